@@ -1,0 +1,49 @@
+# Tensors, Tapes & Training — every command an author, learner or instructor needs.
+# `make help` lists the targets. The environment lives in .venv, built from requirements.lock.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 2
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.DEFAULT_GOAL := help
+.PHONY: help book test lab bench exercises grade system lock clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+system: ## Install the Debian packages the tests need (chromium, bubblewrap), where possible
+	@sh .ci/install-system-packages
+
+book: $(STAMP) ## Build the HTML book into _build/html, executing every chapter
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
+
+test: $(STAMP) system book ## Run the whole test suite
+	$(VENV)/bin/pytest
+
+lab: $(STAMP) ## Open JupyterLab on the chapters and exercises (widgets work)
+	$(VENV)/bin/jupyter lab --notebook-dir=.
+
+bench: $(STAMP) system ## Print build and grading benchmarks with their ratios
+	$(PY) tests/bench/bench_book.py
+
+exercises: $(STAMP) ## Regenerate exercises/ from solutions/ with nbgrader
+	$(PY) -m autograder.release
+
+grade: $(STAMP) system ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir
+	$(PY) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
+
+lock: ## Re-pin every package in .venv into requirements.lock
+	$(PY) -m pip freeze --exclude-editable > requirements.lock.new && mv requirements.lock.new requirements.lock
+
+clean: ## Remove the built book (keeps .venv)
+	rm -rf _build

@@ -1,0 +1,53 @@
+"""Reference TensorFlow 2 model and train step for f(x) = x·W + b.
+
+Taught in book/linear_fit/tensorflow.md. Kept apart from :mod:`ttt.reference` because
+importing TensorFlow takes seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from ttt.data import W0, b0
+from ttt.reference import Trajectory
+
+
+class Model(tf.Module):
+    """f(x) = x·W + b with two trainable ``tf.Variable``s, started at the origin's (5, 0)."""
+
+    def __init__(self, W=W0, b=b0, **kwargs):
+        super().__init__(**kwargs)
+        self.W = tf.Variable(W, dtype=tf.float32, name="W")
+        self.b = tf.Variable(b, dtype=tf.float32, name="b")
+
+    def __call__(self, x):
+        return self.W * x + self.b
+
+
+def loss(predicted_y, desired_y):
+    """Mean squared error, the origin's L2 loss."""
+    return tf.reduce_mean(tf.square(predicted_y - desired_y))
+
+
+def train_step_tf(model, inputs, outputs, learning_rate, loss_fn=loss):
+    """One step: record the loss on a tape, then ``assign_sub`` on W and b.
+
+    Returns the loss *before* the update. ``loss_fn`` defaults to the mean squared error.
+    """
+    with tf.GradientTape() as tape:
+        current_loss = loss_fn(model(inputs), outputs)
+    dW, db = tape.gradient(current_loss, [model.W, model.b])
+    model.W.assign_sub(learning_rate * dW)
+    model.b.assign_sub(learning_rate * db)
+    return current_loss
+
+
+def fit_tf(model, inputs, outputs, learning_rate, epochs, step=train_step_tf) -> Trajectory:
+    """Run ``epochs`` steps of ``step``, logging W, b and the loss before each."""
+    Ws, bs, losses = [], [], []
+    for _ in range(epochs):
+        Ws.append(float(model.W.numpy()))
+        bs.append(float(model.b.numpy()))
+        losses.append(float(step(model, inputs, outputs, learning_rate)))
+    return Trajectory(np.array(Ws), np.array(bs), np.array(losses))
