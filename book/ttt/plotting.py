@@ -1,7 +1,8 @@
 """Figures for the book, in one colour-blind-safe palette (Okabe & Ito).
 
 Every chapter draws through these helpers so that colours mean the same thing everywhere:
-data in blue, the model in vermilion, true values in black dashes.
+data in blue, the model in vermilion, W in vermilion and b in green, true values dashed.
+The linear-fit figures are drawn in book/linear_fit/.
 """
 
 from __future__ import annotations
@@ -21,27 +22,119 @@ PALETTE = {
     "extra": "#CC79A7",  # reddish purple
 }
 
+# For several curves on one figure (e.g. one per learning rate), in this order; each curve
+# also gets its own marker, so that no two are told apart by colour alone.
+CYCLE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
 
-def plot_fit(inputs, outputs, W, b, ax=None, label="model"):
-    """Scatter the data and draw the line x·W + b over it."""
+
+def plot_fit(inputs, outputs, W, b, ax=None, label="model", true_W=None, true_b=None):
+    """Scatter the data and draw the line x·W + b over it (and the true line, if given)."""
     ax = ax or plt.gca()
     ax.scatter(inputs, outputs, s=6, alpha=0.4, color=PALETTE["data"], label="data")
     xs = np.linspace(np.min(inputs), np.max(inputs), 2)
     ax.plot(xs, xs * W + b, color=PALETTE["model"], linewidth=2, label=f"{label}: W={W:.2f}, b={b:.2f}")
+    if true_W is not None and true_b is not None:
+        ax.plot(xs, xs * true_W + true_b, color=PALETTE["true"], linestyle="--", linewidth=1.5,
+                label=f"true line: W={true_W:.2f}, b={true_b:.2f}")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.legend(loc="upper left")
     return ax
 
 
-def plot_trajectory(trajectory, true_W, true_b, ax=None):
-    """W and b per epoch against their true values, as in the origin's figure."""
+def plot_trajectory(trajectory, true_W, true_b, ax=None, label=None, linestyle="-",
+                    marker="o", show_true=True):
+    """W and b per epoch against their true values, as in the origin's figure.
+
+    Call it twice on one ``ax`` (the second time with another ``label``, ``linestyle`` or
+    ``marker`` and ``show_true=False``) to lay two fits over each other.
+    """
     ax = ax or plt.gca()
     epochs = np.arange(len(trajectory.W))
-    ax.plot(epochs, trajectory.W, color=PALETTE["W"], marker="o", label="W")
-    ax.plot(epochs, trajectory.b, color=PALETTE["b"], marker="s", label="b")
-    ax.axhline(true_W, color=PALETTE["W"], linestyle="--", label="true W")
-    ax.axhline(true_b, color=PALETTE["b"], linestyle=":", label="true b")
+    prefix = f"{label}: " if label else ""
+    ax.plot(epochs, trajectory.W, color=PALETTE["W"], marker=marker, linestyle=linestyle,
+            label=f"{prefix}W")
+    ax.plot(epochs, trajectory.b, color=PALETTE["b"], marker=marker, linestyle=linestyle,
+            label=f"{prefix}b")
+    if show_true:
+        ax.axhline(true_W, color=PALETTE["W"], linestyle="--", linewidth=1, label="true W")
+        ax.axhline(true_b, color=PALETTE["b"], linestyle=":", linewidth=1, label="true b")
     ax.set_xlabel("epoch")
     ax.legend()
     return ax
+
+
+def plot_loss_curves(trajectories, floor=None, ax=None, log=True):
+    """The loss per epoch of each ``{label: Trajectory}``, with the floor dashed if given."""
+    ax = ax or plt.gca()
+    for (label, trajectory), (color, marker) in zip(trajectories.items(), _cycle(len(trajectories))):
+        ax.plot(np.arange(len(trajectory)), trajectory.loss, color=color, marker=marker,
+                markersize=4, label=label)
+    if floor is not None:
+        ax.axhline(floor, color=PALETTE["true"], linestyle="--", linewidth=1,
+                   label=f"least-squares floor {floor:.4f}")
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend()
+    return ax
+
+
+def plot_loss_contours(inputs, outputs, trajectories, ax=None, W_range=None, b_range=None,
+                       levels=20):
+    """Contours of the loss over (W, b), each ``{label: Trajectory}`` drawn as a path on it.
+
+    The least-squares point is marked with a star. The ranges default to a box around the
+    paths and that point.
+    """
+    from ttt.reference import least_squares, loss_surface
+
+    ax = ax or plt.gca()
+    best_W, best_b = least_squares(inputs, outputs)
+    finite = [t for t in trajectories.values() if np.all(np.isfinite(t.W))]
+    W_range = W_range or _padded_range([best_W, *np.concatenate([t.W for t in finite] or [[]])])
+    b_range = b_range or _padded_range([best_b, *np.concatenate([t.b for t in finite] or [[]])])
+    Ws, bs = np.linspace(*W_range, 200), np.linspace(*b_range, 200)
+    surface = loss_surface(inputs, outputs, Ws, bs)
+    ax.contour(Ws, bs, surface, levels=np.geomspace(surface.min(), surface.max(), levels),
+               colors=PALETTE["muted"], linewidths=0.8)
+    for (label, trajectory), (color, marker) in zip(trajectories.items(), _cycle(len(trajectories))):
+        ax.plot(trajectory.W, trajectory.b, color=color, marker=marker, markersize=4,
+                linewidth=1.2, label=label)
+    ax.plot(best_W, best_b, marker="*", markersize=14, color=PALETTE["true"], linestyle="none",
+            label="least squares")
+    ax.set_xlim(W_range)
+    ax.set_ylim(b_range)
+    ax.set_xlabel("W")
+    ax.set_ylabel("b")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_learning_rate_study(study, critical=None, floor=None, ax=None):
+    """Loss per epoch for each ``{learning_rate: Trajectory}``, on a log scale.
+
+    Labels give each rate as a fraction of the critical rate 2/L when ``critical`` is given.
+    Runs that overflow simply leave the top of the figure.
+    """
+    def describe(rate):
+        return f"rate {rate:g}" + (f" ({rate / critical:.2f}·2/L)" if critical else "")
+
+    ax = ax or plt.gca()
+    plot_loss_curves({describe(rate): t for rate, t in study.items()}, floor=floor, ax=ax)
+    finite = np.concatenate([t.loss[np.isfinite(t.loss)] for t in study.values()])
+    ax.set_ylim(min(finite.min(), floor or np.inf) * 0.8, np.max(next(iter(study.values())).loss) * 20)
+    return ax
+
+
+def _cycle(count):
+    """(colour, marker) pairs for ``count`` curves."""
+    return [(CYCLE[i % len(CYCLE)], MARKERS[i % len(MARKERS)]) for i in range(count)]
+
+
+def _padded_range(values, pad=0.15):
+    low, high = float(np.min(values)), float(np.max(values))
+    span = max(high - low, 1.0)
+    return low - pad * span, high + pad * span

@@ -1,0 +1,270 @@
+"""Grade a folder of submissions, several at once, and judge each one outside its sandbox.
+
+The steps for one submission, in this order (each a small module):
+
+1. :mod:`autograder.submission` reads the learner's file (never writing it) and rebuilds it
+   around the source notebook's locked and test cells, into a private scratch folder;
+2. :mod:`autograder.sandbox` + :mod:`autograder.watchdog` run :mod:`autograder.run` on it in
+   bubblewrap, under a wall-clock limit and a resident-memory cap on the whole process tree;
+   the kernel's probe writes ``report.jsonl`` into the scratch folder;
+3. back in this process, :func:`autograder.verdict.judge` turns the report into points.
+
+Steps 1-2 run in a thread pool (the work happens in subprocesses, so threads suffice); step
+3 and everything written afterwards (grades.csv, feedback, the gradebook) happen in the
+calling thread, in learner order, so ``--jobs N`` gives the same results as ``--jobs 1``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+from autograder import assignments, sandbox, submission, watchdog
+
+GiB = 2**30
+RESULT_MAX_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits. The defaults are the command's defaults."""
+
+    # TensorFlow's import alone takes 6-8 s on a quiet CPU; the convergence check runs a few
+    # hundred eager steps; a busy machine is slower still.
+    cell_timeout: float = 180.0
+    wall_seconds: float = 900.0
+    memory_bytes: int = 4 * GiB
+
+
+@dataclass
+class Part:
+    """One graded cell's result, as written to grades.csv, feedback and the gradebook."""
+
+    grade_id: str
+    score: float
+    max_score: float
+    stage: str
+    message: str
+
+
+@dataclass
+class Result:
+    learner_id: str
+    assignment: str
+    score: float
+    max_score: float
+    status: str
+    parts: list[Part]
+    learner_errors: list[str] = field(default_factory=list)
+    submitted_at: datetime | None = None
+
+
+@dataclass
+class _Run:
+    """What steps 1-2 produced for one learner, before judging."""
+
+    learner_id: str
+    seed: int
+    scratch: Path
+    problem: str | None = None  # the submission could not be graded at all
+    notes: list[str] = field(default_factory=list)
+    outcome: watchdog.Outcome | None = None
+    submitted_at: datetime | None = None
+
+
+def find_learners(submissions_dir: Path) -> list[str]:
+    """Learner ids: the sub-folders of submissions_dir, hidden ones skipped, sorted."""
+    return sorted(entry.name for entry in submissions_dir.iterdir()
+                  if not entry.name.startswith(".") and (entry.is_dir() or entry.is_symlink()))
+
+
+def learner_seed(base_seed: int | None, learner_id: str) -> int:
+    """A fresh secret seed, or (for tests and benchmarks) one derived from base_seed."""
+    if base_seed is None:
+        return secrets.randbits(31)
+    digest = hashlib.sha256(f"{base_seed}:{learner_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+class _Workspace:
+    """Temporary folder of one batch: the kernel library copy, the runner, scratch folders."""
+
+    def __init__(self, repo_root: Path, kernel_modules: tuple[str, ...]):
+        self.root = Path(tempfile.mkdtemp(prefix="ttt-grade-"))
+        self.kernel_lib = self.root / "kernel-lib"
+        self.python_roots = sandbox.copy_kernel_library(repo_root, kernel_modules,
+                                                        self.kernel_lib)
+        runner_dir = self.root / "runner"
+        runner_dir.mkdir()
+        self.runner = runner_dir / "run.py"
+        shutil.copyfile(Path(__file__).with_name("run.py"), self.runner)
+        self.runner.chmod(0o444)
+        (self.root / "logs").mkdir()
+
+    def scratch(self, index: int) -> Path:
+        folder = self.root / "scratch" / str(index)
+        folder.mkdir(parents=True)
+        return folder
+
+    def remove(self) -> None:
+        for path in (self.kernel_lib, *self.kernel_lib.rglob("*")):
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _command(workspace: _Workspace, scratch: Path, seed: int, limits: Limits,
+             use_sandbox: bool) -> list[str]:
+    environment = sandbox.kernel_environment(seed, workspace.python_roots)
+    if use_sandbox:
+        args = [f"{sandbox.SCRATCH}/submission.ipynb", f"{sandbox.SCRATCH}/executed.ipynb",
+                f"{sandbox.SCRATCH}/run.json", "--cell-timeout", str(limits.cell_timeout)]
+        return sandbox.runner_command(scratch, workspace.kernel_lib, workspace.runner,
+                                      environment, args)
+    # Without a sandbox: the same runner and environment, with real paths.
+    environment |= {
+        "PYTHONPATH": ":".join(str(workspace.kernel_lib / root)
+                               for root in workspace.python_roots),
+        "TTT_REPORT_DIR": str(scratch), "HOME": str(scratch / "home"),
+        **{name: str(scratch / "tmp" / name.lower()) for name in (
+            "MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR",
+            "JUPYTER_CONFIG_DIR")},
+    }
+    return ["env", "-i", *(f"{k}={v}" for k, v in environment.items()),
+            sys.executable, str(workspace.runner), str(scratch / "submission.ipynb"),
+            str(scratch / "executed.ipynb"), str(scratch / "run.json"),
+            "--cell-timeout", str(limits.cell_timeout)]
+
+
+def _execute(learner_id: str, index: int, submissions_dir: Path, assignment: str,
+             source: nbformat.NotebookNode, workspace: _Workspace, limits: Limits,
+             use_sandbox: bool, base_seed: int | None) -> _Run:
+    path = submissions_dir / learner_id / f"{assignment}.ipynb"
+    run = _Run(learner_id, learner_seed(base_seed, learner_id), workspace.scratch(index))
+    try:
+        if (submissions_dir / learner_id).is_symlink():
+            raise submission.SubmissionError(
+                "refused: the learner's folder is a symbolic link, not a folder")
+        prepared = submission.prepare(path, source)
+        run.submitted_at = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    except submission.SubmissionError as error:
+        run.problem = str(error)
+        return run
+    except OSError as error:
+        run.problem = f"unreadable: {error.strerror or error}"
+        return run
+    run.notes = prepared.notes
+    nbformat.write(prepared.notebook, run.scratch / "submission.ipynb")
+    command = _command(workspace, run.scratch, run.seed, limits, use_sandbox)
+    run.outcome = watchdog.run_limited(
+        command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
+        log_path=workspace.root / "logs" / f"{index}.log")
+    return run
+
+
+def _read_run_summary(scratch: Path) -> dict | None:
+    """run.json from the sandbox: untrusted, so only well-formed, small content counts."""
+    path = scratch / "run.json"
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > RESULT_MAX_BYTES:
+            return None
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(summary, dict) or not isinstance(summary.get("cells"), list):
+        return None
+    return summary
+
+
+def _execution_status(run: _Run, limits: Limits, answer_ids: set[str]) -> tuple[list, list]:
+    """(status phrases, the learner's own cell errors) for a run that reached the sandbox."""
+    outcome = run.outcome
+    if outcome.limit == "memory":
+        return [f"stopped: used more than {limits.memory_bytes / GiB:g} GiB of memory"], []
+    if outcome.limit == "time":
+        return [f"stopped: took longer than {limits.wall_seconds:g} s in total"], []
+    summary = _read_run_summary(run.scratch)
+    if outcome.returncode != 0 or summary is None:
+        return ["stopped: the notebook's processes were killed before the run finished"], []
+    phrases, errors = [], []
+    if summary.get("outcome") == "kernel died":
+        phrases.append("kernel died (the notebook exited or crashed)")
+    elif summary.get("outcome") not in ("completed", None):
+        phrases.append("the kernel could not start")
+    for cell in summary["cells"]:
+        if not isinstance(cell, dict) or cell.get("status") not in ("error", "timeout"):
+            continue
+        grade_id = cell.get("grade_id")
+        where = f"cell {cell.get('index')}" + (f" ({grade_id})" if isinstance(grade_id, str)
+                                               else "")
+        if cell["status"] == "timeout":
+            phrases.append(f"{where} timed out after {limits.cell_timeout:g} s")
+        if grade_id is None or grade_id in answer_ids:  # never show hidden test cells' errors
+            errors.append(f"{where}: {cell.get('ename', '')}: {cell.get('evalue', '')}"[:600])
+    return phrases, errors
+
+
+def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Limits,
+           answer_ids: set[str]) -> Result:
+    max_score = sum(grade_cells.values())
+    if run.problem:
+        parts = [Part(g, 0.0, points, "missing", run.problem) for g, points in grade_cells.items()]
+        return Result(run.learner_id, assignment, 0.0, max_score, run.problem, parts)
+    phrases, errors = _execution_status(run, limits, answer_ids)
+    from autograder import verdict  # outside the sandbox, after the kernel is gone
+
+    try:
+        judged = verdict.judge(assignment, run.scratch / "report.jsonl", run.seed)
+        parts = [Part(p.grade_id, float(p.score), float(p.max_score), p.stage, p.message)
+                 for p in judged]
+    except Exception as error:  # a grader bug must not stop the batch; say so loudly
+        message = f"grader error while judging: {type(error).__name__}: {error}"
+        parts = [Part(g, 0.0, points, "error", message) for g, points in grade_cells.items()]
+        phrases.append(message)
+    status = "; ".join(["graded", *phrases, *run.notes])
+    score = sum(part.score for part in parts)
+    return Result(run.learner_id, assignment, score, max_score, status, parts, errors,
+                  run.submitted_at)
+
+
+def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
+                limits: Limits = Limits(), use_sandbox: bool = True,
+                base_seed: int | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> list[Result]:
+    """Grade every learner folder in submissions_dir; results sorted by learner id."""
+    from autograder import probe
+
+    source = nbformat.read(assignments.source_notebook(assignment), as_version=4)
+    grade_cells = assignments.grade_cells(assignment)
+    answer_ids = set(submission.answer_ids(source))
+    learners = find_learners(submissions_dir)
+    workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES)
+    results = {}
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(_execute, learner, index, submissions_dir, assignment,
+                                   source, workspace, limits, use_sandbox, base_seed)
+                       for index, learner in enumerate(learners)]
+            if on_progress:
+                on_progress(0, len(learners))
+            for done, future in enumerate(as_completed(futures), start=1):
+                run = future.result()
+                results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
+                                                 answer_ids)
+                if on_progress:
+                    on_progress(done, len(learners))
+    finally:
+        workspace.remove()
+    return [results[learner] for learner in learners]

@@ -1,0 +1,149 @@
+"""The instructor's command line: a thin layer over autograder.batch and friends.
+
+    python -m autograder grade ASSIGNMENT SUBMISSIONS_DIR --out OUT_DIR [--jobs N]
+        [--db URL] [--no-sandbox] [--memory 4GiB] [--timeout SECONDS] [--wall SECONDS]
+    python -m autograder release [NAME ...]
+
+Exit status: 0 when the batch completed, whatever the learners scored; 2 with a one-line
+message on stderr for misuse (unknown assignment, missing folder, no sandbox possible).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from autograder import assignments
+from autograder.batch import GiB, Limits
+
+_UNITS = {"": 1, "b": 1, "k": 2**10, "kib": 2**10, "m": 2**20, "mib": 2**20,
+          "g": GiB, "gib": GiB}
+
+
+class UsageError(Exception):
+    """Misuse of the command; str() is the one-line message."""
+
+
+def parse_bytes(text: str) -> int:
+    """'4GiB', '512M', '1.5g' or a plain number of bytes."""
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([a-zA-Z]*)\s*", text)
+    if not match or match.group(2).lower() not in _UNITS:
+        raise argparse.ArgumentTypeError(
+            f"invalid size {text!r}: use a number with an optional unit, e.g. 4GiB or 512MiB")
+    value = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r}: must be more than 0")
+    return value
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}: not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}: must be more than 0")
+        return value
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage dump
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = Limits()
+    parser = _Parser(prog="python -m autograder", description="Grade and release exercises.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    grade = commands.add_parser("grade", help="grade a folder of submissions")
+    grade.add_argument("assignment", help=f"one of {', '.join(assignments.ASSIGNMENTS)}")
+    grade.add_argument("submissions", type=Path,
+                       help="folder with one sub-folder per learner: <learner>/<ASSIGNMENT>.ipynb")
+    grade.add_argument("--out", type=Path, required=True,
+                       help="where grades.csv and feedback/ are written")
+    grade.add_argument("--jobs", type=_positive(int), default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: the number of cores)")
+    grade.add_argument("--db", help="nbgrader gradebook URL (default: the course's, from "
+                                    "autograder/nbgrader_config.py)")
+    grade.add_argument("--memory", type=parse_bytes, default=defaults.memory_bytes,
+                       help="resident memory cap per submission (default: 4GiB)")
+    grade.add_argument("--timeout", type=_positive(float), default=defaults.cell_timeout,
+                       help=f"seconds per cell (default: {defaults.cell_timeout:g})")
+    grade.add_argument("--wall", type=_positive(float), default=defaults.wall_seconds,
+                       help=f"seconds per submission (default: {defaults.wall_seconds:g})")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run learners' code WITHOUT isolation (it can then read "
+                            "solutions/ and the gradebook); only where bubblewrap cannot run")
+    grade.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # tests and benchmarks
+
+    release = commands.add_parser("release", help="regenerate exercises/ from solutions/")
+    release.add_argument("names", nargs="*", help="assignments (default: all)")
+    return parser
+
+
+def _grade(args) -> int:
+    from autograder import batch, feedback, gradebook, report, sandbox, submission
+    from autograder.progress import ProgressBar
+
+    try:
+        assignments.check_assignment(args.assignment)
+    except assignments.UnknownAssignmentError as error:
+        raise UsageError(str(error)) from None
+    if not args.submissions.is_dir():
+        raise UsageError(f"submissions folder not found: {args.submissions}")
+    if not assignments.source_notebook(args.assignment).is_file():
+        raise UsageError(f"source notebook missing: "
+                         f"{assignments.source_notebook(args.assignment)}")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out is a file, not a folder: {args.out}")
+    if args.out.resolve().is_relative_to(args.submissions.resolve()):
+        raise UsageError("--out must not be inside the submissions folder")
+    if not args.no_sandbox:
+        try:
+            sandbox.check_available()
+        except sandbox.SandboxUnavailable as error:
+            raise UsageError(f"cannot sandbox learners' code: {error}. Rerun with "
+                             "--no-sandbox only if you trust every submission") from None
+
+    limits = Limits(cell_timeout=args.timeout, wall_seconds=args.wall,
+                    memory_bytes=args.memory)
+    results = batch.grade_batch(
+        args.assignment, args.submissions, jobs=args.jobs, limits=limits,
+        use_sandbox=not args.no_sandbox, base_seed=args.seed,
+        on_progress=ProgressBar(f"grading {args.assignment}"))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    grade_cells = assignments.grade_cells(args.assignment)
+    report.write_grades_csv(args.out / "grades.csv", results, list(grade_cells))
+    for result in results:
+        feedback.write_feedback(args.out, result)
+    import nbformat
+
+    source = nbformat.read(assignments.source_notebook(args.assignment), as_version=4)
+    gradebook.record(args.db or gradebook.default_db_url(), args.assignment, grade_cells,
+                     submission.answer_ids(source), results)
+    full = sum(1 for r in results if r.max_score > 0 and r.score >= r.max_score)
+    print(f"graded {len(results)} submissions of {args.assignment} "
+          f"({full} with full marks) -> {args.out / 'grades.csv'}")
+    return 0
+
+
+def _release(args) -> int:
+    from autograder import release
+
+    return release.main(args.names) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return _grade(args) if args.command == "grade" else _release(args)
+    except UsageError as error:
+        print(f"autograder: error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,82 @@
+"""The learner's feedback page: score, status, and per part the stage reached and the bug.
+
+Built only from the verdict and the grader's own status, never from the executed notebook,
+so hidden test code cannot leak into it. Everything that came from the learner (error
+messages of their own cells) or from the verdict is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from autograder.batch import Result
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1a1a1a; line-height: 1.5; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ccc; padding: .4rem .6rem; text-align: left;
+         vertical-align: top; }
+.full { color: #005a32; } .partial { color: #8a5300; } .none { color: #a50f15; }
+pre { background: #f4f4f4; padding: .5rem; white-space: pre-wrap; }
+"""
+
+
+def _score_class(score: float, max_score: float) -> str:
+    if max_score > 0 and score >= max_score:
+        return "full"
+    return "partial" if score > 0 else "none"
+
+
+def _points(value: float) -> str:
+    return f"{round(value, 2):g}"
+
+
+def render(result: Result) -> str:
+    rows = "\n".join(
+        f'<tr><td>{escape(part.grade_id)}</td><td>{escape(part.stage)}</td>'
+        f'<td class="{_score_class(part.score, part.max_score)}">'
+        f'{_points(part.score)} / {_points(part.max_score)}</td>'
+        f'<td>{escape(part.message)}</td></tr>'
+        for part in result.parts)
+    errors = ""
+    if result.learner_errors:
+        items = "\n".join(f"<li><pre>{escape(e)}</pre></li>" for e in result.learner_errors)
+        errors = f"<h2>Errors in your cells</h2>\n<ul>\n{items}\n</ul>"
+    total_class = _score_class(result.score, result.max_score)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Feedback: {escape(result.assignment)} for {escape(result.learner_id)}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>Feedback on <code>{escape(result.assignment)}</code></h1>
+<p>Learner: <strong>{escape(result.learner_id)}</strong></p>
+<p>Score: <strong class="{total_class}">{_points(result.score)} of
+{_points(result.max_score)} points</strong></p>
+<p>Status: {escape(result.status)}</p>
+<h2>Parts</h2>
+<table>
+<thead><tr><th>Part</th><th>Stage reached</th><th>Points</th><th>What we found</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<p>Stages: <em>one step</em> checks a single update, <em>trajectory</em> several steps from
+fresh starting points, <em>convergence</em> a long run to the least-squares optimum.</p>
+{errors}
+</body>
+</html>
+"""
+
+
+def write_feedback(out_dir: Path, result: Result) -> Path:
+    """Write OUT_DIR/feedback/<learner_id>/<assignment>.html and return its path."""
+    folder = out_dir / "feedback" / result.learner_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.assignment}.html"
+    path.write_text(render(result), encoding="utf-8")
+    return path

@@ -1,0 +1,94 @@
+"""Record a batch's grades in an nbgrader gradebook, so `nbgrader export` and formgrader see them.
+
+The assignment's structure (one notebook named like the assignment, its graded test cells
+with their points, its answer cells) comes from the source notebook. Each learner becomes a
+student with a submission whose ``auto_score`` per graded cell is the verdict's score.
+Called from the grading process only, after the batch: one writer, so parallel grading
+cannot leave the database half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
+
+from autograder import assignments
+from autograder.batch import Result
+
+
+def _course_setting(name: str, default: str) -> str:
+    """A CourseDirectory setting from autograder/nbgrader_config.py (what nbgrader uses)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config_file = Path(assignments.__file__).with_name("nbgrader_config.py")
+    config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
+    return config.CourseDirectory.get(name) or default
+
+
+def default_db_url() -> str:
+    """The course's gradebook: the one `nbgrader export --config ...` reads."""
+    return _course_setting("db_url", f"sqlite:///{assignments.REPO_ROOT / 'gradebook.db'}")
+
+
+def course_id() -> str:
+    return _course_setting("course_id", "default_course")
+
+
+def _ensure_sqlite_folder(db_url: str) -> None:
+    prefix = "sqlite:///"
+    if db_url.startswith(prefix) and db_url != f"{prefix}:memory:":
+        Path(db_url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _put_venv_on_path() -> None:
+    """nbgrader runs the `alembic` command when it creates a gradebook; it lives in the venv,
+    which is not on PATH when the grader is started as .venv/bin/python without activation."""
+    venv_bin = str(Path(sys.executable).parent)
+    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
+
+
+def record(db_url: str, assignment: str, grade_cells: dict[str, float],
+           answer_ids: list[str], results: list[Result], course: str | None = None) -> None:
+    """Create or update the assignment, its learners' submissions and their auto scores."""
+    _ensure_sqlite_folder(db_url)
+    _put_venv_on_path()
+    notebook = assignment
+    with warnings.catch_warnings():
+        # nbgrader 0.9.6 on SQLAlchemy 2.1 warns once per new submission; not our concern.
+        warnings.filterwarnings("ignore", category=SAWarning)
+        with Gradebook(db_url, course_id=course or course_id()) as gradebook:
+            gradebook.update_or_create_assignment(assignment)
+            gradebook.update_or_create_notebook(notebook, assignment)
+            for grade_id, points in grade_cells.items():
+                gradebook.update_or_create_grade_cell(
+                    grade_id, notebook, assignment, max_score=points, cell_type="code")
+            for answer_id in answer_ids:
+                gradebook.update_or_create_solution_cell(answer_id, notebook, assignment)
+            for result in results:
+                _record_one(gradebook, assignment, notebook, result)
+
+
+def _record_one(gradebook: Gradebook, assignment: str, notebook: str, result: Result) -> None:
+    gradebook.update_or_create_student(result.learner_id)
+    extra = {"timestamp": result.submitted_at} if result.submitted_at else {}
+    gradebook.update_or_create_submission(assignment, result.learner_id, **extra)
+    try:
+        grades = {part.grade_id: gradebook.find_grade(part.grade_id, notebook, assignment,
+                                                      result.learner_id)
+                  for part in result.parts}
+    except MissingEntry:  # the assignment gained cells since the last grading: start afresh
+        gradebook.remove_submission(assignment, result.learner_id)
+        gradebook.add_submission(assignment, result.learner_id, **extra)
+        grades = {part.grade_id: gradebook.find_grade(part.grade_id, notebook, assignment,
+                                                      result.learner_id)
+                  for part in result.parts}
+    for part in result.parts:
+        grades[part.grade_id].auto_score = part.score
+        grades[part.grade_id].needs_manual_grade = False
+    gradebook.db.commit()

@@ -1,0 +1,258 @@
+"""Judging the linear_fit report: one step, then the trajectory, then convergence.
+
+Every comparison starts the reference where the learner started, on the same data drawn
+from the seed, and runs it in float64. Tolerances are relative (``1e-4`` per value over a
+few steps, ``1e-3`` at the optimum), loose enough for a float32 step and tight enough that
+every known bug in :mod:`autograder.diagnosis` is far outside them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from autograder import diagnosis, scenarios
+from autograder.verdict import (MalformedReport, field, flags, format_number as fmt, numbers,
+                                text_or_none)
+from ttt.reference import least_squares
+
+STEP_TOLERANCE = 1e-4
+OPTIMUM_TOLERANCE = 1e-3
+
+
+def close(value, expected, tolerance=STEP_TOLERANCE) -> bool:
+    return (value is not None and math.isfinite(value)
+            and abs(value - expected) <= tolerance * (1 + abs(expected)))
+
+
+@dataclass
+class Run:
+    scenario: scenarios.LinearFitScenario
+    loss_name: str
+    W: list[float]
+    b: list[float]
+    loss: list  # returned losses (TensorFlow only)
+    kept_variables: list[bool]
+    error: str | None
+
+
+def _parse_runs(record, expected: list[tuple[scenarios.LinearFitScenario, str, int]],
+                tensorflow: bool) -> list[Run]:
+    raw_runs = field(record, "runs")
+    if not isinstance(raw_runs, list) or len(raw_runs) != len(expected):
+        raise MalformedReport("wrong number of runs")
+    runs = []
+    for raw, (scenario, loss_name, steps) in zip(raw_runs, expected):
+        if field(raw, "scenario") != scenario.name:
+            raise MalformedReport("runs out of order")
+        W = numbers(field(raw, "W"), max_length=steps)
+        b = numbers(field(raw, "b"), max_length=steps)
+        loss, kept = [], []
+        if tensorflow:
+            if field(raw, "loss_name") != loss_name:
+                raise MalformedReport("runs out of order")
+            loss = numbers(field(raw, "loss"), max_length=steps, allow_none=True)
+            kept = flags(field(raw, "kept_variables"), max_length=steps)
+        if len(b) != len(W) or (tensorflow and not len(loss) == len(kept) == len(W)):
+            raise MalformedReport("lists of different lengths")
+        runs.append(Run(scenario, loss_name, W, b, loss, kept, text_or_none(field(raw, "error"))))
+    return runs
+
+
+def _start_text(W, b, scenario) -> str:
+    return (f"From W = {fmt(W)}, b = {fmt(b)} with learning rate "
+            f"{fmt(scenario.learning_rate)}")
+
+
+def _name_the_bug(W, b, got_W, got_b, scenario, loss_name, *, tensorflow=False) -> str:
+    """Which known-wrong step, started at (W, b), lands where the learner's did."""
+    x, y, lr = scenario.inputs, scenario.outputs, scenario.learning_rate
+    variants = list(diagnosis.VARIANTS)
+    if tensorflow and loss_name == "mae":
+        # A hand-written MSE step ignores the swapped loss: say so before anything else.
+        mse_W, mse_b = diagnosis.step(diagnosis.CORRECT, W, b, x, y, lr, "mse")
+        if close(got_W, mse_W) and close(got_b, mse_b):
+            return f"Bug: {diagnosis.NOT_THE_TAPE.name}. {diagnosis.NOT_THE_TAPE.advice}"
+    for variant in variants:
+        want_W, want_b = diagnosis.step(variant.name, W, b, x, y, lr, loss_name)
+        if close(got_W, want_W) and close(got_b, want_b):
+            return f"Bug: {variant.name}. {variant.advice}"
+    if tensorflow and loss_name == "mae":
+        return f"Bug: {diagnosis.NOT_THE_TAPE.name}. {diagnosis.NOT_THE_TAPE.advice}"
+    right_W, right_b = diagnosis.step(diagnosis.CORRECT, W, b, x, y, lr, loss_name)
+    which = ("W" if not close(got_W, right_W) else "") + \
+            (" and b" if not close(got_W, right_W) and not close(got_b, right_b)
+             else ("b" if not close(got_b, right_b) else ""))
+    return (f"No common mistake matches; the update of {which} is off. Check its gradient "
+            "formula against the derivative of the loss, term by term.")
+
+
+def _compare_step(run: Run, k: int, tensorflow: bool) -> str | None:
+    """Feedback when step ``k`` (0-based) of ``run`` differs from the reference, else None.
+
+    The reference step starts from the learner's own state before step k, so one early
+    slip does not make every later step look wrong.
+    """
+    mismatch = _step_mismatch(run, k, tensorflow)
+    return None if mismatch is None else " ".join(mismatch)
+
+
+def _step_mismatch(run: Run, k: int, tensorflow: bool) -> tuple[str, str] | None:
+    """(what happened, which bug) when step ``k`` differs from the reference, else None."""
+    scenario = run.scenario
+    W, b = (scenario.W0, scenario.b0) if k == 0 else (run.W[k - 1], run.b[k - 1])
+    want_W, want_b = diagnosis.step(diagnosis.CORRECT, W, b, scenario.inputs,
+                                    scenario.outputs, scenario.learning_rate, run.loss_name)
+    got_W, got_b = run.W[k], run.b[k]
+    if close(got_W, want_W) and close(got_b, want_b):
+        return None
+    loss_words = " (loss swapped for the mean absolute error)" if run.loss_name == "mae" else ""
+    return (f"{_start_text(W, b, scenario)}{loss_words}, your step gave "
+            f"W = {fmt(got_W)}, b = {fmt(got_b)}; the reference gives W = {fmt(want_W)}, "
+            f"b = {fmt(want_b)}.",
+            _name_the_bug(W, b, got_W, got_b, scenario, run.loss_name, tensorflow=tensorflow))
+
+
+def _compare_loss(run: Run, k: int) -> str | None:
+    """Feedback when the loss returned by step ``k`` is not the loss before that step."""
+    scenario = run.scenario
+    loss_fn = diagnosis.LOSSES[run.loss_name][0]
+    W, b = (scenario.W0, scenario.b0) if k == 0 else (run.W[k - 1], run.b[k - 1])
+    want = loss_fn(W, b, scenario.inputs.astype(float), scenario.outputs.astype(float))
+    got = run.loss[k]
+    if close(got, want):
+        return None
+    if got is None:
+        return ("train_step_tf should return the loss (a number or scalar tensor); it "
+                "returned something else, such as None.")
+    after = loss_fn(run.W[k], run.b[k], scenario.inputs.astype(float),
+                    scenario.outputs.astype(float))
+    if close(got, after):
+        return ("train_step_tf returned the loss after the update; return the loss "
+                "computed under the tape, before W and b change.")
+    return (f"train_step_tf returned {fmt(got)} as the loss at step {k + 1}, but the loss "
+            f"before that step is {fmt(want)}.")
+
+
+def _first_step_problem(runs: list[Run], tensorflow: bool, name: str):
+    """(stage, message) for the first problem in anyone's first step, else None."""
+    for run in runs:
+        if not run.W:
+            return "error", (f"{name} raised an error on its first step: {run.error}"
+                             if run.error else f"{name} did not complete a step.")
+    if tensorflow and not all(run.kept_variables[0] for run in runs):
+        return "one step", (f"One step: Bug: {diagnosis.REBOUND.name}. "
+                            f"{diagnosis.REBOUND.advice}")
+    for run in runs:
+        problem = _compare_step(run, 0, tensorflow)
+        if problem:
+            return "one step", f"One step ({run.scenario.name}): " + problem
+    return None
+
+
+def _trajectory_problem(runs: list[Run], tensorflow: bool, name: str):
+    for run in runs:
+        steps = run.scenario.steps
+        for k in range(len(run.W)):
+            if tensorflow and not run.kept_variables[k]:
+                return (f"Trajectory: Bug: {diagnosis.REBOUND.name}. "
+                        f"{diagnosis.REBOUND.advice}")
+            problem = _compare_step(run, k, tensorflow)
+            if problem:
+                return f"Trajectory ({run.scenario.name}), step {k + 1}: " + problem
+            if tensorflow:
+                problem = _compare_loss(run, k)
+                if problem:
+                    return f"Trajectory ({run.scenario.name}): " + problem
+        if len(run.W) < steps:
+            what = f"raised an error: {run.error}" if run.error else "stopped early"
+            return f"Trajectory: {name} {what} at step {len(run.W) + 1} of {steps}."
+    return None
+
+
+def judge_train_step_numpy(record, seed):
+    scenario_list = scenarios.linear_fit(seed)
+    runs = _parse_runs(record, [(s, "mse", s.steps) for s in scenario_list], tensorflow=False)
+    problem = _first_step_problem(runs, False, "train_step_numpy")
+    if problem:
+        return 0.0, *problem
+    problem = _trajectory_problem(runs, False, "train_step_numpy")
+    if problem:
+        return 0.5, "trajectory", (problem + " Your first steps were right, so half of this "
+                                   "part's points are yours.")
+    return 1.0, "passed", (f"Your NumPy step follows the reference for {scenario_list[0].steps} "
+                           f"steps from {len(runs)} different starts and learning rates.")
+
+
+def judge_train_step_tf(record, seed):
+    scenario_list = scenarios.linear_fit(seed)
+    expected = [(s, loss_name, s.steps) for s in scenario_list for loss_name in ("mse", "mae")]
+    runs = _parse_runs(record, expected, tensorflow=True)
+    mse_runs = [run for run in runs if run.loss_name == "mse"]
+    mae_runs = [run for run in runs if run.loss_name == "mae"]
+    problem = _first_step_problem(mse_runs, True, "train_step_tf")
+    if problem is None:
+        problem = _first_step_problem(mae_runs, True, "train_step_tf")
+    if problem:
+        return 0.0, *problem
+    problem = _trajectory_problem(runs, True, "train_step_tf")
+    if problem:
+        return 0.5, "trajectory", (problem + " Your first steps were right, so half of this "
+                                   "part's points are yours.")
+    return 1.0, "passed", ("Your TensorFlow step follows the reference from "
+                           f"{len(mse_runs)} starts, for the mean squared error and for "
+                           "another loss swapped into `loss`.")
+
+
+def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str | None:
+    scenario = run.scenario
+    if tensorflow and not all(run.kept_variables):
+        return f"{name}: Bug: {diagnosis.REBOUND.name}. {diagnosis.REBOUND.advice}"
+    if len(run.W) < scenario.steps and not (run.W and not math.isfinite(run.W[-1] + run.b[-1])):
+        what = f"raised an error: {run.error}" if run.error else "stopped early"
+        return f"{name} {what} at step {len(run.W) + 1} of {scenario.steps}."
+    W, b = run.W[-1], run.b[-1]
+    if close(W, optimum[0], OPTIMUM_TOLERANCE) and close(b, optimum[1], OPTIMUM_TOLERANCE):
+        return None
+    if not math.isfinite(W + b):
+        outcome = f"diverged: W and b became infinite or NaN by step {len(run.W)}"
+    else:
+        outcome = f"ended at W = {fmt(W)}, b = {fmt(b)}"
+    mismatch = _step_mismatch(run, 0, tensorflow) if run.W else None
+    diagnosis_text = f" Already its first step was off. {mismatch[1]}" if mismatch else ""
+    return (f"After {scenario.steps} steps {name} {outcome}, but the least-squares optimum is "
+            f"W = {fmt(optimum[0])}, b = {fmt(optimum[1])}.{diagnosis_text}")
+
+
+def judge_convergence(record, seed):
+    scenario = scenarios.linear_fit_convergence(seed)
+    raw_runs = field(record, "runs")
+    if not isinstance(raw_runs, list) or len(raw_runs) != 3:
+        raise MalformedReport("wrong number of runs")
+    numpy_run = _parse_runs({"runs": raw_runs[:1]}, [(scenario, "mse", scenario.steps)], False)[0]
+    tf_run, tape_run = _parse_runs({"runs": raw_runs[1:]}, [(scenario, "mse", scenario.steps),
+                                                            (scenario, "mae", 1)], True)
+    optimum = least_squares(scenario.inputs, scenario.outputs)
+    problems = [_convergence_problem(numpy_run, optimum, "train_step_numpy", False)]
+    tf_problem = _convergence_problem(tf_run, optimum, "train_step_tf", True)
+    if tf_problem is None:
+        gate = _first_step_problem([tape_run], True, "train_step_tf")
+        if gate:
+            tf_problem = ("train_step_tf reached the optimum, but only a step that takes its "
+                          f"gradients from the tape earns these points. {gate[1]}")
+    problems.append(tf_problem)
+    fraction = 0.5 * (problems[0] is None) + 0.5 * (problems[1] is None)
+    if fraction == 1.0:
+        return 1.0, "passed", (f"Both steps reach the least-squares optimum in "
+                               f"{scenario.steps} steps.")
+    found = " ".join(f"Convergence: {problem}" for problem in problems if problem)
+    if fraction:
+        found += " The other step converged: half of this part's points are yours."
+    return fraction, "convergence", found
+
+
+JUDGES = {
+    "train_step_numpy": judge_train_step_numpy,
+    "train_step_tf": judge_train_step_tf,
+    "convergence": judge_convergence,
+}

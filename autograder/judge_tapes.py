@@ -1,0 +1,3 @@
+"""Judging the tapes report (filled in below)."""
+
+JUDGES = {}

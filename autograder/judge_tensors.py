@@ -1,0 +1,3 @@
+"""Judging the tensors report (filled in below)."""
+
+JUDGES = {}

@@ -1,0 +1,3 @@
+"""Judging the variables report (filled in below)."""
+
+JUDGES = {}

@@ -1,0 +1,47 @@
+"""nbgrader configuration of the course: which folders are which, and how cells run.
+
+nbgrader looks for ``nbgrader_config.py`` in the course root and the working directory;
+this one lives in the package instead, so every tool loads it explicitly:
+``nbgrader ... --config autograder/nbgrader_config.py`` on the command line, or
+:func:`autograder.release.load_course_config` in Python.
+
+- ``solutions/<name>/<name>.ipynb`` is nbgrader's *source* step and ``exercises/`` its
+  *release* step, so ``nbgrader generate_assignment`` writes the learners' copies next to
+  the book.
+- Submissions, autograded copies, feedback and the gradebook go under
+  ``_build/grading/`` (never inside ``solutions/`` or ``exercises/``).
+- Output on stderr never costs points: nbgrader scores a test cell 0 for *any* stderr
+  output (TensorFlow's logs, a learner's warning), unless ``IgnorePattern`` drops it first.
+  Errors are ``error`` outputs, not stderr, so they still count.
+- Cells get a timeout sized for CPU TensorFlow: importing it alone takes 6-8 s here, and
+  the convergence check runs a few hundred eager steps.
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 -- injected by traitlets when it executes this file
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GRADING_ROOT = "_build/grading"
+
+c.CourseDirectory.root = str(REPO_ROOT)
+c.CourseDirectory.course_id = "tensors-tapes-training"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = f"{GRADING_ROOT}/submitted"
+c.CourseDirectory.autograded_directory = f"{GRADING_ROOT}/autograded"
+c.CourseDirectory.feedback_directory = f"{GRADING_ROOT}/feedback"
+c.CourseDirectory.solution_directory = f"{GRADING_ROOT}/source_solutions"
+c.CourseDirectory.source_with_tests_directory = f"{GRADING_ROOT}/source_with_tests"
+c.CourseDirectory.db_url = f"sqlite:///{REPO_ROOT / GRADING_ROOT / 'gradebook.db'}"
+
+# Any non-empty stderr text matches, so every stderr stream output is dropped before scoring.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(?s)."
+
+c.Execute.timeout = 180
+c.Execute.startup_timeout = 120
+
+# Kernels inherit this process's environment: keep TensorFlow's C++ logs quiet.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

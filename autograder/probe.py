@@ -1,0 +1,242 @@
+"""Kernel side of grading: run the learner's code on fresh data and record what it did.
+
+Hidden test cells call one ``check_*`` function per graded cell, e.g.::
+
+    from autograder import probe
+    _points = probe.check_train_step_numpy(train_step_numpy)
+
+Each check draws its data from :mod:`autograder.scenarios` with the grading seed
+(``TTT_GRADING_SEED``; a fresh random seed when unset), runs the learner's functions and
+writes down the outcome as plain floats (errors as strings). It has two modes:
+
+- **Sandbox mode** (``TTT_REPORT_DIR`` set, the ``python -m autograder grade`` command):
+  append one JSON line to ``$TTT_REPORT_DIR/report.jsonl`` and return ``None``. The probe
+  never judges here and never raises for a wrong answer: the grader, outside the kernel,
+  reads the report with :func:`autograder.verdict.judge`.
+- **Plain mode** (``TTT_REPORT_DIR`` unset: plain ``nbgrader autograde``, ``nbgrader
+  validate``, a learner's own run): judge in the kernel with :mod:`autograder.verdict`
+  (imported lazily), print the feedback, raise ``AssertionError`` when the part earns
+  nothing, otherwise return the points as a float, which nbgrader reads as a partial score
+  when it is the cell's last value.
+
+A report line is a JSON object (strict JSON: non-finite numbers are written as the strings
+``"nan"``, ``"inf"``, ``"-inf"``)::
+
+    {"grade_id": str, "check": str, "seed": int, "runs": [run, ...]}
+
+and each run records one scenario (see :func:`_record_numpy_steps`,
+:func:`_record_tf_steps` and the other ``_record_*`` helpers for the fields).
+
+In the sandbox the kernel sees only the files in :data:`KERNEL_MODULES`: this module may
+import NumPy, TensorFlow, :mod:`ttt.data` and :mod:`autograder.scenarios`, never the
+references (:mod:`ttt.reference`, :mod:`ttt.reference_tf`, :mod:`ttt.tape`) nor
+:mod:`autograder.verdict` at module level.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+
+from autograder import scenarios
+
+# Repo-relative paths of every file a grading kernel imports.
+KERNEL_MODULES: tuple[str, ...] = (
+    "book/ttt/__init__.py",
+    "book/ttt/data.py",
+    "autograder/__init__.py",
+    "autograder/probe.py",
+    "autograder/scenarios.py",
+)
+
+REPORT_NAME = "report.jsonl"
+MAX_ERROR_CHARS = 300
+
+# Which graded cell each check belongs to, per assignment.
+CHECKS: dict[str, dict[str, str]] = {
+    "linear_fit": {
+        "train_step_numpy": "test_train_step_numpy",
+        "train_step_tf": "test_train_step_tf",
+        "convergence": "test_convergence",
+    },
+}
+
+_fresh_seed: int | None = None
+
+
+def grading_seed() -> int:
+    """``TTT_GRADING_SEED`` when set, else one fresh random seed for this kernel."""
+    global _fresh_seed
+    value = os.environ.get("TTT_GRADING_SEED")
+    if value is not None:
+        return int(value)
+    if _fresh_seed is None:
+        _fresh_seed = secrets.randbits(31)
+    return _fresh_seed
+
+
+# --- recording ---------------------------------------------------------------------------
+
+def _number(value) -> float | str:
+    """One plain number for the report; a rigged object only gets to say which number."""
+    if value is None:  # np.asarray would quietly turn None into NaN
+        raise TypeError("expected a number, got None")
+    array = np.asarray(value, dtype=np.float64)
+    if array.size != 1:
+        raise ValueError(f"expected a single number, got an array of shape {array.shape}")
+    number = float(array.reshape(()))
+    return number if math.isfinite(number) else str(number)
+
+
+def _describe(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
+
+
+def _copy(array):
+    return np.array(array, copy=True)
+
+
+def _record_numpy_steps(step, scenario) -> dict:
+    """Run ``step`` from the scenario's start; W and b after each step.
+
+    Run fields: ``scenario``, ``W``, ``b`` (lists, one entry per completed step),
+    ``error`` (``None`` or the first error, after which the run stops).
+    """
+    run = {"scenario": scenario.name, "W": [], "b": [], "error": None}
+    W, b = scenario.W0, scenario.b0
+    try:
+        for _ in range(scenario.steps):
+            result = step(W, b, _copy(scenario.inputs), _copy(scenario.outputs),
+                          scenario.learning_rate)
+            if not isinstance(result, (tuple, list)) or len(result) != 2:
+                raise TypeError(f"expected (new_W, new_b), got {type(result).__name__}")
+            W, b = _number(result[0]), _number(result[1])
+            run["W"].append(W)
+            run["b"].append(b)
+            if isinstance(W, str) or isinstance(b, str):
+                break  # diverged: nothing more to learn from further steps
+    except Exception as error:  # the learner's code may raise anything
+        run["error"] = _describe(error)
+    return run
+
+
+def _mean_absolute_error(predicted_y, desired_y):
+    import tensorflow as tf
+
+    return tf.reduce_mean(tf.abs(predicted_y - desired_y))
+
+
+def _function_globals(function) -> dict:
+    """The namespace where ``function`` looks up ``loss`` (unwrapping ``tf.function``)."""
+    function = getattr(function, "python_function", function)
+    namespace = getattr(function, "__globals__", None)
+    if namespace is None:
+        raise TypeError("train_step_tf should be a Python function defined with def")
+    return namespace
+
+
+def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -> dict:
+    """Run ``step`` on a fresh ``model_class(W=W0, b=b0)``; W, b and the returned loss.
+
+    With ``loss_name="mae"`` the notebook's ``loss`` is swapped for the mean absolute error
+    while the step runs: a step that takes its gradients from a tape follows it, a step
+    with hand-written mean-squared-error gradients does not.
+
+    Run fields: ``scenario``, ``loss_name``, ``W``, ``b``, ``loss`` (returned value per
+    step, ``None`` when it is not a number), ``kept_variables`` (per step: are
+    ``model.W`` and ``model.b`` still the variables the model started with), ``error``.
+    """
+    import tensorflow as tf
+
+    steps = scenario.steps if steps is None else steps
+    run = {"scenario": scenario.name, "loss_name": loss_name, "W": [], "b": [], "loss": [],
+           "kept_variables": [], "error": None}
+    namespace, missing, saved = None, object(), None
+    try:
+        if loss_name == "mae":
+            namespace = _function_globals(step)
+            saved = namespace.get("loss", missing)
+            namespace["loss"] = _mean_absolute_error
+        model = model_class(W=scenario.W0, b=scenario.b0)
+        W_variable, b_variable = model.W, model.b
+        inputs = tf.constant(scenario.inputs)
+        outputs = tf.constant(scenario.outputs)
+        for _ in range(steps):
+            returned = step(model, inputs, outputs, scenario.learning_rate)
+            run["kept_variables"].append(model.W is W_variable and model.b is b_variable)
+            try:
+                run["loss"].append(_number(returned))
+            except (TypeError, ValueError):
+                run["loss"].append(None)
+            run["W"].append(_number(model.W))
+            run["b"].append(_number(model.b))
+            if isinstance(run["W"][-1], str) or isinstance(run["b"][-1], str):
+                break
+    except Exception as error:
+        run["error"] = _describe(error)
+    finally:
+        if namespace is not None:
+            if saved is missing:
+                namespace.pop("loss", None)
+            else:
+                namespace["loss"] = saved
+    # A run stopped by an error may have one more loss/flag than W/b entries: trim them.
+    completed = min(len(run["W"]), len(run["b"]))
+    for key in ("W", "b", "loss", "kept_variables"):
+        del run[key][completed:]
+    return run
+
+
+# --- reporting or judging ----------------------------------------------------------------
+
+def _finish(assignment: str, check: str, runs: list[dict]):
+    record = {"grade_id": CHECKS[assignment][check], "check": check, "seed": grading_seed(),
+              "runs": runs}
+    report_dir = os.environ.get("TTT_REPORT_DIR")
+    if report_dir:
+        line = json.dumps(record, allow_nan=False)
+        with open(Path(report_dir) / REPORT_NAME, "a", encoding="utf-8") as report:
+            report.write(line + "\n")
+        return None
+    from autograder import verdict  # plain mode only: outside the sandbox
+
+    part = verdict.judge_record(assignment, record, grading_seed())
+    print(f"[{part.stage}] {part.score:g} of {part.max_score:g} points. {part.message}")
+    if part.score <= 0:
+        raise AssertionError(part.message)
+    return part.score
+
+
+# --- linear_fit --------------------------------------------------------------------------
+
+def check_train_step_numpy(train_step_numpy):
+    """Short runs of the NumPy step from several starts and learning rates."""
+    runs = [_record_numpy_steps(train_step_numpy, scenario)
+            for scenario in scenarios.linear_fit(grading_seed())]
+    return _finish("linear_fit", "train_step_numpy", runs)
+
+
+def check_train_step_tf(train_step_tf, Model):
+    """Short runs of the TensorFlow step, with the notebook's loss and with another one."""
+    runs = []
+    for scenario in scenarios.linear_fit(grading_seed()):
+        runs.append(_record_tf_steps(train_step_tf, Model, scenario, "mse"))
+        runs.append(_record_tf_steps(train_step_tf, Model, scenario, "mae"))
+    return _finish("linear_fit", "train_step_tf", runs)
+
+
+def check_convergence(train_step_numpy, train_step_tf, Model):
+    """Many steps of both steps: each must end at the least-squares optimum."""
+    scenario = scenarios.linear_fit_convergence(grading_seed())
+    runs = [
+        _record_numpy_steps(train_step_numpy, scenario),
+        _record_tf_steps(train_step_tf, Model, scenario, "mse"),
+        _record_tf_steps(train_step_tf, Model, scenario, "mae", steps=1),
+    ]
+    return _finish("linear_fit", "convergence", runs)

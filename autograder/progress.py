@@ -1,0 +1,34 @@
+"""A one-line progress bar with an ETA, drawn on stderr only when it is a terminal."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+WIDTH = 30
+
+
+class ProgressBar:
+    def __init__(self, label: str, stream: TextIO | None = None):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = stream.isatty()
+        self.start = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total == 0:
+            return
+        filled = WIDTH * done // total
+        elapsed = time.monotonic() - self.start
+        eta = "--:--" if done == 0 else self._clock(elapsed / done * (total - done))
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] "
+                          f"{done}/{total}  ETA {eta} ")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+    @staticmethod
+    def _clock(seconds: float) -> str:
+        minutes, seconds = divmod(int(round(seconds)), 60)
+        return f"{minutes:02d}:{seconds:02d}"

@@ -1,0 +1,73 @@
+"""Write the learners' notebooks: ``python -m autograder.release [NAME ...]``.
+
+Runs nbgrader's ``generate_assignment`` on ``solutions/<name>/`` for each assignment (all
+four by default) with the course configuration of :mod:`autograder.nbgrader_config`, and
+writes ``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
+outputs cleared, checksums added. ``make exercises`` calls this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from nbgrader.converters import GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from autograder.assignments import ASSIGNMENTS, check_assignment
+
+CONFIG_FILE = Path(__file__).with_name("nbgrader_config.py")
+
+
+def load_course_config() -> Config:
+    """The course's nbgrader configuration, read from :data:`CONFIG_FILE`."""
+    return PyFileConfigLoader(CONFIG_FILE.name, str(CONFIG_FILE.parent)).load_config()
+
+
+def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
+            db_url: str | None = None) -> list[Path]:
+    """Generate the learners' copy of each assignment; returns the notebooks written.
+
+    ``release_root`` replaces ``exercises/`` (the tests write a fresh copy elsewhere).
+    With ``db_url`` the assignment and its graded cells are also recorded in that
+    gradebook; without, no gradebook is touched.
+    """
+    config = load_course_config()
+    if release_root is not None:
+        config.CourseDirectory.release_directory = str(Path(release_root).resolve())
+    if db_url is not None:
+        config.CourseDirectory.db_url = db_url
+    config.GenerateAssignment.no_database = db_url is None
+    config.SaveCells.enabled = db_url is not None
+    written = []
+    for name in names:
+        check_assignment(name)
+        coursedir = CourseDirectory(config=config)
+        coursedir.assignment_id = name
+        converter = GenerateAssignment(coursedir=coursedir, config=config)
+        converter.force = True
+        converter.create_assignment = True
+        converter.start()
+        written.append(Path(coursedir.format_path(coursedir.release_directory, ".", name))
+                       / f"{name}.ipynb")
+    return written
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.release",
+        description="Generate exercises/<name>/<name>.ipynb from solutions/ with nbgrader.")
+    parser.add_argument("names", nargs="*", metavar="NAME", choices=[[], *ASSIGNMENTS],
+                        help=f"assignments to release (default: all of {', '.join(ASSIGNMENTS)})")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    for path in release(args.names or ASSIGNMENTS):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""grades.csv: one row per learner, the totals first, then one column per graded cell."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from autograder.batch import Result
+
+COLUMNS = ("learner_id", "assignment", "score", "max_score", "status")
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 4):g}"
+
+
+def write_grades_csv(path: Path, results: list[Result], grade_ids: list[str]) -> None:
+    """Write the class's grades; per-part columns are named after their grade_id."""
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow([*COLUMNS, *grade_ids])
+        for result in results:
+            by_id = {part.grade_id: part.score for part in result.parts}
+            writer.writerow([result.learner_id, result.assignment, _number(result.score),
+                             _number(result.max_score), result.status,
+                             *(_number(by_id.get(g, 0.0)) for g in grade_ids)])

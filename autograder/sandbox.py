@@ -1,0 +1,166 @@
+"""The bubblewrap sandbox one submission's notebook runs in.
+
+Inside, the learner's kernel sees (all read-only unless said otherwise):
+
+- the system's /usr, /lib*, /bin, /sbin and a handful of /etc files the dynamic loader and
+  Python need (not all of /etc: the sandbox user maps to the grader's user, who may own
+  secrets there);
+- the base Python installation and the virtual environment, at their own paths;
+- ``/opt/ttt-kernel``: a copy of only the files in ``autograder.probe.KERNEL_MODULES``
+  (the probe, the scenarios, ``ttt.data``), first on PYTHONPATH, so ``import ttt`` and
+  ``from autograder import probe`` work while ``ttt.reference``, ``autograder.verdict``,
+  ``solutions/``, the gradebook and other learners' files simply do not exist. The venv's
+  editable-install finder still names the repository, but the repository is not mounted;
+- ``/opt/ttt-runner/run.py``: the runner script (autograder/run.py);
+- ``/scratch`` (read-write): this submission's folder, the only writable place besides a
+  size-limited ``/tmp``.
+
+Namespaces: a new user (uid/gid 65534, every capability dropped, no further user
+namespaces), PID, network (loopback only, for the kernel's ZeroMQ sockets), IPC, UTS and
+cgroup namespace. ``--die-with-parent`` and the PID namespace mean that when the runner or the
+grader goes, every process the learner started goes too; ``--new-session`` keeps the kernel off
+the grader's terminal. The environment is cleared and rebuilt from an explicit list.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SCRATCH = "/scratch"
+KERNEL_LIB = "/opt/ttt-kernel"
+RUNNER_DIR = "/opt/ttt-runner"
+TMP_BYTES = 256 * 1024 * 1024
+
+# Files (not folders) of /etc that the loader, Python and localhost sockets read.
+_ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "hosts",
+              "localtime", "alternatives", "passwd", "group")
+_SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot create namespaces here; str() says why."""
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def check_available() -> None:
+    """Raise SandboxUnavailable unless a trivial command runs inside bubblewrap here."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed; install the Debian package 'bubblewrap' "
+            "(make system)")
+    probe = [bwrap, *_namespace_args(), *_system_binds(), "--", "/bin/true"]
+    try:
+        result = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SandboxUnavailable(f"bubblewrap could not start: {error}") from None
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise SandboxUnavailable(
+            f"bubblewrap cannot create namespaces here ({reason}); user namespaces may be "
+            "disabled (sysctl kernel.unprivileged_userns_clone)")
+
+
+def _namespace_args() -> list[str]:
+    return ["--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
+            "--disable-userns", "--cap-drop", "ALL", "--die-with-parent", "--new-session"]
+
+
+def _system_binds() -> list[str]:
+    args = []
+    for folder in _SYSTEM_DIRS:
+        args += ["--ro-bind-try", folder, folder]
+    for name in _ETC_FILES:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def _python_binds() -> list[str]:
+    """The interpreter's installation and the venv, read-only, at the paths they expect."""
+    prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix)}
+    args = []
+    for prefix in sorted(prefixes):
+        if not any(str(prefix).startswith(system) for system in _SYSTEM_DIRS):
+            args += ["--ro-bind", str(prefix), str(prefix)]
+    return args
+
+
+def copy_kernel_library(repo_root: Path, kernel_modules: tuple[str, ...],
+                        destination: Path) -> list[str]:
+    """Copy only the kernel's allowed files; return the folders (relative) for PYTHONPATH.
+
+    A file's import root is the folder above its outermost package (a folder whose
+    __init__.py is also listed): book/ttt/data.py -> "book", autograder/probe.py -> ".".
+    """
+    listed = set(kernel_modules)
+    roots = set()
+    for relative in kernel_modules:
+        path = Path(relative)
+        if path.is_absolute() or ".." in path.parts:
+            raise ValueError(f"KERNEL_MODULES must be repo-relative paths, got {relative!r}")
+        target = destination / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(repo_root / path, target)
+        package = path.parent
+        while package != Path(".") and str(package / "__init__.py") in listed:
+            package = package.parent
+        roots.add(str(package))
+    for file in destination.rglob("*"):  # read-only for everyone, even outside the sandbox
+        file.chmod(0o555 if file.is_dir() else 0o444)
+    destination.chmod(0o555)
+    return sorted(roots)
+
+
+def kernel_environment(seed: int, python_roots: list[str]) -> dict[str, str]:
+    """Everything the runner and the kernel see in os.environ, and nothing else."""
+    python_path = ":".join(
+        KERNEL_LIB if root == "." else f"{KERNEL_LIB}/{root}" for root in python_roots)
+    return {
+        "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "PYTHONPATH": python_path,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "TTT_GRADING_SEED": str(seed),
+        "TTT_REPORT_DIR": SCRATCH,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "IPYTHONDIR": "/tmp/ipython",
+        "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+        "JUPYTER_DATA_DIR": "/tmp/jupyter-data",
+        "JUPYTER_CONFIG_DIR": "/tmp/jupyter-config",
+        "LANG": "C.UTF-8",
+    }
+
+
+def wrap(command: list[str], scratch: Path, kernel_lib: Path, runner_script: Path,
+         environment: dict[str, str]) -> list[str]:
+    """The bwrap command line that runs ``command`` (paths as seen inside) in the sandbox."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
+    args = [bwrap, *_namespace_args(), *_system_binds(), *_python_binds(),
+            "--ro-bind", str(kernel_lib), KERNEL_LIB,
+            "--ro-bind", str(runner_script), f"{RUNNER_DIR}/run.py",
+            "--bind", str(scratch), SCRATCH,
+            "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            "--remount-ro", "/",  # the folders bwrap made for the mounts: read-only too
+            "--chdir", SCRATCH, "--clearenv"]
+    for name, value in environment.items():
+        args += ["--setenv", name, value]
+    return [*args, "--", *command]
+
+
+def runner_command(scratch: Path, kernel_lib: Path, runner_script: Path,
+                   environment: dict[str, str], runner_args: list[str]) -> list[str]:
+    """The sandboxed command that runs autograder/run.py on files in /scratch."""
+    python = str(Path(sys.prefix) / "bin" / "python")
+    return wrap([python, f"{RUNNER_DIR}/run.py", *runner_args], scratch, kernel_lib,
+                runner_script, environment)

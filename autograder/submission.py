@@ -1,0 +1,204 @@
+"""Read a learner's notebook without trusting it, and rebuild it around the original tests.
+
+A submission is only ever read (never written). From it we keep the *source text* of the
+learner's cells and nothing else: outputs, cell ids, kernelspec and notebook metadata are
+dropped, and a fresh notebook is built with the source notebook's kernelspec. Every locked
+cell and every test cell comes from the source notebook (solutions/<name>/<name>.ipynb),
+found by its nbgrader ``grade_id`` — what nbgrader's OverwriteCells does — so deleting or
+editing a test changes nothing. Learners' answer cells (``solution: true``) are kept in the
+place the source notebook gives them; cells a learner added travel with the graded cell
+they follow.
+
+Problems a person can fix are reported as a :class:`SubmissionError` (not gradable, score 0)
+or as notes (graded anyway, e.g. "restored 2 test cells the learner had edited").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat import v4
+
+# Bigger than any honest answer notebook without outputs; stops a learner from making the
+# grader parse gigabytes.
+MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
+# What nbgrader's ClearHiddenTests removes from test cells when it releases a notebook.
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?",
+                          re.S | re.M)
+
+
+class SubmissionError(Exception):
+    """The file cannot be graded; str(error) is the status a person reads."""
+
+
+@dataclass
+class Restored:
+    notebook: nbformat.NotebookNode
+    notes: list[str] = field(default_factory=list)
+
+
+def _nbgrader_meta(cell) -> dict:
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    return nbgrader if isinstance(nbgrader, dict) else {}
+
+
+def grade_id_of(cell) -> str | None:
+    grade_id = _nbgrader_meta(cell).get("grade_id")
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def is_protected(cell) -> bool:
+    """Locked cells and test cells: the grader always uses the source notebook's copy."""
+    meta = _nbgrader_meta(cell)
+    return bool(meta.get("locked")) or (bool(meta.get("grade")) and not meta.get("solution"))
+
+
+def is_answer(cell) -> bool:
+    return bool(_nbgrader_meta(cell).get("solution"))
+
+
+def answer_ids(source: nbformat.NotebookNode) -> list[str]:
+    """grade_ids of the source notebook's answer cells (solution, not locked), in order."""
+    return [grade_id_of(c) for c in source.cells
+            if is_answer(c) and not is_protected(c) and grade_id_of(c)]
+
+
+def read_submission(path: Path) -> dict:
+    """Parse the learner's file as notebook JSON, or raise SubmissionError saying why not."""
+    if path.is_symlink():
+        raise SubmissionError("refused: the submission is a symbolic link, not a file")
+    if not path.is_file():
+        raise SubmissionError(f"no submission: {path.name} not found")
+    size = path.stat().st_size
+    if size == 0:
+        raise SubmissionError("corrupt file: the notebook is empty (0 bytes)")
+    if size > MAX_SUBMISSION_BYTES:
+        raise SubmissionError(
+            f"refused: the notebook is {size / 2**20:.0f} MiB, more than "
+            f"{MAX_SUBMISSION_BYTES // 2**20} MiB (clear the outputs and resubmit)")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SubmissionError("not a notebook: the file is binary, not notebook JSON") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SubmissionError(
+            f"corrupt file: invalid JSON at line {error.lineno}, column {error.colno} "
+            f"({error.msg})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise SubmissionError("not a notebook: valid JSON but without a list of cells")
+    if data.get("nbformat") != 4:
+        raise SubmissionError(
+            f"not a notebook: nbformat {data.get('nbformat')!r} (expected 4, from Jupyter)")
+    return data
+
+
+def _cell_source(cell) -> str:
+    source = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    return source if isinstance(source, str) else ""
+
+
+def _new_cell(cell_type: str, source: str, nbgrader: dict | None = None):
+    make = {"code": v4.new_code_cell, "markdown": v4.new_markdown_cell}.get(
+        cell_type, v4.new_raw_cell)
+    new = make(source=source)
+    if nbgrader:
+        new.metadata["nbgrader"] = dict(nbgrader)
+    return new
+
+
+def _copy_source_cell(cell):
+    """The source notebook's cell, with outputs cleared and a fresh id."""
+    return _new_cell(cell.cell_type, cell.source, _nbgrader_meta(cell))
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _same_test(learner_text: str, source_text: str) -> bool:
+    """Is the learner's copy the source cell, or its released form (hidden tests removed)?"""
+    released = HIDDEN_TESTS.sub("", source_text)
+    return _normalized(learner_text) in (_normalized(source_text), _normalized(released))
+
+
+def restore(learner: dict, source: nbformat.NotebookNode) -> Restored:
+    """Rebuild the learner's notebook with the source notebook's locked and test cells."""
+    protected = {grade_id_of(c): c for c in source.cells if is_protected(c) and grade_id_of(c)}
+    answers = {grade_id_of(c): c for c in source.cells
+               if is_answer(c) and not is_protected(c) and grade_id_of(c)}
+    known = protected.keys() | answers.keys()
+
+    learner_cells = [c for c in learner["cells"] if isinstance(c, dict)]
+    found_ids = {grade_id_of(c) for c in learner_cells} & known
+    if not found_ids:
+        raise SubmissionError(
+            "wrong notebook: none of this assignment's graded cells are in it "
+            "(was another notebook submitted under this name?)")
+
+    # Group the learner's cells: each graded cell leads the unlabelled cells after it.
+    groups: dict[str | None, list] = {None: []}
+    current: str | None = None
+    learner_protected_sources: dict[str, str] = {}
+    duplicates: set[str] = set()
+    for cell in learner_cells:
+        grade_id, text = grade_id_of(cell), _cell_source(cell)
+        cell_type = cell.get("cell_type") if cell.get("cell_type") in ("code", "markdown") \
+            else "raw"
+        if grade_id in known and (grade_id in groups or grade_id in learner_protected_sources):
+            duplicates.add(grade_id)
+            grade_id = None  # a second copy counts as an ordinary cell of the learner's
+        if grade_id in protected:
+            learner_protected_sources[grade_id] = text
+            current = grade_id
+            groups[current] = []
+        elif grade_id in answers:
+            current = grade_id
+            groups[current] = [_new_cell(answers[grade_id].cell_type, text,
+                                         _nbgrader_meta(answers[grade_id]))]
+        else:  # unlabelled, or a grade_id this assignment does not have
+            groups.setdefault(current, []).append(_new_cell(cell_type, text))
+
+    cells = list(groups[None])
+    for cell in source.cells:
+        grade_id = grade_id_of(cell)
+        if grade_id in protected:
+            cells.append(_copy_source_cell(cell))
+            cells.extend(groups.get(grade_id, []) if grade_id in learner_protected_sources
+                         else [])
+        elif grade_id in answers:
+            cells.extend(groups.get(grade_id, []))
+
+    notes = []
+    deleted = sorted(g for g in protected if g not in learner_protected_sources)
+    edited = sorted(g for g, text in learner_protected_sources.items()
+                    if not _same_test(text, protected[g].source))
+    missing_answers = sorted(g for g in answers if g not in groups)
+    if deleted:
+        notes.append(f"restored deleted cells: {', '.join(deleted)}")
+    if edited:
+        notes.append(f"restored edited cells: {', '.join(edited)}")
+    if missing_answers:
+        notes.append(f"answer cells missing: {', '.join(missing_answers)}")
+    if duplicates:
+        notes.append(f"duplicate cells ran as extra code: {', '.join(sorted(duplicates))}")
+
+    notebook = v4.new_notebook(cells=cells, metadata={
+        key: source.metadata[key] for key in ("kernelspec", "language_info")
+        if key in source.metadata})
+    nbformat.validate(notebook)
+    return Restored(notebook, notes)
+
+
+def prepare(path: Path, source: nbformat.NotebookNode) -> Restored:
+    """Read and restore one submission; raises SubmissionError when it cannot be graded."""
+    return restore(read_submission(path), source)

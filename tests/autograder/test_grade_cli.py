@@ -1,0 +1,65 @@
+"""The grading command's misuse messages: one line, exit status 2, nothing graded."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograder import cli, sandbox
+
+
+def _run(capsys, *argv) -> tuple[int, str]:
+    code = cli.main(list(argv))
+    err = capsys.readouterr().err
+    return code, err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["grade", "linear_fitt", "{subs}", "--out", "{out}"], "unknown assignment 'linear_fitt'"),
+    (["grade", "linear_fit", "{missing}", "--out", "{out}"], "submissions folder not found"),
+    (["grade", "linear_fit", "{subs}"], "the following arguments are required: --out"),
+    (["grade", "linear_fit", "{subs}", "--out", "{subs}/out"], "--out must not be inside"),
+    (["grade", "linear_fit", "{subs}", "--out", "{out}", "--jobs", "0"], "must be more than 0"),
+    (["grade", "linear_fit", "{subs}", "--out", "{out}", "--memory", "lots"], "invalid size"),
+    (["grade", "linear_fit", "{subs}", "--out", "{file}"], "--out is a file"),
+    (["mark"], "invalid choice: 'mark'"),
+])
+def test_misuse_gets_one_line_and_exit_status_2(tmp_path, capsys, argv, message):
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "a-file").write_text("x")
+    paths = {"subs": tmp_path / "subs", "out": tmp_path / "out",
+             "missing": tmp_path / "nowhere", "file": tmp_path / "a-file"}
+    code, err = _run(capsys, *(a.format(**paths) for a in argv))
+    assert code == 2
+    assert err.startswith("autograder: error: ") and message in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_a_sandbox_it_refuses_and_says_why(tmp_path, capsys, monkeypatch):
+    (tmp_path / "subs").mkdir()
+
+    def unavailable():
+        raise sandbox.SandboxUnavailable("bubblewrap (bwrap) is not installed")
+
+    monkeypatch.setattr(sandbox, "check_available", unavailable)
+    code, err = _run(capsys, "grade", "linear_fit", str(tmp_path / "subs"),
+                     "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err
+
+
+@pytest.mark.parametrize("text, size", [("4GiB", 4 * 2**30), ("512M", 512 * 2**20),
+                                        ("1.5g", int(1.5 * 2**30)), ("1000", 1000)])
+def test_memory_sizes(text, size):
+    assert cli.parse_bytes(text) == size
+
+
+def test_an_empty_class_completes_with_exit_status_0(tmp_path, capsys):
+    (tmp_path / "subs").mkdir()
+    db = tmp_path / "gradebook.db"
+    code = cli.main(["grade", "linear_fit", str(tmp_path / "subs"), "--out",
+                     str(tmp_path / "out"), "--db", f"sqlite:///{db}"])
+    assert code == 0
+    header = (tmp_path / "out" / "grades.csv").read_text().splitlines()
+    assert header == ["learner_id,assignment,score,max_score,status,"
+                      "test_train_step_numpy,test_train_step_tf,test_convergence"]

@@ -1,0 +1,133 @@
+"""The bubblewrap sandbox, probed with small Python scripts instead of a whole notebook."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import assignments, probe, sandbox
+
+pytestmark = pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap not installed")
+
+PROBE_SCRIPT = r"""
+import json, os, socket, sys
+found = {}
+
+def can_read(path):
+    try:
+        with open(path, "rb"):
+            return True
+    except OSError:
+        return False
+
+def can_write(path):
+    try:
+        with open(path, "w") as handle:
+            handle.write("x")
+        return True
+    except OSError:
+        return False
+
+def can_import(name):
+    try:
+        __import__(name)
+        return True
+    except Exception:
+        return False
+
+repo = sys.argv[1]
+found["read_solution"] = can_read(repo + "/solutions/linear_fit/linear_fit.ipynb")
+found["read_verdict"] = can_read(repo + "/autograder/verdict.py")
+found["read_etc_shadow"] = can_read("/etc/shadow")
+found["write_repo"] = can_write(repo + "/sandbox-escape.txt")
+found["write_venv"] = can_write(sys.prefix + "/sandbox-escape.txt")
+found["write_scratch"] = can_write("/scratch/inside.txt")
+found["import_probe"] = can_import("autograder.probe")
+found["import_ttt_data"] = can_import("ttt.data")
+found["import_reference"] = can_import("ttt.reference")
+found["import_verdict"] = can_import("autograder.verdict")
+found["pid"] = os.getpid()
+found["uid"] = os.getuid()
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2).close()
+    found["network"] = True
+except OSError:
+    found["network"] = False
+found["environment"] = sorted(os.environ)
+print(json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def inside(tmp_path_factory) -> dict:
+    """What a script running in the sandbox could do, as a dict."""
+    root = tmp_path_factory.mktemp("sandbox")
+    kernel_lib, scratch = root / "kernel-lib", root / "scratch"
+    scratch.mkdir()
+    roots = sandbox.copy_kernel_library(assignments.REPO_ROOT, probe.KERNEL_MODULES, kernel_lib)
+    runner = root / "run.py"
+    runner.write_text("")
+    (scratch / "probe_script.py").write_text(PROBE_SCRIPT)
+    command = sandbox.wrap(
+        [str(Path(sys.prefix) / "bin" / "python"), "/scratch/probe_script.py",
+         str(assignments.REPO_ROOT)],
+        scratch, kernel_lib, runner, sandbox.kernel_environment(7, roots))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    found["scratch_files"] = sorted(p.name for p in scratch.iterdir())
+    for file in kernel_lib.rglob("*"):
+        file.parent.chmod(0o755)
+    return found
+
+
+def test_the_kernel_cannot_read_instructor_files(inside):
+    assert not inside["read_solution"]
+    assert not inside["read_verdict"]
+    assert not inside["read_etc_shadow"]
+
+
+def test_the_kernel_imports_only_the_kernel_modules(inside):
+    assert inside["import_probe"] and inside["import_ttt_data"]
+    assert not inside["import_reference"]
+    assert not inside["import_verdict"]
+
+
+def test_the_kernel_writes_only_its_scratch_folder(inside):
+    assert not inside["write_repo"]
+    assert not inside["write_venv"]
+    assert inside["write_scratch"]
+    assert "inside.txt" in inside["scratch_files"]
+    assert not (assignments.REPO_ROOT / "sandbox-escape.txt").exists()
+
+
+def test_the_kernel_has_no_network_no_privileges_and_its_own_pids(inside):
+    assert not inside["network"]
+    assert inside["uid"] == 65534
+    assert inside["pid"] < 10  # a fresh PID namespace: the grader is not visible
+
+
+def test_the_kernel_environment_is_rebuilt_from_scratch(inside):
+    assert "TTT_GRADING_SEED" in inside["environment"]
+    assert "TTT_REPORT_DIR" in inside["environment"]
+    leaked = {"VIRTUAL_ENV", "PYTEST_CURRENT_TEST", "OLDPWD", "SSH_AUTH_SOCK"}
+    assert not leaked & set(inside["environment"])
+
+
+def test_kernel_library_roots_follow_packages(tmp_path):
+    roots = sandbox.copy_kernel_library(assignments.REPO_ROOT, probe.KERNEL_MODULES,
+                                        tmp_path / "lib")
+    assert roots == [".", "book"]
+    assert (tmp_path / "lib" / "autograder" / "probe.py").is_file()
+    assert not (tmp_path / "lib" / "autograder" / "verdict.py").exists()
+    for file in (tmp_path / "lib").rglob("*"):
+        file.parent.chmod(0o755)
+
+
+def test_kernel_library_refuses_paths_outside_the_repo(tmp_path):
+    with pytest.raises(ValueError, match="repo-relative"):
+        sandbox.copy_kernel_library(assignments.REPO_ROOT, ("../secret.py",), tmp_path / "lib")

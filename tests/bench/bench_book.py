@@ -1,0 +1,130 @@
+"""Benchmark the book build: cold build, no-change rebuild, each chapter's execution time.
+
+Run by `make bench` (not a pytest test). Builds the book from the repository into a
+temporary output folder, so neither _build/ nor its jupyter cache is touched:
+
+1. cold build: empty output folder, so no jupyter cache and no Sphinx environment;
+2. no-change rebuild: the same command again (only re-renders);
+3. execution time of every page, as myst-nb recorded it in the build environment.
+
+Prints a table with the targets from issue 2 (2-core machine: rebuild <= 5 s, cold <= 90 s)
+and the ratio measured / target (<= 1.00 meets the target).
+
+    .venv/bin/python tests/bench/bench_book.py [--output DIR] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+# The same flags as `make book`: a benchmark of the build the project actually runs.
+BUILD_FLAGS = ["--warningiserror", "--nitpick", "--keep-going", "--builder", "html"]
+TARGETS_SECONDS = {"cold build": 90.0, "no-change rebuild": 5.0}
+
+
+def build(output: Path) -> tuple[float, subprocess.CompletedProcess]:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    env.pop("MPLBACKEND", None)  # the kernels must use the inline backend, as in `make book`
+    command = [str(JUPYTER_BOOK), "build", str(REPO), "--path-output", str(output), *BUILD_FLAGS]
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+    return time.perf_counter() - start, result
+
+
+def execution_seconds(output: Path) -> dict[str, float | None]:
+    """Each executed page's run time, from myst-nb's data in the pickled Sphinx environment."""
+    pickled = output / "_build" / ".doctrees" / "environment.pickle"
+    if not pickled.is_file():
+        return {}
+    sys.path.insert(0, str(REPO / "book" / "_ext"))  # the environment may refer to our extension
+    with pickled.open("rb") as handle:
+        env = pickle.load(handle)
+    metadata = getattr(env, "nb_metadata", {}) or {}
+    return {
+        docname: (data.get("exec_data") or {}).get("runtime")
+        for docname, data in sorted(metadata.items())
+        if data.get("exec_data")
+    }
+
+
+def chapter_of(docname: str) -> str:
+    """book/linear_fit/numpy -> linear_fit; book/intro -> intro."""
+    parts = docname.split("/")
+    return parts[1] if len(parts) > 2 else parts[-1]
+
+
+def ratio(measured: float, target: float) -> str:
+    return f"{measured / target:.2f}"
+
+
+def print_report(cold: float, rebuild: float, pages: dict[str, float | None]) -> None:
+    print()
+    print(f"{'measure':<36} {'seconds':>9} {'target':>8} {'ratio':>7}")
+    print("-" * 63)
+    for name, seconds in (("cold build", cold), ("no-change rebuild", rebuild)):
+        target = TARGETS_SECONDS[name]
+        verdict = "" if seconds <= target else "  over target"
+        print(f"{name:<36} {seconds:>9.1f} {target:>8.1f} {ratio(seconds, target):>7}{verdict}")
+
+    if not pages:
+        print("\n(no execution data: did the build fail before executing?)")
+        return
+    print()
+    print(f"{'page execution (cold build)':<36} {'seconds':>9} {'share':>8}")
+    print("-" * 63)
+    total = sum(seconds or 0.0 for seconds in pages.values())
+    chapters: dict[str, float] = defaultdict(float)
+    for docname, seconds in pages.items():
+        chapters[chapter_of(docname)] += seconds or 0.0
+        shown = "cached" if seconds is None else f"{seconds:9.1f}"
+        print(f"{docname:<36} {shown:>9} {(seconds or 0.0) / cold:>8.0%}")
+    print()
+    print(f"{'chapter execution (sum of pages)':<36} {'seconds':>9} {'share':>8}")
+    print("-" * 63)
+    for chapter, seconds in chapters.items():
+        print(f"{chapter:<36} {seconds:>9.1f} {seconds / cold:>8.0%}")
+    print(f"{'all pages':<36} {total:>9.1f} {total / cold:>8.0%}")
+    print("\nshare: of the cold build's wall time. Targets: issue 2, on a 2-core machine.")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, help="build here instead of a temporary folder (emptied first)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary build folder")
+    args = parser.parse_args()
+
+    output = args.output or Path(tempfile.mkdtemp(prefix="ttt-bench-"))
+    if args.output and output.exists():
+        shutil.rmtree(output)
+    output.mkdir(parents=True, exist_ok=True)
+    print(f"building {REPO} into {output} (cold, then unchanged)...", flush=True)
+    try:
+        cold, first = build(output)
+        rebuild, second = build(output)
+        pages = execution_seconds(output)
+        print_report(cold, rebuild, pages)
+        failed = [(name, r) for name, r in (("cold build", first), ("rebuild", second)) if r.returncode != 0]
+        for name, result in failed:
+            print(f"\n{name} FAILED (exit {result.returncode}); the times above are not valid. End of its log:")
+            print((result.stdout + result.stderr)[-3000:])
+        return 1 if failed else 0
+    finally:
+        if args.keep or args.output:
+            print(f"\nbuilt book kept in {output / '_build' / 'html'}")
+        else:
+            shutil.rmtree(output, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""Settings every test shares: quiet TensorFlow, headless matplotlib, the repo's root."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Before anything imports TensorFlow or pyplot.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
