@@ -174,11 +174,21 @@ def _execute(learner_id: str, index: int, submissions_dir: Path, assignment: str
     return run
 
 
+def _regular_file(path: Path) -> Path:
+    """The learner's kernel could leave a symlink to an instructor file or a FIFO that
+    blocks the reader where a result file should be: remove anything but a plain file."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.is_symlink() or (path.exists() and not path.is_file()):
+        path.unlink()
+    return path
+
+
 def _read_run_summary(scratch: Path) -> dict | None:
     """run.json from the sandbox: untrusted, so only well-formed, small content counts."""
-    path = scratch / "run.json"
+    path = _regular_file(scratch / "run.json")
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > RESULT_MAX_BYTES:
+        if not path.is_file() or path.stat().st_size > RESULT_MAX_BYTES:
             return None
         summary = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -188,21 +198,23 @@ def _read_run_summary(scratch: Path) -> dict | None:
     return summary
 
 
-def _execution_status(run: _Run, limits: Limits, answer_ids: set[str]) -> tuple[list, list]:
-    """(status phrases, the learner's own cell errors) for a run that reached the sandbox."""
+def _execution_status(run: _Run, limits: Limits,
+                      answer_ids: set[str]) -> tuple[str | None, list[str], list[str]]:
+    """(why the run stopped early or None, cell timeouts, the learner's own cell errors)."""
     outcome = run.outcome
     if outcome.limit == "memory":
-        return [f"stopped: used more than {limits.memory_bytes / GiB:g} GiB of memory"], []
+        return f"stopped: used more than {limits.memory_bytes / GiB:g} GiB of memory", [], []
     if outcome.limit == "time":
-        return [f"stopped: took longer than {limits.wall_seconds:g} s in total"], []
+        return f"stopped: took longer than {limits.wall_seconds:g} s in total", [], []
     summary = _read_run_summary(run.scratch)
     if outcome.returncode != 0 or summary is None:
-        return ["stopped: the notebook's processes were killed before the run finished"], []
-    phrases, errors = [], []
+        return "stopped: the notebook's processes were killed before the run finished", [], []
+    stopped = None
     if summary.get("outcome") == "kernel died":
-        phrases.append("kernel died (the notebook exited or crashed)")
+        stopped = "kernel died (the notebook exited or crashed)"
     elif summary.get("outcome") not in ("completed", None):
-        phrases.append("the kernel could not start")
+        stopped = "stopped: the kernel could not start"
+    timeouts, errors = [], []
     for cell in summary["cells"]:
         if not isinstance(cell, dict) or cell.get("status") not in ("error", "timeout"):
             continue
@@ -210,10 +222,10 @@ def _execution_status(run: _Run, limits: Limits, answer_ids: set[str]) -> tuple[
         where = f"cell {cell.get('index')}" + (f" ({grade_id})" if isinstance(grade_id, str)
                                                else "")
         if cell["status"] == "timeout":
-            phrases.append(f"{where} timed out after {limits.cell_timeout:g} s")
+            timeouts.append(f"{where} timed out after {limits.cell_timeout:g} s")
         if grade_id is None or grade_id in answer_ids:  # never show hidden test cells' errors
             errors.append(f"{where}: {cell.get('ename', '')}: {cell.get('evalue', '')}"[:600])
-    return phrases, errors
+    return stopped, timeouts, errors
 
 
 def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Limits,
@@ -222,18 +234,20 @@ def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Li
     if run.problem:
         parts = [Part(g, 0.0, points, "missing", run.problem) for g, points in grade_cells.items()]
         return Result(run.learner_id, assignment, 0.0, max_score, run.problem, parts)
-    phrases, errors = _execution_status(run, limits, answer_ids)
+    stopped, phrases, errors = _execution_status(run, limits, answer_ids)
     from autograder import verdict  # outside the sandbox, after the kernel is gone
 
     try:
-        judged = verdict.judge(assignment, run.scratch / "report.jsonl", run.seed)
+        report = _regular_file(run.scratch / "report.jsonl")
+        judged = verdict.judge(assignment, report, run.seed)
         parts = [Part(p.grade_id, float(p.score), float(p.max_score), p.stage, p.message)
                  for p in judged]
     except Exception as error:  # a grader bug must not stop the batch; say so loudly
         message = f"grader error while judging: {type(error).__name__}: {error}"
         parts = [Part(g, 0.0, points, "error", message) for g, points in grade_cells.items()]
         phrases.append(message)
-    status = "; ".join(["graded", *phrases, *run.notes])
+    # "graded" when the notebook ran to its end; otherwise the reason it stopped early.
+    status = "; ".join([stopped or "graded", *phrases, *run.notes])
     score = sum(part.score for part in parts)
     return Result(run.learner_id, assignment, score, max_score, status, parts, errors,
                   run.submitted_at)

@@ -64,7 +64,22 @@ CHECKS: dict[str, dict[str, str]] = {
         "train_step_tf": "test_train_step_tf",
         "convergence": "test_convergence",
     },
+    "tensors": {
+        "softmax_rows": "test_softmax_rows",
+        "pairwise_squared_distances": "test_pairwise_squared_distances",
+        "with_row_replaced": "test_with_row_replaced",
+    },
+    "tapes": {
+        "backward_rules": "test_backward_rules",
+        "derivative": "test_derivative",
+    },
+    "variables": {
+        "momentum_step": "test_momentum_step",
+        "sparse_update_numpy": "test_sparse_update_numpy",
+        "sparse_update_tf": "test_sparse_update_tf",
+    },
 }
+MAX_VALUES = 10_000  # per recorded array: the exercises' arrays are small
 
 _fresh_seed: int | None = None
 
@@ -240,3 +255,149 @@ def check_convergence(train_step_numpy, train_step_tf, Model):
         _record_tf_steps(train_step_tf, Model, scenario, "mae", steps=1),
     ]
     return _finish("linear_fit", "convergence", runs)
+
+
+# --- tensors, tapes, variables: calls on arrays ------------------------------------------
+
+def _array(value) -> dict:
+    """An array output as plain data: shape, flat values, and whether it is a TF tensor."""
+    if value is None:
+        raise TypeError("expected an array or tensor, got None")
+    module = type(value).__module__ or ""
+    array = np.asarray(value, dtype=np.float64)
+    if array.size > MAX_VALUES:
+        raise ValueError(f"expected a small array, got shape {array.shape}")
+    values = [number if math.isfinite(number) else str(number)
+              for number in (float(v) for v in array.ravel())]
+    return {"shape": list(array.shape), "values": values,
+            "tensor": module.startswith("tensorflow")}
+
+
+def _record_case(case, body) -> dict:
+    """Run ``body(record)`` for one case; ``record(value)`` appends one output array.
+
+    Run fields: ``case``, ``outputs`` (list of {shape, values, tensor}), ``error``.
+    """
+    run = {"case": case.name, "outputs": [], "error": None}
+    try:
+        body(lambda value: run["outputs"].append(_array(value)))
+    except Exception as error:
+        run["error"] = _describe(error)
+    return run
+
+
+def _pair(result, what: str):
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise TypeError(f"expected {what}, got {type(result).__name__}")
+    return result
+
+
+def check_softmax_rows(softmax_rows):
+    def run(case):
+        return _record_case(case, lambda record: record(
+            softmax_rows(_copy(case.arrays["logits"]))))
+    return _finish("tensors", "softmax_rows",
+                   [run(case) for case in scenarios.softmax_cases(grading_seed())])
+
+
+def check_pairwise_squared_distances(pairwise_squared_distances):
+    import tensorflow as tf
+
+    def run(case):
+        return _record_case(case, lambda record: record(pairwise_squared_distances(
+            tf.constant(case.arrays["a"]), tf.constant(case.arrays["b"]))))
+    return _finish("tensors", "pairwise_squared_distances",
+                   [run(case) for case in scenarios.distance_cases(grading_seed())])
+
+
+def check_with_row_replaced(with_row_replaced):
+    import tensorflow as tf
+
+    def run(case):
+        def body(record):
+            t = tf.constant(case.arrays["t"])
+            record(with_row_replaced(t, case.settings["i"], tf.constant(case.arrays["row"])))
+            record(t)  # the original, which must be unchanged
+        return _record_case(case, body)
+    return _finish("tensors", "with_row_replaced",
+                   [run(case) for case in scenarios.replace_row_cases(grading_seed())])
+
+
+def check_backward_rules(multiply_backward, divide_backward, exp_backward):
+    rules = {"multiply": multiply_backward, "divide": divide_backward, "exp": exp_backward}
+
+    def run(case):
+        def body(record):
+            arrays = {key: case.arrays[key].astype(np.float64) for key in case.arrays}
+            if case.name == "exp":
+                record(rules["exp"](arrays["grad"], arrays["x"]))
+            else:
+                for gradient in _pair(rules[case.name](arrays["grad"], arrays["x"], arrays["y"]),
+                                      "(grad_x, grad_y)"):
+                    record(gradient)
+        return _record_case(case, body)
+    return _finish("tapes", "backward_rules",
+                   [run(case) for case in scenarios.backward_cases(grading_seed())])
+
+
+def _tf_function(name):
+    import tensorflow as tf
+
+    return {
+        "x * sin(x)": lambda x: x * tf.sin(x),
+        "exp(-x**2)": lambda x: tf.exp(-x**2),
+        "x**3 - 2*x": lambda x: x**3 - 2 * x,
+        "log(1 + x**2)": lambda x: tf.math.log(1 + x**2),
+    }[name]
+
+
+def check_derivative(derivative):
+    import tensorflow as tf
+
+    def run(case):
+        return _record_case(case, lambda record: record(
+            derivative(_tf_function(case.name), tf.constant(case.arrays["x"]))))
+    return _finish("tapes", "derivative",
+                   [run(case) for case in scenarios.derivative_cases(grading_seed())])
+
+
+def check_momentum_step(momentum_step):
+    import tensorflow as tf
+
+    def run(case):
+        def body(record):
+            W = tf.Variable(case.arrays["W"])
+            velocity = tf.Variable(case.arrays["velocity"])
+            for gradient in case.arrays["gradients"]:
+                momentum_step(W, velocity, tf.constant(gradient), case.settings["learning_rate"],
+                              case.settings["momentum"])
+                record(W)
+                record(velocity)
+        return _record_case(case, body)
+    return _finish("variables", "momentum_step",
+                   [run(case) for case in scenarios.momentum_cases(grading_seed())])
+
+
+def check_sparse_update_numpy(sparse_update_numpy):
+    def run(case):
+        def body(record):
+            table = _copy(case.arrays["table"])
+            sparse_update_numpy(table, _copy(case.arrays["indices"]), _copy(case.arrays["updates"]))
+            record(table)
+        return _record_case(case, body)
+    return _finish("variables", "sparse_update_numpy",
+                   [run(case) for case in scenarios.sparse_update_cases(grading_seed())])
+
+
+def check_sparse_update_tf(sparse_update_tf):
+    import tensorflow as tf
+
+    def run(case):
+        def body(record):
+            table = tf.Variable(case.arrays["table"])
+            sparse_update_tf(table, tf.constant(case.arrays["indices"]),
+                             tf.constant(case.arrays["updates"]))
+            record(table)
+        return _record_case(case, body)
+    return _finish("variables", "sparse_update_tf",
+                   [run(case) for case in scenarios.sparse_update_cases(grading_seed())])

@@ -13,7 +13,10 @@ class ProgressBar:
     def __init__(self, label: str, stream: TextIO | None = None):
         self.label = label
         self.stream = stream or sys.stderr
-        self.enabled = stream.isatty()
+        try:
+            self.enabled = self.stream.isatty()
+        except (AttributeError, ValueError):  # no stderr at all, or a closed one
+            self.enabled = False
         self.start = time.monotonic()
 
     def __call__(self, done: int, total: int) -> None:

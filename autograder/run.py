@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -89,8 +91,17 @@ def execute(notebook_path: Path, executed_path: Path, cell_timeout: float,
         outcome = "kernel died"
     except RuntimeError as error:  # kernel failed to start, or died while starting
         outcome = f"kernel failed: {error}"[:300]
-    nbformat.write(nb, executed_path)
+    _replace_file(executed_path, nbformat.writes(nb))
     return {"outcome": outcome, "cells": summaries}
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write via a fresh temporary file and rename it over path: whatever the notebook left
+    at that path (a FIFO that would block, a symlink) is replaced, never followed."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".result-")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", type=float, required=True)
     args = parser.parse_args(argv)
     summary = execute(args.notebook, args.executed, args.cell_timeout)
-    args.result.write_text(json.dumps(summary), encoding="utf-8")
+    _replace_file(args.result, json.dumps(summary))
     return 0
 
 

@@ -46,14 +46,15 @@ class LinearFitScenario:
     steps: int
 
 
-def _linear_fit_scenario(rng, name, steps, lr_fraction, num_examples) -> LinearFitScenario:
+def _linear_fit_scenario(rng, name, steps, lr_fraction, num_examples,
+                         mean_range=(1.0, 2.0), std_range=(0.6, 1.2)) -> LinearFitScenario:
     true_W = rng.uniform(-4, 4)
     true_b = rng.uniform(-3, 3)
     # Inputs centred away from zero: then updating b with an already-updated W shows.
-    input_mean = rng.choice([-1, 1]) * rng.uniform(1.0, 2.0)
+    input_mean = rng.choice([-1, 1]) * rng.uniform(*mean_range)
     inputs, outputs = make_linear_data(
         num_examples, true_W, true_b, noise_std=rng.uniform(0.5, 1.5),
-        input_mean=input_mean, input_std=rng.uniform(0.6, 1.2), seed=rng.integers(2**63),
+        input_mean=input_mean, input_std=rng.uniform(*std_range), seed=rng.integers(2**63),
     )
     # Start a few units from the truth, so every step moves W and b visibly.
     W0 = round(true_W + rng.choice([-1, 1]) * rng.uniform(2, 4), 2)
@@ -78,5 +79,112 @@ def linear_fit(seed: int) -> tuple[LinearFitScenario, ...]:
 def linear_fit_convergence(seed: int) -> LinearFitScenario:
     """One long run: after CONVERGENCE_STEPS steps the fit must sit at the least-squares optimum."""
     rng = _rng(seed, "linear_fit", 1)
+    # Milder off-centre inputs than the short runs: the loss is then well conditioned, and
+    # even a step half as long as the reference's gets there (a slow step is not wrong).
     return _linear_fit_scenario(rng, "convergence", CONVERGENCE_STEPS, lr_fraction=0.9,
-                                num_examples=500)
+                                num_examples=500, mean_range=(0.8, 1.2), std_range=(0.8, 1.2))
+
+
+# --- tensors, tapes, variables: calls on arrays ----------------------------------------
+
+@dataclass(frozen=True)
+class ArrayCase:
+    """One call of a learner's function: named input arrays and scalar settings."""
+
+    name: str
+    arrays: dict
+    settings: dict
+
+
+def _normal(rng, *shape, scale=1.0):
+    return (rng.normal(size=shape) * scale).astype(np.float32)
+
+
+def softmax_cases(seed: int) -> tuple[ArrayCase, ...]:
+    """Logits of several shapes (never square), the last far from zero."""
+    rng = _rng(seed, "tensors", 0)
+    n, k = int(rng.integers(4, 7)), int(rng.integers(2, 4))
+    large = _normal(rng, 3, 6, scale=3.0) + rng.choice([-1000.0, 1000.0], size=(3, 1))
+    return (
+        ArrayCase("small logits", {"logits": _normal(rng, n, k, scale=2.0)}, {}),
+        ArrayCase("one row", {"logits": _normal(rng, 1, 5, scale=2.0)}, {}),
+        ArrayCase("large logits", {"logits": large.astype(np.float32)}, {}),
+    )
+
+
+def distance_cases(seed: int) -> tuple[ArrayCase, ...]:
+    rng = _rng(seed, "tensors", 1)
+    cases = []
+    for k, (n, m, d) in enumerate(((4, 3, 2), (2, 5, 3), (1, 4, 4))):
+        cases.append(ArrayCase(f"{n} by {m} points", {"a": _normal(rng, n, d), "b": _normal(rng, m, d)}, {}))
+    return tuple(cases)
+
+
+def replace_row_cases(seed: int) -> tuple[ArrayCase, ...]:
+    rng = _rng(seed, "tensors", 2)
+    n, k = int(rng.integers(4, 7)), 3
+    return tuple(
+        ArrayCase(f"row {i}", {"t": _normal(rng, n, k), "row": _normal(rng, k)}, {"i": i})
+        for i in (0, int(rng.integers(1, n - 1)), n - 1)
+    )
+
+
+def backward_cases(seed: int) -> tuple[ArrayCase, ...]:
+    """Inputs and an upstream gradient for each op whose backward rule the learner writes."""
+    rng = _rng(seed, "tapes", 0)
+    shape = (3, 4)
+    y_away_from_zero = (rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1, 1], size=shape))
+    return (
+        ArrayCase("multiply", {"grad": _normal(rng, *shape), "x": _normal(rng, *shape),
+                               "y": _normal(rng, *shape)}, {}),
+        ArrayCase("divide", {"grad": _normal(rng, *shape), "x": _normal(rng, *shape),
+                             "y": y_away_from_zero.astype(np.float32)}, {}),
+        ArrayCase("exp", {"grad": _normal(rng, *shape), "x": _normal(rng, *shape)}, {}),
+    )
+
+
+# Functions whose derivative the learner's tape code computes (TensorFlow forms live in
+# the probe, derivatives in the verdict; this tuple is the one list of their names).
+DERIVATIVE_FUNCTIONS = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)")
+
+
+def derivative_cases(seed: int) -> tuple[ArrayCase, ...]:
+    rng = _rng(seed, "tapes", 1)
+    return tuple(
+        ArrayCase(name, {"x": rng.uniform(-2, 2, size=7).astype(np.float32)}, {})
+        for name in DERIVATIVE_FUNCTIONS
+    )
+
+
+MOMENTUM_STEPS = 4
+
+
+def momentum_cases(seed: int) -> tuple[ArrayCase, ...]:
+    rng = _rng(seed, "variables", 0)
+    cases = []
+    for k in range(2):
+        size = int(rng.integers(3, 6))
+        cases.append(ArrayCase(
+            f"run {k + 1}",
+            {"W": _normal(rng, size), "velocity": _normal(rng, size),
+             "gradients": _normal(rng, MOMENTUM_STEPS, size)},
+            {"learning_rate": round(float(rng.uniform(0.05, 0.3)), 3),
+             "momentum": round(float(rng.uniform(0.5, 0.95)), 3)},
+        ))
+    return tuple(cases)
+
+
+def sparse_update_cases(seed: int) -> tuple[ArrayCase, ...]:
+    """An embedding table, row indices with at least one repeat, and one update per index."""
+    rng = _rng(seed, "variables", 1)
+    cases = []
+    for k in range(2):
+        rows, width = int(rng.integers(5, 9)), int(rng.integers(2, 4))
+        count = int(rng.integers(3, 6))
+        indices = rng.integers(0, rows, size=count)
+        indices[-1] = indices[0]  # a repeated row: its updates must add up
+        cases.append(ArrayCase(
+            f"table {k + 1}",
+            {"table": _normal(rng, rows, width), "indices": indices.astype(np.int64),
+             "updates": _normal(rng, count, width)}, {}))
+    return tuple(cases)

@@ -86,6 +86,10 @@ def read_submission(path: Path) -> dict:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionError("not a notebook: the file is binary, not notebook JSON") from None
+    if not text.lstrip().startswith("{"):
+        start = " ".join(text.split())[:30]
+        raise SubmissionError(f"not a notebook: the file is not notebook JSON "
+                              f"(it starts with {start!r})")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:

@@ -63,3 +63,31 @@ def test_an_empty_class_completes_with_exit_status_0(tmp_path, capsys):
     header = (tmp_path / "out" / "grades.csv").read_text().splitlines()
     assert header == ["learner_id,assignment,score,max_score,status,"
                       "test_train_step_numpy,test_train_step_tf,test_convergence"]
+
+
+class _Terminal:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_the_progress_bar_shows_counts_and_an_eta_on_a_terminal_only(capsys):
+    from autograder.progress import ProgressBar
+
+    terminal = _Terminal()
+    bar = ProgressBar("grading linear_fit", terminal)
+    bar(0, 4)
+    bar(2, 4)
+    bar(4, 4)
+    assert "2/4" in terminal.text and "ETA 00:00" in terminal.text
+    assert terminal.text.endswith("\n")
+    ProgressBar("grading linear_fit")(1, 4)  # stderr is captured: not a terminal
+    assert capsys.readouterr().err == ""

@@ -4,7 +4,7 @@ A chapter shows the code it teaches (tagged `teaches`); tests load the page with
 run only the Setup imports and those cells in a fresh namespace, and compare what they define
 with the `ttt` reference. Other cells (plots, long trainings) are not run.
 
-    from tests.book.pages import run_cells          # or: from pages import run_cells
+    from pages import run_cells          # tests/book/conftest.py puts this folder on sys.path
     ns = run_cells(BOOK / "linear_fit" / "numpy.md")
     ns["train_step_numpy"](...)
 """

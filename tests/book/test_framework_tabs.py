@@ -21,6 +21,8 @@ from bs4 import BeautifulSoup, Tag
 FIXTURE_BOOK = Path(__file__).parent / "files" / "tabs_book"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+# Sphinx prints "path:line: WARNING: message"; kernels log "[IPKernelApp] WARNING | ...".
+SPHINX_WARNING = re.compile(r"^\S+:\d*: WARNING: ")
 
 pytestmark = pytest.mark.slow  # runs notebook kernels
 
@@ -39,7 +41,7 @@ class BuiltBook:
     @property
     def warnings(self) -> list[str]:
         """Sphinx's warnings ("path:line: WARNING: message"), not the kernel's log lines."""
-        return [line for line in self.log.splitlines() if "WARNING: " in line]
+        return [line for line in self.log.splitlines() if SPHINX_WARNING.match(line)]
 
 
 @pytest.fixture(scope="module")

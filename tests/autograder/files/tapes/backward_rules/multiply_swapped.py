@@ -1,0 +1,11 @@
+# expect test_backward_rules 2.6667 one step | x and y gradients swapped
+def multiply_backward(grad, x, y):
+    return grad * x, grad * y
+
+
+def divide_backward(grad, x, y):
+    return grad / y, -grad * x / y**2
+
+
+def exp_backward(grad, x):
+    return grad * np.exp(x)

@@ -1,0 +1,4 @@
+# expect test_derivative 0 one step | not exact
+def derivative(f, x):
+    h = 1e-3
+    return (f(x + h) - f(x - h)) / (2 * h)

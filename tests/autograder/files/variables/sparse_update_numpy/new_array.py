@@ -1,0 +1,5 @@
+# expect test_sparse_update_numpy 0 one step | no update at all
+def sparse_update_numpy(table, indices, updates):
+    table = table.copy()
+    np.subtract.at(table, indices, updates)
+    return table

@@ -1,0 +1,127 @@
+"""One batch of honest, broken and hostile linear_fit submissions, graded in the sandbox.
+
+The class (tests/autograder/grading_corpus.py, cells in files/hostile/) is graded once by the
+real command with --jobs 2; the tests then read what it left behind. Every kernel run costs
+~10 s of CPU, so the class is built to need as few as possible.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+import grading_corpus
+from autograder import assignments, batch, gradebook, sandbox
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(sandbox.bwrap_path() is None, reason="bubblewrap missing")]
+
+MAX_SCORE = sum(assignments.grade_cells("linear_fit").values())
+LIMITS = batch.Limits(cell_timeout=60, wall_seconds=300, memory_bytes=int(1.5 * batch.GiB))
+SEED = 1
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = str(path.relative_to(folder))
+        if path.is_symlink():
+            found[relative] = "link:" + os.readlink(path)
+        elif path.is_file():
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("grading")
+    submissions, out, db = root / "submissions", root / "out", root / "gradebook.db"
+    grading_corpus.build_class(submissions)
+    before = _hashes(submissions)
+    command = [sys.executable, "-m", "autograder", "grade", "linear_fit", str(submissions),
+               "--out", str(out), "--jobs", "2", "--db", f"sqlite:///{db}",
+               "--timeout", str(LIMITS.cell_timeout), "--wall", str(LIMITS.wall_seconds),
+               "--memory", str(LIMITS.memory_bytes), "--seed", str(SEED)]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=1800,
+                              cwd=root)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as file:
+        rows = {row["learner_id"]: row for row in csv.DictReader(file)}
+    return {"root": root, "submissions": submissions, "out": out, "db": db,
+            "before": before, "process": finished, "rows": rows}
+
+
+def test_the_batch_completes_with_exit_status_0(graded):
+    process = graded["process"]
+    assert process.returncode == 0, process.stderr
+    assert "Traceback" not in process.stderr
+    assert process.stdout.startswith(f"graded {len(grading_corpus.EXPECTED)} submissions")
+    assert sorted(graded["rows"]) == sorted(grading_corpus.EXPECTED)
+
+
+@pytest.mark.parametrize("learner", sorted(grading_corpus.EXPECTED))
+def test_each_learner_gets_the_expected_score_and_status(graded, learner):
+    expected_score, status = grading_corpus.EXPECTED[learner]
+    expected_score = MAX_SCORE if expected_score == grading_corpus.FULL else expected_score
+    row = graded["rows"][learner]
+    assert float(row["score"]) == expected_score, row
+    assert float(row["max_score"]) == MAX_SCORE
+    assert status in row["status"], row
+    parts = [float(row[g]) for g in assignments.grade_cells("linear_fit")]
+    assert sum(parts) == pytest.approx(float(row["score"]))
+
+
+def test_no_input_file_changed(graded):
+    assert _hashes(graded["submissions"]) == graded["before"]
+
+
+def test_no_file_was_planted_anywhere_the_grader_can_see(graded):
+    repo = assignments.REPO_ROOT
+    planted = [p for p in repo.rglob(grading_corpus.PWNED_NAME)]
+    planted += [p for p in graded["root"].rglob(grading_corpus.PWNED_NAME)]
+    planted += [p for p in (Path("/"), repo.parent) if (p / grading_corpus.PWNED_NAME).exists()]
+    assert planted == []
+
+
+def test_no_process_is_left_behind(graded):
+    leftovers = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if any(marker in cmdline for marker in grading_corpus.LEFTOVER_MARKERS) or \
+                str(graded["root"]) in cmdline and "bwrap" in cmdline:
+            leftovers.append(cmdline)
+    assert leftovers == []
+
+
+def test_the_gradebook_holds_every_learners_score(graded):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{graded['db']}", course_id=gradebook.course_id()) as book:
+        for learner, row in graded["rows"].items():
+            submission = book.find_submission("linear_fit", learner)
+            assert submission.score == pytest.approx(float(row["score"]))
+            assert submission.max_score == pytest.approx(MAX_SCORE)
+
+
+def test_feedback_exists_for_everyone_and_hides_the_hidden_tests(graded):
+    for learner, row in graded["rows"].items():
+        page = (graded["out"] / "feedback" / learner / "linear_fit.html").read_text()
+        assert f"{float(row['score']):g} of" in page
+        assert "HIDDEN TESTS" not in page and "probe.check" not in page
+
+
+def test_one_job_gives_the_same_results_as_two(graded, tmp_path):
+    learners = ["correct_learner", "edited_tests", "corrupt_json", "os_exit"]
+    grading_corpus.build_class(tmp_path, learners)
+    results = batch.grade_batch("linear_fit", tmp_path, jobs=1, limits=LIMITS, base_seed=SEED)
+    for result in results:
+        row = graded["rows"][result.learner_id]
+        assert (f"{result.score:g}", result.status) == (row["score"], row["status"])
+        assert {p.grade_id: f"{p.score:g}" for p in result.parts} == \
+            {g: row[g] for g in assignments.grade_cells("linear_fit")}

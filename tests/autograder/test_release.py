@@ -1,0 +1,99 @@
+"""The nbgrader source notebooks are well formed, and exercises/ is their fresh release."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from autograder import probe, release
+from autograder.assignments import (ASSIGNMENTS, UnknownAssignmentError, grade_cells,
+                                    release_notebook, source_notebook)
+from notebooks import HIDDEN, nbgrader_meta, source
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _normalized(notebook: dict) -> dict:
+    """Cell sources as one string each (nbformat may store lists of lines)."""
+    notebook = json.loads(json.dumps(notebook))
+    for cell in notebook["cells"]:
+        cell["source"] = source(cell)
+    return notebook
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_source_notebook_is_a_clean_nbgrader_source(name):
+    notebook = _load(source_notebook(name))
+    ids = [cell["id"] for cell in notebook["cells"]]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[a-z0-9_-]+", i) for i in ids)
+    grade_ids = [nbgrader_meta(c)["grade_id"] for c in notebook["cells"] if nbgrader_meta(c)]
+    assert len(set(grade_ids)) == len(grade_ids)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+        meta = nbgrader_meta(cell)
+        if meta:
+            assert meta["schema_version"] == 3
+            assert set(meta) <= {"grade", "grade_id", "locked", "points", "schema_version",
+                                 "solution", "task"}
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in source(cell) and "### END SOLUTION" in source(cell)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_graded_cell_calls_its_own_probe_check_first(name):
+    notebook = _load(source_notebook(name))
+    checks_by_grade_id = {grade_id: check for check, grade_id in probe.CHECKS[name].items()}
+    assert set(grade_cells(name)) == set(checks_by_grade_id)
+    for cell in notebook["cells"]:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in checks_by_grade_id:
+            text = source(cell)
+            # The probe must run before the visible asserts, which may fail.
+            assert text.startswith("### BEGIN HIDDEN TESTS")
+            first, last = HIDDEN.findall(text)
+            assert f"probe.check_{checks_by_grade_id[grade_id]}(" in first
+            assert last.strip() == "_points"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_visible_tests_do_not_import_the_answers(name):
+    released = _load(release_notebook(name))
+    text = "\n".join(source(cell) for cell in released["cells"])
+    for forbidden in ("ttt.reference", "ttt.tape", "autograder", "BEGIN SOLUTION",
+                      "HIDDEN TESTS"):
+        assert forbidden not in text
+
+
+def test_exercises_equal_a_fresh_release_of_solutions(tmp_path):
+    written = release.release(ASSIGNMENTS, release_root=tmp_path)
+    for name, path in zip(ASSIGNMENTS, written):
+        assert path == tmp_path / name / f"{name}.ipynb"
+        assert _normalized(_load(path)) == _normalized(_load(release_notebook(name))), (
+            f"exercises/{name} is stale: run `make exercises`")
+
+
+def test_release_strips_solutions_and_keeps_the_cell_ids():
+    for name in ASSIGNMENTS:
+        source_cells = _load(source_notebook(name))["cells"]
+        released_cells = _load(release_notebook(name))["cells"]
+        assert [c["id"] for c in released_cells] == [c["id"] for c in source_cells]
+        for cell in released_cells:
+            if nbgrader_meta(cell).get("solution"):
+                assert "raise NotImplementedError()" in source(cell)
+
+
+def test_grade_cells_reads_points_in_notebook_order():
+    assert grade_cells("linear_fit") == {
+        "test_train_step_numpy": 4.0, "test_train_step_tf": 4.0, "test_convergence": 2.0}
+
+
+def test_unknown_assignment_is_a_clear_error():
+    with pytest.raises(UnknownAssignmentError, match="unknown assignment 'linear-fit'.*linear_fit"):
+        source_notebook("linear-fit")
+    with pytest.raises(SystemExit):
+        release.main(["nope"])

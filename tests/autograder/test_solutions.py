@@ -1,0 +1,116 @@
+"""Through real kernels: plain nbgrader grades the solutions full and the blanks zero,
+learners can validate, and a sandbox-mode run of a wrong notebook is judged as expected.
+
+Each assignment gets a throwaway course folder (solutions/ copied in, generate_assignment,
+two submissions: the solution itself and the untouched release), graded by
+``nbgrader autograde`` exactly as an instructor without our grading command would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbgrader.api import Gradebook
+
+from autograder import verdict
+from autograder.assignments import ASSIGNMENTS, grade_cells, source_notebook
+from autograder.release import CONFIG_FILE
+from notebooks import environment, load, variants, with_solutions
+
+NBGRADER = Path(sys.executable).with_name("nbgrader")
+pytestmark = pytest.mark.slow
+
+
+def _nbgrader(*args, root: Path) -> subprocess.CompletedProcess:
+    command = [str(NBGRADER), *args, f"--NbGrader.config_file={CONFIG_FILE}",
+               f"--CourseDirectory.root={root}",
+               f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}"]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("TTT_REPORT_DIR", None)  # plain mode: the probe judges in the kernel
+    return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def autograded(request, tmp_path_factory):
+    """(assignment, course root, {student: {grade_id: score}}) after plain autograde."""
+    name = request.param
+    root = tmp_path_factory.mktemp(f"course-{name}")
+    shutil.copytree(source_notebook(name).parent, root / "solutions" / name)
+    done = _nbgrader("generate_assignment", name, root=root)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for student, notebook in (("solution", root / "solutions" / name / f"{name}.ipynb"),
+                              ("blank", root / "exercises" / name / f"{name}.ipynb")):
+        folder = root / "_build" / "grading" / "submitted" / student / name
+        folder.mkdir(parents=True)
+        shutil.copy(notebook, folder)
+    done = _nbgrader("autograde", name, root=root)
+    assert done.returncode == 0, done.stderr[-3000:]
+    scores = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+        for student in ("solution", "blank"):
+            submission = gradebook.find_submission_notebook(name, name, student)
+            scores[student] = {grade.name: grade.score for grade in submission.grades
+                               if grade.name in grade_cells(name)}
+    return name, root, scores
+
+
+def test_the_solution_scores_full_marks_under_plain_nbgrader(autograded):
+    name, root, scores = autograded
+    assert scores["solution"] == grade_cells(name)
+    graded = nbformat.read(root / "_build/grading/autograded/solution" / name / f"{name}.ipynb", 4)
+    for cell in graded.cells:
+        if cell.cell_type == "code":
+            assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+
+
+def test_the_untouched_release_scores_zero_without_crashing(autograded):
+    name, root, scores = autograded
+    assert scores["blank"] == {grade_id: 0.0 for grade_id in grade_cells(name)}
+    graded = root / "_build/grading/autograded/blank" / name / f"{name}.ipynb"
+    assert graded.exists()
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_learners_can_validate_a_finished_notebook(name, tmp_path):
+    # The solution with its hidden tests removed is what a learner who got it right holds.
+    notebook = json.loads(source_notebook(name).read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        text = "".join(cell["source"])
+        while "### BEGIN HIDDEN TESTS" in text:
+            start = text.index("### BEGIN HIDDEN TESTS")
+            end = text.index("### END HIDDEN TESTS") + len("### END HIDDEN TESTS")
+            text = text[:start] + text[end:]
+        cell["source"] = text
+    path = tmp_path / f"{name}.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    done = _nbgrader("validate", str(path), root=tmp_path)
+    assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-3000:]
+
+
+def test_a_wrong_notebook_run_in_sandbox_mode_is_judged_outside(tmp_path):
+    """The grading command's path, minus the sandbox: kernel writes, verdict judges."""
+    chosen = {v.path.stem + "/" + v.grade_id: v for v in variants("linear_fit")}
+    numpy_bug = chosen["sum_instead_of_mean/train_step_numpy"]
+    tf_bug = chosen["rebound/train_step_tf"]
+    notebook = with_solutions(load("linear_fit"), {numpy_bug.grade_id: numpy_bug.code,
+                                                   tf_bug.grade_id: tf_bug.code})
+    seed = 424242
+    with environment(TTT_REPORT_DIR=tmp_path, TTT_GRADING_SEED=seed, TF_CPP_MIN_LOG_LEVEL=2):
+        client = NotebookClient(nbformat.from_dict(notebook), timeout=300, allow_errors=True,
+                                kernel_name="python3", resources={"metadata": {"path": tmp_path}})
+        client.execute()
+    parts = {p.grade_id: p for p in verdict.judge("linear_fit", tmp_path / "report.jsonl", seed)}
+    assert (parts["test_train_step_numpy"].score, parts["test_train_step_numpy"].stage) == (0, "one step")
+    assert "sum instead of mean" in parts["test_train_step_numpy"].message
+    assert (parts["test_train_step_tf"].score, parts["test_train_step_tf"].stage) == (0, "one step")
+    assert "variables rebound" in parts["test_train_step_tf"].message
+    assert (parts["test_convergence"].score, parts["test_convergence"].stage) == (0, "convergence")

@@ -1,0 +1,203 @@
+"""The verdict: right code gets full marks, each known bug its score and its name, and a
+report that is forged, malformed, duplicated or missing earns nothing.
+
+Most tests run the notebook's cells in this process (tests/autograder/notebooks.py), with
+the probe in sandbox mode, then judge the report as the grading command does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import zlib
+
+import pytest
+
+from autograder import diagnosis, probe, scenarios, verdict
+from autograder.assignments import ASSIGNMENTS, grade_cells
+from autograder.judge_linear_fit import STEP_TOLERANCE, close
+from notebooks import load, run_in_process, variants, with_solutions
+
+CORPUS = [variant for name in ASSIGNMENTS for variant in variants(name)]
+
+
+def _seed_for(text: str) -> int:
+    return zlib.crc32(text.encode())  # a different, fixed seed per case
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_solution_earns_full_marks(name, tmp_path):
+    seed = _seed_for(name)
+    parts = verdict.judge(name, run_in_process(load(name), tmp_path, seed), seed)
+    assert [(p.grade_id, p.score, p.stage) for p in parts] == [
+        (grade_id, points, "passed") for grade_id, points in grade_cells(name).items()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", CORPUS, ids=lambda v: v.name)
+def test_each_wrong_submission_gets_its_score_and_diagnosis(variant, tmp_path):
+    notebook = with_solutions(load(variant.assignment), {variant.grade_id: variant.code})
+    seed = _seed_for(variant.name)
+    parts = {p.grade_id: p for p in verdict.judge(
+        variant.assignment, run_in_process(notebook, tmp_path, seed), seed)}
+    expected = {e.grade_id: e for e in variant.expected}
+    for grade_id, part in parts.items():
+        if grade_id not in expected:  # the parts this variant leaves alone stay right
+            assert (part.score, part.stage) == (part.max_score, "passed"), part.message
+            continue
+        want = expected[grade_id]
+        assert (part.score, part.stage) == (want.score, want.stage), part.message
+        if want.bug:
+            assert want.bug in part.message
+        assert part.message and "probe" not in part.message and "HIDDEN" not in part.message
+
+
+def test_the_corpus_names_every_bug_for_both_steps():
+    named = {(v.grade_id, e.bug) for v in CORPUS if v.assignment == "linear_fit"
+             for e in v.expected}
+    for variant in diagnosis.VARIANTS:
+        assert ("train_step_numpy", variant.name) in named
+        if variant.tensorflow:
+            assert ("train_step_tf", variant.name) in named
+    for special in (diagnosis.REBOUND, diagnosis.NOT_THE_TAPE):
+        assert ("train_step_tf", special.name) in named
+
+
+def _gap(first, second):
+    (W1, b1), (W2, b2) = first, second
+    return max(abs(W1 - W2) / (1 + abs(W2)), abs(b1 - b2) / (1 + abs(b2)))
+
+
+@pytest.mark.parametrize("seed", range(0, 400, 7))
+def test_every_bug_lands_far_outside_the_tolerance(seed):
+    """No two variants (the correct step included) are ever confused on a first step, and
+    a step that ignores the swapped-in loss is never mistaken for one that follows it."""
+    for scenario in scenarios.linear_fit(seed) + (scenarios.linear_fit_convergence(seed),):
+        start = (scenario.W0, scenario.b0, scenario.inputs, scenario.outputs,
+                 scenario.learning_rate)
+        ends = {name: diagnosis.step(name, *start) for name in diagnosis.STEPS}
+        for first, second in itertools.combinations(ends, 2):
+            assert _gap(ends[first], ends[second]) > 20 * STEP_TOLERANCE, (first, second)
+        mae_end = diagnosis.step(diagnosis.CORRECT, *start, loss_name="mae")
+        assert _gap(mae_end, ends[diagnosis.CORRECT]) > 20 * STEP_TOLERANCE
+
+
+@pytest.mark.parametrize("seed", range(0, 400, 13))
+def test_the_convergence_scenario_is_reached_by_the_reference(seed):
+    from ttt.reference import least_squares
+
+    scenario = scenarios.linear_fit_convergence(seed)
+    W, b = diagnosis.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
+                                scenario.outputs, scenario.learning_rate, scenario.steps)
+    best = least_squares(scenario.inputs, scenario.outputs)
+    assert close(W[-1], best[0], 1e-8) and close(b[-1], best[1], 1e-8)
+    # A step half as long (missing factor 2) converges too, well within the tolerance.
+    W, b = diagnosis.trajectory("missing factor 2", scenario.W0, scenario.b0, scenario.inputs,
+                                scenario.outputs, scenario.learning_rate, scenario.steps)
+    assert close(W[-1], best[0], 1e-5) and close(b[-1], best[1], 1e-5)
+    assert abs(scenario.inputs.mean()) > 0.6  # not centred: b-with-new-W must show
+
+
+# --- untrusted reports (NumPy part only: no TensorFlow needed) ---------------------------
+
+def _numpy_record(seed, step=None):
+    from ttt.reference import train_step_numpy
+
+    runs = [probe._record_numpy_steps(step or train_step_numpy, scenario)
+            for scenario in scenarios.linear_fit(seed)]
+    return {"grade_id": "test_train_step_numpy", "check": "train_step_numpy", "seed": seed,
+            "runs": runs}
+
+
+def _judge_lines(tmp_path, lines, seed):
+    report = tmp_path / "report.jsonl"
+    report.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return {p.grade_id: p for p in verdict.judge("linear_fit", report, seed)}
+
+
+def test_an_honest_report_passes_and_absent_parts_are_missing(tmp_path):
+    parts = _judge_lines(tmp_path, [json.dumps(_numpy_record(5))], 5)
+    assert (parts["test_train_step_numpy"].score, parts["test_train_step_numpy"].stage) == (4, "passed")
+    for grade_id in ("test_train_step_tf", "test_convergence"):
+        assert (parts[grade_id].score, parts[grade_id].stage) == (0, "missing")
+
+
+def test_no_report_at_all_is_missing_everywhere(tmp_path):
+    parts = verdict.judge("linear_fit", tmp_path / "nothing.jsonl", 1)
+    assert [(p.score, p.stage) for p in parts] == [(0.0, "missing")] * 3
+    assert "did not run to the end" in parts[0].message
+
+
+def test_a_report_made_for_another_seed_earns_nothing(tmp_path):
+    record = _numpy_record(5)
+    record["seed"] = 6
+    part = _judge_lines(tmp_path, [json.dumps(record)], 6)["test_train_step_numpy"]
+    assert (part.score, part.stage) == (0, "one step")  # its numbers fit seed 5, not 6
+    part = _judge_lines(tmp_path, [json.dumps(_numpy_record(5))], 6)["test_train_step_numpy"]
+    assert (part.score, part.stage) == (0, "error") and "this grading run" in part.message
+
+
+def test_a_part_reported_twice_earns_nothing(tmp_path):
+    line = json.dumps(_numpy_record(5))
+    part = _judge_lines(tmp_path, [line, line], 5)["test_train_step_numpy"]
+    assert (part.score, part.stage) == (0, "error") and "more than once" in part.message
+
+
+@pytest.mark.parametrize("forge", [
+    lambda r: r["runs"][0]["W"].__setitem__(0, "3.0"),          # a string, not a number
+    lambda r: r["runs"][0]["W"].__setitem__(0, True),           # a bool is not a number
+    lambda r: r["runs"][0]["W"].append(1.0),                    # more steps than were run
+    lambda r: r["runs"][0]["b"].pop(),                          # W and b of unequal length
+    lambda r: r["runs"].reverse(),                              # runs out of order
+    lambda r: r["runs"].pop(),                                  # a run missing
+    lambda r: r.__setitem__("check", "train_step_tf"),          # the wrong check
+    lambda r: r["runs"][0].__setitem__("error", 42),            # an error that is no text
+])
+def test_malformed_reports_earn_nothing(tmp_path, forge):
+    record = _numpy_record(5)
+    forge(record)
+    part = _judge_lines(tmp_path, [json.dumps(record)], 5)["test_train_step_numpy"]
+    assert (part.score, part.stage) == (0, "error")
+    assert "could not be read" in part.message
+
+
+def test_unreadable_lines_are_not_json_and_do_not_count(tmp_path):
+    honest = json.dumps(_numpy_record(5))
+    parts = _judge_lines(tmp_path, [honest.replace("[", "[NaN, ", 1), "{not json", "[1, 2]"], 5)
+    part = parts["test_train_step_numpy"]
+    assert (part.score, part.stage) == (0, "missing") and "3 unreadable" in part.message
+
+
+def test_plain_numbers_only_a_rigged_object_cannot_pass():
+    class RiggedEq:
+        def __eq__(self, other):
+            return True
+
+    with pytest.raises(TypeError):
+        probe._number(RiggedEq())
+    with pytest.raises(TypeError):
+        probe._number(None)
+    with pytest.raises(ValueError):
+        probe._number([1.0, 2.0])
+    assert probe._number(float("inf")) == "inf" and probe._number(2) == 2.0
+
+
+def test_a_diverging_step_is_named_not_malformed(tmp_path):
+    def sum_instead_of_mean(W, b, inputs, outputs, learning_rate):
+        residual = inputs * W + b - outputs
+        return (W - learning_rate * 2 * (residual * inputs).sum(),
+                b - learning_rate * 2 * residual.sum())
+
+    part = _judge_lines(tmp_path, [json.dumps(_numpy_record(9, sum_instead_of_mean))], 9)
+    part = part["test_train_step_numpy"]
+    assert (part.score, part.stage) == (0, "one step")
+    assert "sum instead of mean" in part.message
+
+
+def test_partial_credit_is_rounded_points():
+    record = _numpy_record(3)
+    record["runs"][1]["W"][3] += 0.5  # one later step off: the trajectory stage fails
+    part = verdict.judge_record("linear_fit", record, 3)
+    assert (part.score, part.max_score, part.stage) == (2.0, 4.0, "trajectory")
+    assert "step 4" in part.message and "start 2" in part.message

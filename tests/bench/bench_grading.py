@@ -1,0 +1,139 @@
+"""Benchmark the grading command against plain, serial `nbgrader autograde`.
+
+Run by `make bench` (not a pytest test). Generates a class of linear_fit submissions (every
+other one correct; the rest carry one of the known bugs from tests/autograder/files/), then:
+
+1. baseline: the correct notebook executed directly with nbclient, no sandbox, no grading
+   around it -- kernel start, TensorFlow import and the checks themselves;
+2. `python -m autograder grade --jobs 1` and `--jobs 2` (sandboxed);
+3. plain `nbgrader autograde` of the same class, serially, in a throw-away course folder.
+
+Prints seconds per submission and the ratios against the targets of issue 4 (2-core
+machine): --jobs 2 at least 1.8x plain nbgrader's throughput, and per-submission overhead
+of the grading command beyond what the baseline does at most 1.5 s.
+
+    .venv/bin/python tests/bench/bench_grading.py [--class-size 20] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "autograder"))
+
+import grading_corpus  # noqa: E402
+import nbformat  # noqa: E402
+
+from autograder import submission  # noqa: E402
+from autograder.assignments import source_notebook  # noqa: E402
+
+CONFIG = REPO / "autograder" / "nbgrader_config.py"
+NBGRADER = Path(sys.executable).parent / "nbgrader"
+TARGET_SPEEDUP = 1.8
+TARGET_OVERHEAD_SECONDS = 1.5
+WRONG = REPO / "tests" / "autograder" / "files" / "linear_fit"
+
+
+def make_class(folder: Path, size: int) -> None:
+    """size learners: even ones correct, odd ones with one bug each, NumPy or TF step."""
+    bugs = sorted(WRONG.glob("*/*.py"))
+    for index in range(size):
+        notebook = grading_corpus.released_with_answers()
+        if index % 2:
+            bug = bugs[(index // 2) % len(bugs)]
+            grade_id = bug.parent.name
+            for cell in notebook.cells:
+                if submission.grade_id_of(cell) == grade_id:
+                    cell.source = bug.read_text(encoding="utf-8")
+        learner = folder / f"learner{index:02d}"
+        learner.mkdir(parents=True)
+        nbformat.write(notebook, learner / "linear_fit.ipynb")
+
+
+def timed(command: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                   **kwargs)
+    return time.perf_counter() - start
+
+
+def baseline_seconds(work: Path, repeats: int = 2) -> float:
+    """Direct nbclient execution of the correct notebook (no sandbox, no grading)."""
+    from nbclient import NotebookClient
+
+    seconds = []
+    for _ in range(repeats):
+        notebook = nbformat.read(source_notebook("linear_fit"), as_version=4)
+        client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(work)}})
+        start = time.perf_counter()
+        client.execute()
+        seconds.append(time.perf_counter() - start)
+    return min(seconds)
+
+
+def grade_seconds(submissions: Path, out: Path, jobs: int) -> float:
+    return timed([sys.executable, "-m", "autograder", "grade", "linear_fit", str(submissions),
+                  "--out", str(out), "--jobs", str(jobs), "--db",
+                  f"sqlite:///{out}/gradebook.db"])
+
+
+def nbgrader_seconds(submissions: Path, course: Path) -> float:
+    """Plain serial nbgrader autograde of the same class, in a throw-away course folder."""
+    (course / "solutions" / "linear_fit").mkdir(parents=True)
+    shutil.copy(source_notebook("linear_fit"), course / "solutions" / "linear_fit")
+    settings = [f"--config={CONFIG}", f"--CourseDirectory.root={course}",
+                f"--CourseDirectory.db_url=sqlite:///{course}/gradebook.db"]
+    subprocess.run([str(NBGRADER), "generate_assignment", "linear_fit", "--force", *settings],
+                   check=True, capture_output=True)
+    for learner in submissions.iterdir():
+        target = course / "_build" / "grading" / "submitted" / learner.name / "linear_fit"
+        target.mkdir(parents=True)
+        shutil.copy(learner / "linear_fit.ipynb", target)
+    return timed([str(NBGRADER), "autograde", "linear_fit", "--create", "--force", *settings])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--class-size", type=int, default=20)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        submissions = work / "submissions"
+        make_class(submissions, args.class_size)
+        n = args.class_size
+        baseline = baseline_seconds(work)
+        jobs1 = grade_seconds(submissions, work / "out-jobs1", 1) / n
+        jobs2 = grade_seconds(submissions, work / "out-jobs2", 2) / n
+        plain = nbgrader_seconds(submissions, work / "course") / n
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    overhead = jobs1 - baseline
+    speedup = plain / jobs2
+    print(f"grading linear_fit, class of {n}, {os.cpu_count()} cores")
+    print(f"{'measure':44} {'s/submission':>12}")
+    print(f"{'baseline: nbclient, no sandbox, no grading':44} {baseline:12.2f}")
+    print(f"{'python -m autograder grade --jobs 1':44} {jobs1:12.2f}")
+    print(f"{'python -m autograder grade --jobs 2':44} {jobs2:12.2f}")
+    print(f"{'nbgrader autograde (serial)':44} {plain:12.2f}")
+    print(f"speed-up --jobs 2 vs nbgrader: {speedup:.2f}x "
+          f"(target >= {TARGET_SPEEDUP}x; ratio {speedup / TARGET_SPEEDUP:.2f}, >= 1.00 meets it)")
+    print(f"overhead --jobs 1 beyond baseline: {overhead:.2f} s "
+          f"(target <= {TARGET_OVERHEAD_SECONDS} s; ratio {overhead / TARGET_OVERHEAD_SECONDS:.2f},"
+          " <= 1.00 meets it)")
+
+
+if __name__ == "__main__":
+    main()

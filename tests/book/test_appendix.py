@@ -1,0 +1,114 @@
+"""The appendix (book/appendix/tf1_to_tf2.md) migrates the origin correctly.
+
+- every TF1 call of the origin is named in the page, is gone from TensorFlow 2's top level,
+  and is still reachable under tf.compat.v1, as the page states;
+- the page's TF2 program (its `teaches` cells: Model, loss, data, train, the loop) follows
+  ttt.reference's NumPy trajectory and ttt.reference_tf's TF trajectory on the same data;
+- its data is what the origin drew: inputs and noise from the unit normal, y = 3x + 2 + noise.
+
+The page imports TensorFlow, so every test here is slow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from pages import page_cells, run_cells
+
+from ttt import reference
+from ttt.data import EPOCHS, LEARNING_RATE, NUM_EXAMPLES, TRUE_W, TRUE_b, W0, b0
+
+PAGE = Path(__file__).resolve().parents[2] / "book" / "appendix" / "tf1_to_tf2.md"
+
+# The TF1 calls the origin tutorial uses or names (its setup, data, variables and training).
+ORIGIN_TF1_CALLS = [
+    "tf.enable_eager_execution",
+    "tf.random_normal",
+    "tf.assign_sub",
+    "tf.scatter_update",
+    "tf.train.Optimizer",
+    "tf.train.GradientDescentOptimizer",
+]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def page():
+    return SimpleNamespace(**run_cells(PAGE, tags=("teaches",)))
+
+
+@pytest.fixture(scope="module")
+def tf():
+    import tensorflow
+
+    return tensorflow
+
+
+def test_page_names_every_tf1_call_of_the_origin():
+    prose = "\n".join(cell.source for cell in page_cells(PAGE) if cell.cell_type == "markdown")
+    missing = [call for call in ORIGIN_TF1_CALLS if f"`{call}" not in prose]
+    assert missing == []
+
+
+@pytest.mark.parametrize("call", ORIGIN_TF1_CALLS)
+def test_tf1_call_is_gone_from_tf2_and_kept_in_compat_v1(tf, call):
+    *modules, name = call.split(".")[1:]
+    tf2_home, v1_home = tf, tf.compat.v1
+    for module in modules:
+        tf2_home, v1_home = getattr(tf2_home, module), getattr(v1_home, module)
+    assert not hasattr(tf2_home, name), f"{call} still exists in TensorFlow 2"
+    assert hasattr(v1_home, name), f"tf.compat.v1 lacks {call}"
+
+
+def test_page_checks_the_same_names_it_lists(page):
+    assert {f"tf.{name}" for name in page.TF1_NAMES} <= set(ORIGIN_TF1_CALLS)
+
+
+def test_data_is_the_origins_line_with_unit_noise(page):
+    inputs, outputs = page.inputs.numpy(), page.outputs.numpy()
+    assert inputs.shape == outputs.shape == (NUM_EXAMPLES,)
+    assert abs(inputs.mean()) < 0.15 and 0.9 < inputs.std() < 1.1
+    noise = outputs - (inputs * TRUE_W + TRUE_b)
+    assert abs(noise.mean()) < 0.15 and 0.9 < noise.std() < 1.1
+
+
+def test_model_and_loss_match_the_reference(page, tf):
+    from ttt import reference_tf
+
+    model = page.Model()
+    assert [float(v.numpy()) for v in model.trainable_variables] == [W0, b0]
+    assert float(model(3.0)) == 15.0
+    rng = np.random.default_rng(5)
+    predicted_y, desired_y = rng.normal(size=(2, 30)).astype(np.float32)
+    np.testing.assert_allclose(float(page.loss(predicted_y, desired_y)),
+                               float(reference_tf.loss(predicted_y, desired_y)), rtol=1e-6)
+
+
+def test_training_log_follows_the_numpy_reference(page):
+    expected = reference.fit_numpy(W0, b0, page.inputs.numpy(), page.outputs.numpy(),
+                                   LEARNING_RATE, EPOCHS)
+    assert len(page.losses) == len(expected) == EPOCHS
+    np.testing.assert_allclose(page.Ws, expected.W, rtol=1e-5)
+    np.testing.assert_allclose(page.bs, expected.b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(page.losses, expected.loss, rtol=1e-5)
+
+
+def test_training_log_follows_the_tensorflow_reference(page):
+    from ttt import reference_tf
+
+    expected = reference_tf.fit_tf(reference_tf.Model(), page.inputs, page.outputs, LEARNING_RATE, EPOCHS)
+    np.testing.assert_allclose(page.Ws, expected.W, rtol=1e-6)
+    np.testing.assert_allclose(page.bs, expected.b, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(page.losses, expected.loss, rtol=1e-6)
+
+
+def test_training_behaves_like_the_origins_run(page):
+    losses = np.asarray(page.losses)
+    assert np.all(np.diff(losses) < 0)
+    assert 1.0 < losses[-1] < 1.3  # the origin ended at 1.14, near the noise variance
+    assert page.Ws[-1] < page.Ws[0] and page.bs[-1] > page.bs[0]
+    assert TRUE_W < page.Ws[-1] < 3.5 and 1.5 < page.bs[-1] < TRUE_b

@@ -1,0 +1,174 @@
+"""Every page of the built book in Chromium, offline: what a reader sees must work.
+
+For each page (opened once, see conftest.loaded_page): it loads with no console error,
+no uncaught exception, no failed request and no request leaving 127.0.0.1; its math is
+typeset by MathJax and no raw TeX is left; choosing TensorFlow in one NumPy | TensorFlow
+tab set switches every tab set on the page; every explorer is drawn and answers the
+keyboard (focus a slider, press an arrow key, and the frame shown changes); the page
+offers its notebook (.ipynb) for download. And the search page finds `GradientTape`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from built_book import WIDGET_STATE
+
+pytestmark = pytest.mark.browser
+
+FRAMEWORK_GROUP = "framework"  # book/_ext/framework_tabs.py's sphinx-design sync group
+EXPLORER_CLASS = "ttt-explorer"  # ttt.explorers.Explorer's DOM class
+# Raw TeX a reader must never see: display/inline delimiters, environments, and a
+# $...$ span holding a TeX command.
+RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{|\$[^$\n]*\\[a-zA-Z]+[^$\n]*\$")
+
+
+def assert_no_new_problems(book_page, before: int, doing: str) -> None:
+    new = book_page.problems[before:]
+    assert not new, f"{book_page.relative}: while {doing}:\n" + "\n".join(new)
+
+
+def test_page_loads_without_errors(loaded_page):
+    assert not loaded_page.problems, (
+        f"{loaded_page.relative}: problems while loading:\n" + "\n".join(loaded_page.problems))
+
+
+def test_math_is_typeset(loaded_page):
+    page = loaded_page.page
+    untypeset = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article .math'))"
+        ".filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 80))")
+    assert not untypeset, f"{loaded_page.relative}: math left untypeset: {untypeset}"
+    # The reader's text, without code, outputs in <pre> and MathJax's own markup.
+    prose = page.evaluate(
+        """() => { const copy = document.querySelector('article').cloneNode(true);
+                   copy.querySelectorAll('pre, code, script, style, mjx-container, mjx-assistive-mml')
+                       .forEach(e => e.remove());
+                   return copy.textContent; }""")
+    raw = sorted(set(match.group(0)[:60] for match in RAW_TEX.finditer(prose)))
+    assert not raw, f"{loaded_page.relative}: raw TeX shown to the reader: {raw}"
+
+
+def framework_tab_sets(page) -> list[dict]:
+    """For each NumPy | TensorFlow tab set: its tab labels and the one selected."""
+    return page.evaluate(
+        f"""() => Array.from(document.querySelectorAll('.sd-tab-set'))
+            .filter(set => set.querySelector('label[data-sync-group="{FRAMEWORK_GROUP}"]'))
+            .map(set => {{
+                const checked = set.querySelector(':scope > input:checked');
+                const label = checked && set.querySelector(`:scope > label[for="${{checked.id}}"]`);
+                const content = label && label.nextElementSibling;
+                return {{
+                    labels: Array.from(set.querySelectorAll(':scope > label')).map(l => l.textContent.trim()),
+                    selected: label ? label.textContent.trim() : null,
+                    shown: content ? content.offsetParent !== null : false,
+                }};
+            }})""")
+
+
+def test_framework_tabs_switch_together(loaded_page):
+    page = loaded_page.page
+    tab_sets = framework_tab_sets(page)
+    if not tab_sets:
+        pytest.skip(f"{loaded_page.relative} has no NumPy | TensorFlow tabs")
+    assert all(t["labels"] == ["NumPy", "TensorFlow"] for t in tab_sets), tab_sets
+    assert all(t["selected"] == "NumPy" and t["shown"] for t in tab_sets), tab_sets
+    before = len(loaded_page.problems)
+    # Choose TensorFlow in the last tab set: every other one must follow.
+    last = page.locator(f'.sd-tab-set label[data-sync-group="{FRAMEWORK_GROUP}"]'
+                        '[data-sync-id="tensorflow"]').last
+    last.scroll_into_view_if_needed()
+    last.click()
+    tab_sets = framework_tab_sets(page)
+    assert all(t["selected"] == "TensorFlow" and t["shown"] for t in tab_sets), tab_sets
+    assert_no_new_problems(loaded_page, before, "switching tabs")
+
+
+def expected_explorers(page) -> int:
+    """How many explorers the page's embedded widget state holds."""
+    states = page.evaluate(
+        f"""() => Array.from(document.querySelectorAll('script[type="{WIDGET_STATE}"]'))
+            .map(s => s.textContent)""")
+    count = 0
+    for text in states:
+        for model in json.loads(text)["state"].values():
+            if EXPLORER_CLASS in model.get("state", {}).get("_dom_classes", []):
+                count += 1
+    return count
+
+
+def shown_frame(explorer) -> str:
+    """The HTML of what the explorer shows now: its visible HTML widgets."""
+    return explorer.evaluate(
+        """e => Array.from(e.querySelectorAll('.widget-html-content'))
+            .filter(h => h.offsetParent !== null).map(h => h.innerHTML).join('\\n')""")
+
+
+def wait_for_change(explorer, old: str, seconds: float = 10.0) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        now = shown_frame(explorer)
+        if now != old:
+            return now
+        explorer.page.wait_for_timeout(50)
+    return old
+
+
+def test_explorers_draw_and_answer_the_keyboard(loaded_page):
+    page = loaded_page.page
+    expected = expected_explorers(page)
+    if not expected:
+        pytest.skip(f"{loaded_page.relative} has no explorer")
+    explorers = page.locator(f".{EXPLORER_CLASS}")
+    assert explorers.count() == expected, (
+        f"{loaded_page.relative}: {expected} explorers embedded, {explorers.count()} drawn")
+    before = len(loaded_page.problems)
+    for e in range(expected):
+        explorer = explorers.nth(e)
+        explorer.scroll_into_view_if_needed()
+        frame = shown_frame(explorer)
+        assert "<img" in frame or "<table" in frame, f"explorer {e} shows no frame: {frame[:200]}"
+        for alt in re.findall(r"<img\b[^>]*>", frame):
+            assert re.search(r'alt="[^"]{20,}"', alt), f"explorer {e}: image without alt text"
+        handles = explorer.locator(".noUi-handle")
+        assert handles.count() >= 1, f"explorer {e} has no slider"
+        labels = [text.strip() for text in explorer.locator(".widget-slider .widget-label").all_inner_texts()]
+        assert len(labels) == handles.count() and all(labels), f"explorer {e}: unlabelled slider {labels}"
+        for h in range(handles.count()):
+            handle = handles.nth(h)
+            assert handle.get_attribute("tabindex") == "0", f"explorer {e}: slider {h} not focusable"
+            at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            handle.focus()
+            page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+            changed = wait_for_change(explorer, frame)
+            assert changed != frame, (
+                f"{loaded_page.relative}: explorer {e}, slider {labels[h]!r}: an arrow key "
+                "changed nothing on screen")
+            frame = changed
+    assert_no_new_problems(loaded_page, before, "moving explorer sliders")
+
+
+def test_page_offers_its_notebook(loaded_page):
+    page = loaded_page.page
+    links = page.locator(".dropdown-download-buttons a[href$='.ipynb']")
+    assert links.count() >= 1, f"{loaded_page.relative}: no .ipynb download link"
+    href = links.first.get_attribute("href")
+    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+    assert response.status == 200, f"{href}: HTTP {response.status}"
+    notebook = response.json()
+    assert notebook.get("nbformat") == 4 and notebook.get("cells"), f"{href} is not a notebook"
+
+
+def test_search_finds_gradient_tape(fresh_page):
+    page = fresh_page.page
+    page.goto(fresh_page.url("search.html?q=GradientTape"), wait_until="load")
+    page.wait_for_function(
+        "() => { const s = document.querySelector('.search-summary');"
+        " return s && /finished|found/i.test(s.textContent); }", timeout=60_000)
+    results = page.locator("#search-results ul.search li a")
+    assert results.count() >= 1, page.locator("#search-results").inner_text()
+    assert not fresh_page.problems, "\n".join(fresh_page.problems)
