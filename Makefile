@@ -27,7 +27,7 @@ system: ## Install the Debian packages the tests need (chromium, bubblewrap), wh
 	@sh .ci/install-system-packages
 
 book: $(STAMP) ## Build the HTML book into _build/html, executing every chapter
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going --builder html
+	$(PY) book/_ext/build.py --jobs $(JOBS)
 
 test: $(STAMP) system book ## Run the whole test suite
 	$(VENV)/bin/pytest
@@ -37,6 +37,7 @@ lab: $(STAMP) ## Open JupyterLab on the chapters and exercises (widgets work)
 
 bench: $(STAMP) system ## Print build and grading benchmarks with their ratios
 	$(PY) tests/bench/bench_book.py
+	$(PY) tests/bench/bench_grading.py
 
 exercises: $(STAMP) ## Regenerate exercises/ from solutions/ with nbgrader
 	$(PY) -m autograder.release

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 import shutil
 import sys
@@ -266,19 +265,24 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
     learners = find_learners(submissions_dir)
     workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES)
     results = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(_execute, learner, index, submissions_dir, assignment,
-                                   source, workspace, limits, use_sandbox, base_seed)
-                       for index, learner in enumerate(learners)]
+        futures = [pool.submit(_execute, learner, index, submissions_dir, assignment,
+                               source, workspace, limits, use_sandbox, base_seed)
+                   for index, learner in enumerate(learners)]
+        if on_progress:
+            on_progress(0, len(learners))
+        for done, future in enumerate(as_completed(futures), start=1):
+            run = future.result()
+            results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
+                                             answer_ids)
             if on_progress:
-                on_progress(0, len(learners))
-            for done, future in enumerate(as_completed(futures), start=1):
-                run = future.result()
-                results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
-                                                 answer_ids)
-                if on_progress:
-                    on_progress(done, len(learners))
+                on_progress(done, len(learners))
+    except BaseException:  # Ctrl-C included: stop queued work, end the running sandboxes
+        pool.shutdown(wait=False, cancel_futures=True)
+        watchdog.kill_all_running()
+        raise
     finally:
+        pool.shutdown(wait=True)
         workspace.remove()
     return [results[learner] for learner in learners]

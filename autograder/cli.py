@@ -147,3 +147,6 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"autograder: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nautograder: interrupted; nothing was written", file=sys.stderr)
+        return 130

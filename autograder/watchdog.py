@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 import psutil
 
 POLL_SECONDS = 0.1
+_running: set[int] = set()  # pids of the commands being watched, for kill_all_running()
+_running_lock = threading.Lock()
 
 
 @dataclass
@@ -55,6 +58,17 @@ def kill_tree(process: psutil.Process) -> None:
             pass
 
 
+def kill_all_running() -> None:
+    """End every watched command's process tree now (the grader is being interrupted)."""
+    with _running_lock:
+        pids = list(_running)
+    for pid in pids:
+        try:
+            kill_tree(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+
+
 def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                 log_path: Path) -> Outcome:
     """Run command with stdout/stderr into log_path; kill its tree past either limit."""
@@ -63,6 +77,8 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
     with open(log_path, "wb") as log:
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
                                  stderr=subprocess.STDOUT, start_new_session=True)
+    with _running_lock:
+        _running.add(child.pid)
     try:
         process = psutil.Process(child.pid)
         while child.poll() is None:
@@ -85,4 +101,6 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
             os.killpg(child.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        with _running_lock:
+            _running.discard(child.pid)
     return Outcome(child.returncode, limit, peak, time.monotonic() - start)

@@ -23,6 +23,7 @@ Enable it in _config.yml: ``sphinx: local_extensions: {offline_assets: book/_ext
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ def configure(app: Sphinx, config: Config) -> None:
     # Relative paths are taken from _static/ by Sphinx and myst-nb alike.
     config.mathjax_path = MATHJAX
     config.nb_ipywidgets_js = {REQUIREJS: {}, WIDGET_MANAGER: {}}
+    # Pages embed the shim: a new shim must rewrite them, as a changed html setting does.
+    config.offline_assets_shim = hashlib.sha256(SHIM.encode()).hexdigest()[:16]
     if not config.html_context.get("default_mode"):
         config.html_context = {**config.html_context, "default_mode": "auto"}
 
@@ -75,6 +78,7 @@ def page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict[st
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("offline_assets_shim", "", "html", types=[str])
     app.connect("config-inited", configure)
     # Late, so that myst-nb (widget scripts) and sphinx.ext.mathjax have added theirs.
     app.connect("html-page-context", page_scripts, priority=900)

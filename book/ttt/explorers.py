@@ -81,7 +81,7 @@ class Explorer(widgets.VBox):
     def __init__(self, title: str, sliders: Sequence[widgets.SelectionSlider],
                  render: Callable[..., str], *, lazy: bool = False, note: str = ""):
         self.sliders = list(sliders)
-        self.links: list[widgets.Link] = []
+        self.links: list[widgets.widget_link.Link] = []
         self._render = render
         self._frames: dict[tuple[int, ...], widgets.HTML] = {}
         self.stack = self._nested_stack(())
@@ -341,7 +341,9 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
                f"{regime}.{left_plot} Right: the loss per step on a log scale, from "
                f"{_fmt(path.loss[0])} to {_fmt(path.loss[-1])}, against the floor {floor:.2f}.")
         return (_png_img(fig, alt)
-                + f'<p><strong style="color:{_REGIME_COLOUR[regime]}">{regime.upper()}</strong> '
+                # Black on the palette colour: readable, and the word itself says the regime.
+                + f'<p><strong style="background:{_REGIME_COLOUR[regime]};color:#000;'
+                  f'padding:0 0.3em">{regime.upper()}</strong> '
                   f"— learning rate {learning_rate:g} is {learning_rate / critical:.2f} × the "
                   f"critical rate 2/L = {critical:.3f}: {_REGIME_TEXT[regime]}.</p>")
 
@@ -360,10 +362,118 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
 # --- the tape explorer -----------------------------------------------------------------
 
 
+# Inline styles: a frame is a self-contained snippet (the book's theme centres tables).
+_TABLE_STYLE = "style='border-collapse:collapse;margin:0.5em 0;text-align:left' cellpadding='4'"
+_CAPTION_STYLE = "style='caption-side:top;text-align:left;font-weight:bold'"
+
+
 def _array_html(value) -> str:
-    text = np.array2string(np.asarray(value), precision=3, threshold=8, edgeitems=3,
-                           suppress_small=True)
+    # + 0.0 turns -0.0 into 0.0: a gradient of "-0." only puzzles a reader.
+    text = np.array2string(np.asarray(value, dtype=np.float64) + 0.0, precision=3, threshold=8,
+                           edgeitems=3, suppress_small=True)
     return f"<code>{html.escape(text)}</code>"
+
+
+class _TapeWalk:
+    """One recorded expression, and what each step of the walk through its tape shows.
+
+    Steps: 0 (nothing recorded), 1..n (the forward pass: record k is added), n+1..2n (the
+    backward pass: records n..1, one per step). The gradients are the tape's own, from one
+    :meth:`ttt.tape.Tape.gradient` call; the walk only reveals them in the tape's order.
+    """
+
+    def __init__(self, recorder: tape.Tape, target: tape.Tensor, inputs: dict):
+        self.records = list(recorder.records)
+        self.target = target
+        self.inputs = inputs
+        # Names: inputs by their keywords, results t1, t2, ..., other constants c1, c2, ...
+        self.names = {id(t): name for name, t in inputs.items()}
+        for k, rec in enumerate(self.records, start=1):
+            self.names[id(rec.output)] = f"t{k}"
+        constants = 0
+        tensors = {id(t): t for t in inputs.values()}
+        for rec in self.records:
+            tensors[id(rec.output)] = rec.output
+            for x in rec.inputs:
+                tensors[id(x)] = x
+                if id(x) not in self.names:
+                    constants += 1
+                    self.names[id(x)] = f"c{constants}"
+        ids = list(tensors)
+        self.gradients = dict(zip(ids, recorder.gradient(target, [tensors[i] for i in ids])))
+
+    @property
+    def steps(self) -> int:
+        return 2 * len(self.records)
+
+    def describe(self, rec) -> str:
+        arguments = ", ".join(self.names[id(x)] for x in rec.inputs)
+        return html.escape(f"{self.names[id(rec.output)]} = {rec.op}({arguments})")
+
+    def current(self, step: int) -> int | None:
+        """The index of the record this step is about (None at the start)."""
+        n = len(self.records)
+        if step == 0:
+            return None
+        return step - 1 if step <= n else 2 * n - step
+
+    def heading(self, step: int) -> str:
+        n, k = len(self.records), self.current(step)
+        if k is None:
+            return ("Start: the inputs are plain Tensors and the tape is empty. "
+                    "Move the slider to run the forward pass.")
+        rec = self.records[k]
+        if step <= n:
+            return f"Forward pass, step {step} of {n}: the tape records <code>{self.describe(rec)}</code>."
+        where = f"Backward pass, step {step - n} of {n}: record {k + 1}, <code>{self.describe(rec)}</code>"
+        g = self.gradients[id(rec.output)]
+        if g is None:
+            return f"{where}, does not lead to the target: the tape skips it."
+        sent = ", ".join(
+            # What this record adds to each input's gradient, summed back to the input's shape.
+            f"{html.escape(self.names[id(x)])} gets "
+            + _array_html(tape._unbroadcast(np.asarray(gx, dtype=np.float64), x.shape))
+            for x, gx in zip(rec.inputs, rec.backward(g)))
+        seed = " (the target: seeded with ones)" if rec.output is self.target else ""
+        return f"{where}, receives {_array_html(g)}{seed} and sends {sent}."
+
+    def records_table(self, step: int) -> str:
+        n, current = len(self.records), self.current(step)
+        shown = self.records[:step] if step <= n else self.records
+        rows = []
+        for k, rec in enumerate(shown):
+            revealed = step > n and k >= current
+            g = self.gradients[id(rec.output)]
+            gradient = ("None" if g is None else _array_html(g)) if revealed else "…"
+            now = k == current
+            # The current row: a marker as well as a colour, for readers who cannot see it.
+            style = ' style="background:rgba(230,159,0,0.25);font-weight:bold"' if now else ""
+            rows.append(f"<tr{style}><td>{'▶ ' if now else ''}{k + 1}</td>"
+                        f"<td><code>{self.describe(rec)}</code></td>"
+                        f"<td>{_array_html(rec.output.data)}</td><td>{gradient}</td></tr>")
+        target = html.escape(self.names[id(self.target)])
+        return _table(f"The tape's records (gradient: d {target} / d this result)",
+                      ["#", "operation", "value", "gradient"], rows)
+
+    def inputs_table(self, step: int) -> str:
+        done = step == self.steps
+        rows = []
+        for name, t in self.inputs.items():
+            g = self.gradients[id(t)]
+            gradient = ("None" if g is None else _array_html(g)) if done else "…"
+            rows.append(f"<tr><td><code>{html.escape(name)}</code></td>"
+                        f"<td>{_array_html(t.data)}</td><td>{gradient}</td></tr>")
+        return _table("The inputs and, once the backward pass ends, their gradients",
+                      ["input", "value", "gradient"], rows)
+
+    def frame(self, step: int) -> str:
+        return f"<p>{self.heading(step)}</p>{self.inputs_table(step)}{self.records_table(step)}"
+
+
+def _table(caption: str, columns: Sequence[str], rows: Sequence[str]) -> str:
+    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
+    return (f"<table {_TABLE_STYLE}><caption {_CAPTION_STYLE}>{html.escape(caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
 def tape_explorer(function: Callable | None = None, title: str | None = None, *,
@@ -388,87 +498,18 @@ def tape_explorer(function: Callable | None = None, title: str | None = None, *,
         raise ValueError("name the function's inputs as keywords, e.g. tape_explorer(f, x=2.0)")
     title = title or getattr(function, "__name__", "expression")
 
-    tensors = {name: tape.Tensor(value) for name, value in values.items()}
+    inputs = {name: tape.Tensor(value) for name, value in values.items()}
     with tape.Tape() as recorder:
-        target = function(**tensors)
+        target = function(**inputs)
     if not isinstance(target, tape.Tensor):
         raise TypeError(f"function must return the Tensor it computed, got {type(target).__name__}")
-    records = list(recorder.records)
-    if not records:
+    if not recorder.records:
         raise ValueError("the function recorded no operation on the tape")
+    walk = _TapeWalk(recorder, target, inputs)
 
-    # Names: the inputs by their keywords, results t1, t2, ..., other constants c1, c2, ...
-    names = {id(t): name for name, t in tensors.items()}
-    for k, rec in enumerate(records, start=1):
-        names[id(rec.output)] = f"t{k}"
-    for rec in records:
-        for x in rec.inputs:
-            if id(x) not in names:
-                names[id(x)] = f"c{sum(n.startswith('c') for n in names.values()) + 1}"
-    every_tensor = {id(rec.output): rec.output for rec in records}
-    every_tensor.update({id(x): x for rec in records for x in rec.inputs})
-    every_tensor.update({id(t): t for t in tensors.values()})
-    ids = list(every_tensor)
-    # The tape itself computes every gradient; the frames only show them in order.
-    gradients = dict(zip(ids, recorder.gradient(target, [every_tensor[i] for i in ids])))
-
-    def described(rec) -> str:
-        return f"{names[id(rec.output)]} = {rec.op}({', '.join(names[id(x)] for x in rec.inputs)})"
-
-    n = len(records)
-
-    def render(step):
-        forward = step <= n
-        shown = records[:step] if forward else records
-        current = step - 1 if forward else 2 * n - step  # index of the highlighted record
-        rows = []
-        for k, rec in enumerate(shown):
-            done_backward = not forward and k >= current
-            g = gradients[id(rec.output)]
-            marker = "▶ " if k == current and step > 0 else ""
-            style = (' style="background:rgba(230,159,0,0.25);font-weight:bold"'
-                     if marker else "")
-            gradient_cell = (_array_html(g) if done_backward and g is not None else "…")
-            rows.append(f"<tr{style}><td>{marker}{k + 1}</td><td><code>{html.escape(described(rec))}"
-                        f"</code></td><td>{_array_html(rec.output.data)}</td>"
-                        f"<td>{gradient_cell}</td></tr>")
-        table = ("<table style='border-collapse:collapse' cellpadding='4'>"
-                 "<caption>The tape's records"
-                 f" (gradient column: d {html.escape(names[id(target)])} / d this result)</caption>"
-                 "<thead><tr><th scope='col'>#</th><th scope='col'>operation</th>"
-                 "<th scope='col'>value</th><th scope='col'>gradient</th></tr></thead>"
-                 f"<tbody>{''.join(rows)}</tbody></table>")
-        if step == 0:
-            heading = ("Start: the inputs are plain Tensors and the tape is empty. "
-                       "Move the slider to run the forward pass.")
-        elif forward:
-            heading = (f"Forward pass, step {step} of {n}: the tape records "
-                       f"<code>{html.escape(described(records[current]))}</code>.")
-        else:
-            rec = records[current]
-            g = gradients[id(rec.output)]
-            sent = ", ".join(
-                f"{html.escape(names[id(x)])} gets {_array_html(tape._unbroadcast(np.asarray(gx, dtype=np.float64), x.shape))}"
-                for x, gx in zip(rec.inputs, rec.backward(g)))
-            seed = " (the target: seeded with ones)" if current == n - 1 else ""
-            heading = (f"Backward pass, step {step - n} of {n}: record {current + 1}, "
-                       f"<code>{html.escape(described(rec))}</code>, receives {_array_html(g)}"
-                       f"{seed} and sends {sent}.")
-        inputs_done = step == 2 * n
-        inputs_rows = "".join(
-            f"<tr><td><code>{html.escape(name)}</code></td><td>{_array_html(t.data)}</td>"
-            f"<td>{_array_html(gradients[id(t)]) if inputs_done and gradients[id(t)] is not None else ('None' if inputs_done else '…')}</td></tr>"
-            for name, t in tensors.items())
-        inputs_table = ("<table style='border-collapse:collapse' cellpadding='4'>"
-                        "<caption>The inputs and, once the backward pass ends, their gradients</caption>"
-                        "<thead><tr><th scope='col'>input</th><th scope='col'>value</th>"
-                        "<th scope='col'>gradient</th></tr></thead>"
-                        f"<tbody>{inputs_rows}</tbody></table>")
-        return f"<p>{heading}</p>{inputs_table}{table}"
-
-    labels = (["start"] + [f"forward {k}" for k in range(1, n + 1)]
-              + [f"backward {k}" for k in range(1, n + 1)])
+    n = len(walk.records)
+    labels = ["start"] + [f"forward {k}" for k in range(1, n + 1)] + [
+        f"backward {k}" for k in range(1, n + 1)]
     slider = _slider("step", labels, 0, "Step through the forward pass, then the backward pass")
-    return Explorer(f"Tape explorer: {title}", [slider], render, lazy=lazy,
+    return Explorer(f"Tape explorer: {title}", [slider], walk.frame, lazy=lazy,
                     note="Focus the slider and press the arrow keys to step.")
-

@@ -33,7 +33,9 @@ def _nbgrader(*args, root: Path) -> subprocess.CompletedProcess:
     command = [str(NBGRADER), *args, f"--NbGrader.config_file={CONFIG_FILE}",
                f"--CourseDirectory.root={root}",
                f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}"]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # nbgrader runs `alembic` (from the venv) to create a new gradebook: it must be on PATH.
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("TTT_REPORT_DIR", None)  # plain mode: the probe judges in the kernel
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
                           timeout=900)
@@ -105,7 +107,7 @@ def test_a_wrong_notebook_run_in_sandbox_mode_is_judged_outside(tmp_path):
                                                    tf_bug.grade_id: tf_bug.code})
     seed = 424242
     with environment(TTT_REPORT_DIR=tmp_path, TTT_GRADING_SEED=seed, TF_CPP_MIN_LOG_LEVEL=2):
-        client = NotebookClient(nbformat.from_dict(notebook), timeout=300, allow_errors=True,
+        client = NotebookClient(nbformat.reads(json.dumps(notebook), as_version=4), timeout=300, allow_errors=True,
                                 kernel_name="python3", resources={"metadata": {"path": tmp_path}})
         client.execute()
     parts = {p.grade_id: p for p in verdict.judge("linear_fit", tmp_path / "report.jsonl", seed)}

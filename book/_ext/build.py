@@ -1,0 +1,52 @@
+"""Build the book: the one command behind `make book` and the build benchmark.
+
+    python book/_ext/build.py [--jobs N] [--path-output DIR]
+
+It is `jupyter-book build .` with the project's strict flags (warnings are errors, nitpicky,
+keep going to report every problem) and one addition: pages are read — and so executed — in
+parallel. jupyter-book 1.x's command line always asks Sphinx for one process, so a cold
+build would run every chapter's kernel one after another; Sphinx reads in parallel when every
+extension says it is safe (see parallel_read.py), and myst-nb executes a page while reading it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+STRICT_FLAGS = ["--warningiserror", "--nitpick", "--keep-going", "--builder", "html"]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="pages read and executed at once (default: the number of cores)")
+    parser.add_argument("--path-output", type=Path, default=REPO,
+                        help="folder that receives _build/ (default: the repository)")
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    return args
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    import jupyter_book.sphinx
+    from jupyter_book.cli.main import main as jupyter_book_main
+
+    # The CLI imports build_sphinx from this module when it runs, so the patch takes effect.
+    jupyter_book.sphinx.build_sphinx = functools.partial(jupyter_book.sphinx.build_sphinx, jobs=args.jobs)
+    command = ["build", str(REPO), "--path-output", str(args.path_output), *STRICT_FLAGS]
+    try:
+        jupyter_book_main(command, standalone_mode=False)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,176 @@
+"""The explorers: every frame is precomputed, frames differ, and each slider is linked to
+its Stack in the browser (jslink), so the static book responds without a kernel."""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from ttt import explorers, reference, tape
+from ttt.data import make_linear_data
+
+IMG = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_linear_data(seed=7)
+
+
+@pytest.fixture(scope="module")
+def fit(data):
+    return explorers.fit_explorer(*data)
+
+
+@pytest.fixture(scope="module")
+def learning_rate(data):
+    return explorers.learning_rate_explorer(*data)
+
+
+def frames(explorer) -> dict:
+    return {key: explorer.frame(*key).value for key in explorer._frames}
+
+
+def assert_linked(explorer):
+    """Every slider drives, in the browser, the selected_index of the stacks at its depth."""
+    stacks_by_depth, level = [], [explorer.stack]
+    while level and isinstance(level[0], widgets.Stack):
+        stacks_by_depth.append(level)
+        level = [child for stack in level for child in stack.children]
+    assert len(stacks_by_depth) == len(explorer.sliders)
+    for slider, stacks in zip(explorer.sliders, stacks_by_depth):
+        targets = [link.target[0] for link in explorer.links
+                   if link.source == (slider, "index") and link.target[1] == "selected_index"]
+        # A LinkModel: the browser runs it, kernel or not.
+        assert all(link._model_name == "LinkModel" for link in explorer.links)
+        assert {id(t) for t in targets} == {id(s) for s in stacks}
+        for stack in stacks:
+            assert len(stack.children) == len(slider.options)
+            assert stack.selected_index == slider.index
+
+
+def test_fit_explorer_precomputes_a_distinct_frame_for_every_slider_position(fit, data):
+    shown = frames(fit)
+    assert len(shown) == len(explorers.W_VALUES) * len(explorers.B_VALUES)
+    assert len(set(shown.values())) == len(shown)
+    for (i, j), html in shown.items():
+        assert len(IMG.findall(html)) == 1, "one described image per frame"
+        W, b = explorers.W_VALUES[i], explorers.B_VALUES[j]
+        loss = reference.mse(reference.predict(W, b, data[0]), data[1])
+        assert f"W = {W:g}, b = {b:g}: loss {explorers._fmt(loss)}" in html
+        assert f"{W:g} plus {b:g}" in IMG.search(html).group(1)
+    assert_linked(fit)
+    assert [s.description for s in fit.sliders] == ["W", "b"]
+    assert [s.value for s in fit.sliders] == ["5", "0"]  # the origin's start, W0 and b0
+
+
+def test_learning_rate_explorer_marks_the_regimes(learning_rate, data):
+    shown = frames(learning_rate)
+    assert len(set(shown.values())) == len(shown) == (
+        len(explorers.LEARNING_RATES) * len(explorers.STEP_COUNTS))
+    critical = reference.critical_learning_rate(data[0])
+    for (i, _), html in shown.items():
+        rate = explorers.LEARNING_RATES[i]
+        regime = explorers.learning_rate_regime(rate, data[0])
+        assert f">{regime.upper()}</strong>" in html
+        assert f"2/L = {critical:.3f}" in html
+        assert regime in IMG.search(html).group(1)
+    regimes = {explorers.learning_rate_regime(rate, data[0]) for rate in explorers.LEARNING_RATES}
+    assert regimes == {"stable", "oscillating", "divergent"}, "the defaults show all three"
+    assert_linked(learning_rate)
+    assert learning_rate.sliders[0].value == "0.1"  # the origin's learning rate
+
+
+def test_learning_rate_regime_follows_the_critical_rate(data):
+    critical = reference.critical_learning_rate(data[0])
+    assert explorers.learning_rate_regime(0.4 * critical, data[0]) == "stable"
+    assert explorers.learning_rate_regime(0.5 * critical, data[0]) == "stable"
+    assert explorers.learning_rate_regime(0.7 * critical, data[0]) == "oscillating"
+    assert explorers.learning_rate_regime(1.01 * critical, data[0]) == "divergent"
+    # What the regimes claim is what gradient descent does, along the Hessian's top direction.
+    top = np.linalg.eigh(reference.loss_hessian(data[0]))[1][:, -1]
+    best = np.array(reference.least_squares(*data))
+    for fraction, regime in [(0.3, "stable"), (0.8, "oscillating"), (1.2, "divergent")]:
+        path = reference.fit_numpy(5.0, 0.0, *data, fraction * critical, 12)
+        along = (np.stack([path.W, path.b], axis=1) - best) @ top
+        flips = np.sign(along[1:]) != np.sign(along[:-1])
+        assert explorers.learning_rate_regime(fraction * critical, data[0]) == regime
+        assert flips.all() if regime != "stable" else not flips.any()
+        assert (abs(along[-1]) > abs(along[0])) == (regime == "divergent")
+    with pytest.raises(ValueError, match="learning_rate"):
+        explorers.learning_rate_regime(0.0, data[0])
+
+
+def test_embedded_frames_stay_small(fit, learning_rate):
+    # Every frame ships inside the page: keep a page's widget state well under a megabyte.
+    for explorer, budget in [(fit, 400_000), (learning_rate, 800_000)]:
+        assert sum(len(html) for html in frames(explorer).values()) < budget
+
+
+def test_tape_explorer_steps_forward_then_backward():
+    explorer = explorers.tape_explorer()
+    values = explorers.DEFAULT_TAPE_VALUES
+    with tape.Tape() as recorder:
+        tensors = {name: tape.Tensor(value) for name, value in values.items()}
+        loss = explorers._default_tape_function(**tensors)
+    n = len(recorder.records)
+    slider = explorer.sliders[0]
+    assert len(slider.options) == 2 * n + 1
+    shown = [explorer.frame(k).value for k in range(2 * n + 1)]
+    assert len(set(shown)) == len(shown)
+    assert "the tape is empty" in shown[0]
+    for k, record in enumerate(recorder.records, start=1):
+        assert f"step {k} of {n}" in shown[k] and f"= {record.op}(" in shown[k]
+    assert "Backward pass, step 1 of" in shown[n + 1] and "seeded with ones" in shown[n + 1]
+    # The last frame shows the tape's own gradients: dW = 4 and db = -2 on this data.
+    dW, db = recorder.gradient(loss, [tensors["W"], tensors["b"]])
+    assert (float(dW), float(db)) == (4.0, -2.0)
+    assert "<td><code>W</code></td><td><code>5.</code></td><td><code>4.</code></td>" in shown[-1]
+    assert "<td><code>b</code></td><td><code>0.</code></td><td><code>-2.</code></td>" in shown[-1]
+    assert "…" in shown[n]  # gradients are pending until the backward pass reaches them
+    assert_linked(explorer)
+
+
+def test_tape_explorer_takes_any_expression():
+    explorer = explorers.tape_explorer(lambda x, y: tape.exp(x) * x, title="x·exp(x)", x=1.0, y=2.0)
+    last = explorer.frame(len(explorer.sliders[0].options) - 1).value
+    # d/dx x·e^x = (1 + x)·e^x = 2e at x = 1; y is not used: None, as tf.GradientTape says.
+    assert f"<code>{2 * np.e:.3f}</code>" in last
+    assert "<td><code>y</code></td><td><code>2.</code></td><td>None</td>" in last
+
+
+def test_tape_explorer_skips_what_does_not_lead_to_the_target():
+    # t1 = x * 2 is recorded but unused: the backward pass passes over it, as Tape.gradient does.
+    explorer = explorers.tape_explorer(lambda x: (x * 2.0, tape.exp(x))[1], x=0.0)
+    assert "t2 = exp(x)</code>, receives <code>1.</code> (the target" in explorer.frame(3).value
+    assert "t1 = mul(x, c1)</code>, does not lead to the target" in explorer.frame(4).value
+
+
+def test_lazy_explorers_draw_a_frame_when_it_is_first_shown(data):
+    explorer = explorers.fit_explorer(*data, W_values=(1.0, 2.0), b_values=(0.0, 1.0), lazy=True)
+    drawn = {key for key, widget in explorer._frames.items() if widget.value}
+    assert drawn == {(1, 0)}  # W0 = 5 is nearest 2; b0 = 0
+    explorer.sliders[1].index = 1  # with a kernel: the observer draws the new frame
+    assert explorer._frames[(1, 1)].value
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: explorers.tape_explorer(x=1.0), ValueError, "without a function"),
+    (lambda: explorers.tape_explorer(lambda x: 3.0, x=1.0), TypeError, "must return the Tensor"),
+    (lambda: explorers.tape_explorer(lambda: tape.Tensor(1.0)), ValueError, "name the function's inputs"),
+    (lambda: explorers.tape_explorer(lambda x: x, x=1.0), ValueError, "recorded no operation"),
+    (lambda: explorers.tape_explorer("x*x", x=1.0), TypeError, "callable"),
+    (lambda: explorers.fit_explorer([1.0, 2.0], [1.0]), ValueError, "1-D arrays of one length"),
+    (lambda: explorers.fit_explorer([1.0, np.nan], [1.0, 2.0]), ValueError, "finite"),
+    (lambda: explorers.fit_explorer([1.0, 2.0], [1.0, 2.0], W_values=(2.0, 1.0)), ValueError, "increasing"),
+    (lambda: explorers.learning_rate_explorer([1.0, 2.0], [1.0, 2.0], learning_rates=(-0.1, 0.1)),
+     ValueError, "> 0"),
+    (lambda: explorers.learning_rate_explorer([1.0, 2.0], [1.0, 2.0], step_counts=(2.5,)),
+     ValueError, "whole numbers"),
+])
+def test_bad_input_gets_a_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
