@@ -222,8 +222,11 @@ def _execution_status(run: _Run, limits: Limits,
                                                else "")
         if cell["status"] == "timeout":
             timeouts.append(f"{where} timed out after {limits.cell_timeout:g} s")
+            problem = f"did not finish within {limits.cell_timeout:g} s (an endless loop?)"
+        else:
+            problem = f"{cell.get('ename', '')}: {cell.get('evalue', '')}"
         if grade_id is None or grade_id in answer_ids:  # never show hidden test cells' errors
-            errors.append(f"{where}: {cell.get('ename', '')}: {cell.get('evalue', '')}"[:600])
+            errors.append(f"{where}: {problem}"[:600])
     return stopped, timeouts, errors
 
 
@@ -234,7 +237,7 @@ def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Li
         parts = [Part(g, 0.0, points, "missing", run.problem) for g, points in grade_cells.items()]
         return Result(run.learner_id, assignment, 0.0, max_score, run.problem, parts)
     stopped, phrases, errors = _execution_status(run, limits, answer_ids)
-    from autograder import verdict  # outside the sandbox, after the kernel is gone
+    from autograder import verdict  # already imported by grade_batch; judged out here
 
     try:
         report = _regular_file(run.scratch / "report.jsonl")
@@ -257,7 +260,7 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
                 base_seed: int | None = None,
                 on_progress: Callable[[int, int], None] | None = None) -> list[Result]:
     """Grade every learner folder in submissions_dir; results sorted by learner id."""
-    from autograder import probe
+    from autograder import probe, verdict  # noqa: F401 -- a broken grader fails before any run
 
     source = nbformat.read(assignments.source_notebook(assignment), as_version=4)
     grade_cells = assignments.grade_cells(assignment)

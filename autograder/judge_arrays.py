@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from autograder.scenarios import ArrayCase
-from autograder.verdict import MalformedReport, field, flags, numbers, text_or_none
+from autograder.verdict import MalformedReport, field, flags, numbers, raised, text_or_none
 
 RTOL, ATOL = 1e-4, 1e-5  # float32 results against a float64 reference
 MAX_VALUES = 10_000
@@ -107,7 +107,7 @@ def case_problem(run: CaseRun, expected: list, bugs, hints, function: str,
     where = f"{function}, case \u201c{run.case.name}\u201d"
     if run.error or len(run.outputs) < len(expected):
         advice = next((h.advice for h in hints if run.error and h.fragment in run.error), "")
-        what = f"raised {run.error}" if run.error else "returned too few results"
+        what = raised(function, run.error) if run.error else f"{function} returned too few results"
         return f"{where}: {what}. {advice}".strip()
     if all_match(run.outputs, expected, rtol, atol):
         if require_tensor and not all(o.tensor for o in run.outputs[:1]):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from autograder import diagnosis, scenarios
 from autograder.verdict import (MalformedReport, field, flags, format_number as fmt, numbers,
-                                text_or_none)
+                                raised, text_or_none)
 from ttt.reference import least_squares
 
 STEP_TOLERANCE = 1e-4
@@ -67,22 +67,20 @@ def _start_text(W, b, scenario) -> str:
 def _name_the_bug(W, b, got_W, got_b, scenario, loss_name, *, tensorflow=False) -> str:
     """Which known-wrong step, started at (W, b), lands where the learner's did."""
     x, y, lr = scenario.inputs, scenario.outputs, scenario.learning_rate
-    variants = list(diagnosis.VARIANTS)
     if tensorflow and loss_name == "mae":
         # A hand-written MSE step ignores the swapped loss: say so before anything else.
         mse_W, mse_b = diagnosis.step(diagnosis.CORRECT, W, b, x, y, lr, "mse")
         if close(got_W, mse_W) and close(got_b, mse_b):
             return f"Bug: {diagnosis.NOT_THE_TAPE.name}. {diagnosis.NOT_THE_TAPE.advice}"
-    for variant in variants:
+    for variant in diagnosis.VARIANTS:
         want_W, want_b = diagnosis.step(variant.name, W, b, x, y, lr, loss_name)
         if close(got_W, want_W) and close(got_b, want_b):
             return f"Bug: {variant.name}. {variant.advice}"
     if tensorflow and loss_name == "mae":
         return f"Bug: {diagnosis.NOT_THE_TAPE.name}. {diagnosis.NOT_THE_TAPE.advice}"
     right_W, right_b = diagnosis.step(diagnosis.CORRECT, W, b, x, y, lr, loss_name)
-    which = ("W" if not close(got_W, right_W) else "") + \
-            (" and b" if not close(got_W, right_W) and not close(got_b, right_b)
-             else ("b" if not close(got_b, right_b) else ""))
+    which = " and ".join(name for name, got, right in (("W", got_W, right_W), ("b", got_b, right_b))
+                         if not close(got, right)) or "W and b"
     return (f"No common mistake matches; the update of {which} is off. Check its gradient "
             "formula against the derivative of the loss, term by term.")
 
@@ -138,8 +136,8 @@ def _first_step_problem(runs: list[Run], tensorflow: bool, name: str):
     """(stage, message) for the first problem in anyone's first step, else None."""
     for run in runs:
         if not run.W:
-            return "error", (f"{name} raised an error on its first step: {run.error}"
-                             if run.error else f"{name} did not complete a step.")
+            return "error", (f"One step: {raised(name, run.error)}."
+                             if run.error else f"One step: {name} did not complete a step.")
     if tensorflow and not all(run.kept_variables[0] for run in runs):
         return "one step", (f"One step: Bug: {diagnosis.REBOUND.name}. "
                             f"{diagnosis.REBOUND.advice}")
@@ -165,8 +163,8 @@ def _trajectory_problem(runs: list[Run], tensorflow: bool, name: str):
                 if problem:
                     return f"Trajectory ({run.scenario.name}): " + problem
         if len(run.W) < steps:
-            what = f"raised an error: {run.error}" if run.error else "stopped early"
-            return f"Trajectory: {name} {what} at step {len(run.W) + 1} of {steps}."
+            what = raised(name, run.error) if run.error else f"{name} stopped early"
+            return f"Trajectory ({run.scenario.name}): {what} at step {len(run.W) + 1} of {steps}."
     return None
 
 
@@ -209,8 +207,8 @@ def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str 
     if tensorflow and not all(run.kept_variables):
         return f"{name}: Bug: {diagnosis.REBOUND.name}. {diagnosis.REBOUND.advice}"
     if len(run.W) < scenario.steps and not (run.W and not math.isfinite(run.W[-1] + run.b[-1])):
-        what = f"raised an error: {run.error}" if run.error else "stopped early"
-        return f"{name} {what} at step {len(run.W) + 1} of {scenario.steps}."
+        what = raised(name, run.error) if run.error else f"{name} stopped early"
+        return f"{what} at step {len(run.W) + 1} of {scenario.steps}."
     W, b = run.W[-1], run.b[-1]
     if close(W, optimum[0], OPTIMUM_TOLERANCE) and close(b, optimum[1], OPTIMUM_TOLERANCE):
         return None

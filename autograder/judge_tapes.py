@@ -55,7 +55,7 @@ DERIVATIVES = {
 assert set(DERIVATIVES) == set(scenarios.DERIVATIVE_FUNCTIONS)
 
 DERIVATIVE_HINTS = (
-    Hint("got None", "The tape gave no gradient. A tf.constant is not watched by itself: "
+    Hint("returned None", "The tape gave no gradient. A tf.constant is not watched by itself: "
                      "call tape.watch(x) inside the `with` block, before computing f(x)."),
 )
 

@@ -18,6 +18,7 @@ this one lives in the package instead, so every tool loads it explicitly:
 """
 
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 -- injected by traitlets when it executes this file
@@ -45,3 +46,7 @@ c.Execute.startup_timeout = 120
 
 # Kernels inherit this process's environment: keep TensorFlow's C++ logs quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# nbgrader creates a new gradebook by running `alembic` from PATH: find the venv's copy
+# even when the venv is not activated. SQLite cannot create the gradebook's folder itself.
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+(REPO_ROOT / GRADING_ROOT).mkdir(parents=True, exist_ok=True)

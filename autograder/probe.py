@@ -19,13 +19,23 @@ writes down the outcome as plain floats (errors as strings). It has two modes:
   nothing, otherwise return the points as a float, which nbgrader reads as a partial score
   when it is the cell's last value.
 
-A report line is a JSON object (strict JSON: non-finite numbers are written as the strings
-``"nan"``, ``"inf"``, ``"-inf"``)::
+A report line is one JSON object (strict JSON: non-finite numbers are written as the
+strings ``"nan"``, ``"inf"``, ``"-inf"``)::
 
     {"grade_id": str, "check": str, "seed": int, "runs": [run, ...]}
 
-and each run records one scenario (see :func:`_record_numpy_steps`,
-:func:`_record_tf_steps` and the other ``_record_*`` helpers for the fields).
+with one run per scenario or case, in the order :mod:`autograder.scenarios` draws them:
+
+- linear_fit, NumPy step: ``{"scenario", "W": [...], "b": [...], "error"}`` -- W and b
+  after each completed step;
+- linear_fit, TensorFlow step: the same plus ``"loss_name"`` ("mse", or "mae" when the
+  notebook's ``loss`` was swapped), ``"loss"`` (the value returned by each step, ``null``
+  when not a number) and ``"kept_variables"`` (per step: are ``model.W``/``model.b``
+  still the variables the model was built with);
+- tensors, tapes, variables: ``{"case", "outputs": [{"shape", "values", "tensor"}, ...],
+  "error"}`` -- each recorded array flattened, and whether it was a TensorFlow object.
+
+``error`` is ``null`` or the first exception's ``"Type: message"`` (the run stops there).
 
 In the sandbox the kernel sees only the files in :data:`KERNEL_MODULES`: this module may
 import NumPy, TensorFlow, :mod:`ttt.data` and :mod:`autograder.scenarios`, never the
@@ -80,6 +90,7 @@ CHECKS: dict[str, dict[str, str]] = {
     },
 }
 MAX_VALUES = 10_000  # per recorded array: the exercises' arrays are small
+RETURNED_NONE = "the function returned None, not an array or tensor"
 
 _fresh_seed: int | None = None
 
@@ -169,6 +180,8 @@ def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -
     """
     import tensorflow as tf
 
+    # Run a tf.function's Python body eagerly: a traced graph would keep the old `loss`.
+    step = getattr(step, "python_function", step)
     steps = scenario.steps if steps is None else steps
     run = {"scenario": scenario.name, "loss_name": loss_name, "W": [], "b": [], "loss": [],
            "kept_variables": [], "error": None}
@@ -262,7 +275,7 @@ def check_convergence(train_step_numpy, train_step_tf, Model):
 def _array(value) -> dict:
     """An array output as plain data: shape, flat values, and whether it is a TF tensor."""
     if value is None:
-        raise TypeError("expected an array or tensor, got None")
+        raise TypeError(RETURNED_NONE)
     module = type(value).__module__ or ""
     array = np.asarray(value, dtype=np.float64)
     if array.size > MAX_VALUES:

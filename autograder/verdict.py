@@ -14,7 +14,9 @@ float64 NumPy, never read from the report.
 
 ``stage`` names how far the learner's code got: "one step", "trajectory",
 "convergence" (the stage that failed), "passed", "missing" (no result) or "error" (the
-code raised, or the report is unusable). ``message`` is the learner's feedback: it names
+code raised, or the report is unusable). For the assignments other than linear_fit,
+"one step" means a single call gave a wrong result and "trajectory" that state carried
+from call to call went wrong (the momentum step). ``message`` is the learner's feedback: it names
 the stage and the bug, never the hidden test code.
 """
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import check_assignment, grade_cells
-from autograder.probe import CHECKS
+from autograder.probe import CHECKS, RETURNED_NONE
 
 STAGES = ("one step", "trajectory", "convergence", "passed", "missing", "error")
 MAX_REPORT_BYTES = 4_000_000
@@ -184,6 +186,15 @@ def judge(assignment: str, report_path: Path, seed: int) -> list[PartResult]:
         else:
             results.append(judge_record(assignment, found[0], seed))
     return results
+
+
+def raised(function: str, error: str) -> str:
+    """How feedback reports an error the learner's code raised."""
+    if error.startswith("NotImplementedError"):
+        return f"{function} is not written yet (it still raises NotImplementedError)"
+    if error == f"TypeError: {RETURNED_NONE}":
+        return f"{function} returned None"
+    return f"{function} raised {error}"
 
 
 def format_number(value: float) -> str:

@@ -2,7 +2,7 @@
 
 - :func:`fit_explorer` — sliders for ``W`` and ``b``: the line over the data, the loss
   (used in book/linear_fit/index.md);
-- :func:`learning_rate_explorer` — sliders for the learning rate and the number of steps:
+- :func:`learning_rate_explorer` — sliders for the learning rate and the number of epochs:
   the descent path on the loss contours, the loss curve, and the regime (stable,
   oscillating, divergent) read off :func:`ttt.reference.critical_learning_rate`
   (book/linear_fit/learning_rate.md);
@@ -35,8 +35,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ttt import reference, tape
-from ttt.data import LEARNING_RATE, W0, b0
-from ttt.plotting import PALETTE, plot_fit
+from ttt.data import LEARNING_RATE, TRUE_W, W0, TRUE_b, b0
+from ttt.plotting import PALETTE, plot_fit, plot_loss_contours, plot_loss_curves
 
 __all__ = [
     "Explorer",
@@ -52,7 +52,7 @@ PNG_COLOURS = 64  # a palette PNG; the figures use a handful of flat colours
 DISPLAY_POINTS = 200  # data points drawn (the loss always uses all of them)
 
 LEARNING_RATES = (0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0, 1.1)
-STEP_COUNTS = (5, 10, 20)
+EPOCH_COUNTS = (5, 10, 20)
 W_VALUES = (1.0, 2.0, 3.0, 4.0, 5.0)
 B_VALUES = (0.0, 1.0, 2.0, 3.0, 4.0)
 
@@ -219,7 +219,7 @@ def fit_explorer(inputs, outputs, *, W_values=W_VALUES, b_values=B_VALUES,
     W_values = _check_values("W_values", W_values)
     b_values = _check_values("b_values", b_values)
     best_W, best_b = reference.least_squares(inputs, outputs)
-    floor = reference.mse(reference.predict(best_W, best_b, inputs), outputs)
+    floor = reference.loss_floor(inputs, outputs)
     shown_x, shown_y = _display_subset(inputs, outputs)
     # Fixed axes, so that moving a slider moves the line, not the frame.
     y_pad = 0.1 * np.ptp(outputs)
@@ -229,15 +229,12 @@ def fit_explorer(inputs, outputs, *, W_values=W_VALUES, b_values=B_VALUES,
         W, b = W_values[i], b_values[j]
         loss = reference.mse(reference.predict(W, b, inputs), outputs)
         fig, ax = _figure(5.5, 3.2)
-        plot_fit(shown_x, shown_y, W, b, ax=ax)
-        xs = np.array([inputs.min(), inputs.max()])
-        ax.plot(xs, xs * best_W + best_b, color=PALETTE["true"], linestyle="--", linewidth=1,
-                label=f"least squares: W={best_W:.2f}, b={best_b:.2f}")
+        plot_fit(shown_x, shown_y, W, b, ax=ax, true_W=TRUE_W, true_b=TRUE_b)
         ax.set_ylim(*y_limits)
         ax.legend(loc="upper left", fontsize="small")
         ax.set_title(f"loss = {_fmt(loss)}")
         alt = (f"Scatter plot of the data with the line x times {W:g} plus {b:g} drawn over it "
-               f"and the least-squares line dashed; the mean squared error is {_fmt(loss)}.")
+               f"and the true line dashed; the mean squared error is {_fmt(loss)}.")
         verdict = ("at the floor" if math.isclose(loss, floor, rel_tol=0.02)
                    else f"{_fmt(loss / floor)} times the floor")
         return (_png_img(fig, alt)
@@ -287,59 +284,46 @@ _REGIME_COLOUR = {"stable": PALETTE["b"], "oscillating": PALETTE["accent"],
 
 
 def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
-                           step_counts=STEP_COUNTS, W=W0, b=b0, lazy: bool = False) -> Explorer:
-    """Sliders for the learning rate and the number of steps of gradient descent from
-    (``W``, ``b``); each position shows the path over the loss contours, the loss per step,
+                           epoch_counts=EPOCH_COUNTS, W=W0, b=b0, lazy: bool = False) -> Explorer:
+    """Sliders for the learning rate and the number of epochs of gradient descent from
+    (``W``, ``b``); each position shows the path over the loss contours, the loss per epoch,
     and the regime marked against the critical rate 2/L."""
     inputs, outputs = _check_data(inputs, outputs)
     learning_rates = _check_values("learning_rates", learning_rates, positive=True)
-    step_counts = _check_values("step_counts", step_counts, whole=True)
+    epoch_counts = _check_values("epoch_counts", epoch_counts, whole=True)
     critical = reference.critical_learning_rate(inputs)
     best_W, best_b = reference.least_squares(inputs, outputs)
-    floor = reference.mse(reference.predict(best_W, best_b, inputs), outputs)
-    # A window around the minimum, wide enough for the start and an overshoot of it.
+    floor = reference.loss_floor(inputs, outputs)
+    # One window for every frame, around the minimum, wide enough for the start and an
+    # overshoot of it: frames differ only in the path.
     half_width = 1.6 * max(abs(W - best_W), abs(b - best_b), 0.5)
-    W_grid = np.linspace(best_W - half_width, best_W + half_width, 41)
-    b_grid = np.linspace(best_b - half_width, best_b + half_width, 41)
-    losses = np.array([[reference.mse(reference.predict(w, c, inputs), outputs) for w in W_grid]
-                       for c in b_grid])
-    levels = floor + (np.max(losses) - floor) * np.linspace(0, 1, 12)[1:] ** 2
+    W_range = (best_W - half_width, best_W + half_width)
+    b_range = (best_b - half_width, best_b + half_width)
 
     def render(i, j):
-        learning_rate, steps = learning_rates[i], int(step_counts[j])
+        learning_rate, epochs = learning_rates[i], int(epoch_counts[j])
         regime = learning_rate_regime(learning_rate, inputs)
-        # steps + 1 logged points: the start and the position after each step.
-        path = reference.fit_numpy(W, b, inputs, outputs, learning_rate, steps + 1)
+        # epochs + 1 logged points: the start and the position after each epoch.
+        path = reference.learning_rate_study(inputs, outputs, [learning_rate], epochs + 1,
+                                             W=W, b=b)[float(learning_rate)]
+        label = f"rate {learning_rate:g}"
         fig, (ax_path, ax_loss) = _figure(8.0, 3.2, ncols=2)
-        ax_path.contour(W_grid, b_grid, losses, levels=levels, colors=PALETTE["muted"],
-                        linewidths=0.8)
-        ax_path.plot(path.W, path.b, color=PALETTE["model"], marker="o", markersize=3,
-                     linewidth=1.2, label="descent path")
-        ax_path.plot([W], [b], color=PALETTE["model"], marker="s", markersize=7, linestyle="",
+        plot_loss_contours(inputs, outputs, {label: path}, ax=ax_path, W_range=W_range,
+                           b_range=b_range, levels=12)
+        ax_path.plot([W], [b], color=PALETTE["true"], marker="s", markersize=6, linestyle="none",
                      label="start")
-        ax_path.plot([best_W], [best_b], color=PALETTE["true"], marker="x", markersize=9,
-                     linestyle="", label="minimum")
-        ax_path.set_xlim(W_grid[0], W_grid[-1])
-        ax_path.set_ylim(b_grid[0], b_grid[-1])
-        ax_path.set_xlabel("W")
-        ax_path.set_ylabel("b")
         ax_path.legend(loc="upper left", fontsize="small")
         ax_path.set_title(f"learning rate {learning_rate:g}: {regime}")
-        ax_loss.semilogy(np.arange(steps + 1), path.loss, color=PALETTE["model"], marker="o",
-                         markersize=3, label="loss")
-        ax_loss.axhline(floor, color=PALETTE["true"], linestyle="--", linewidth=1,
-                        label=f"floor {floor:.2f}")
-        ax_loss.set_xlabel("step")
-        ax_loss.set_ylabel("loss (log scale)")
+        plot_loss_curves({label: path}, floor=floor, ax=ax_loss)
         ax_loss.legend(loc="upper right", fontsize="small")
-        ax_loss.set_title(f"loss after {steps} steps: {_fmt(path.loss[-1])}")
-        left_plot = "" if np.all((W_grid[0] <= path.W) & (path.W <= W_grid[-1])
-                                 & (b_grid[0] <= path.b) & (path.b <= b_grid[-1])) \
-            else " The path leaves the plotted window."
+        ax_loss.set_title(f"loss after {epochs} epochs: {_fmt(path.loss[-1])}")
+        inside = np.all((W_range[0] <= path.W) & (path.W <= W_range[1])
+                        & (b_range[0] <= path.b) & (path.b <= b_range[1]))
         alt = (f"Left: loss contours over W and b with the gradient-descent path for learning "
-               f"rate {learning_rate:g} over {steps} steps from W={W:g}, b={b:g}; the path is "
-               f"{regime}.{left_plot} Right: the loss per step on a log scale, from "
-               f"{_fmt(path.loss[0])} to {_fmt(path.loss[-1])}, against the floor {floor:.2f}.")
+               f"rate {learning_rate:g} over {epochs} epochs from W={W:g}, b={b:g}; the path is "
+               f"{regime}.{'' if inside else ' The path leaves the plotted window.'} Right: the "
+               f"loss per epoch on a log scale, from {_fmt(path.loss[0])} to "
+               f"{_fmt(path.loss[-1])}, against the floor {floor:.2f}.")
         return (_png_img(fig, alt)
                 # Black on the palette colour: readable, and the word itself says the regime.
                 + f'<p><strong style="background:{_REGIME_COLOUR[regime]};color:#000;'
@@ -350,8 +334,8 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
     sliders = [
         _slider("learning rate", [f"{v:g}" for v in learning_rates],
                 _nearest_index(learning_rates, LEARNING_RATE), "The learning rate of every step"),
-        _slider("steps", [str(int(v)) for v in step_counts], len(step_counts) // 2,
-                "How many gradient-descent steps to take"),
+        _slider("epochs", [str(int(v)) for v in epoch_counts], len(epoch_counts) // 2,
+                "How many gradient-descent steps (full-batch epochs) to take"),
     ]
     note = (f"Stable up to 1/L = {critical / 2:.3f}, oscillating up to 2/L = {critical:.3f}, "
             "divergent beyond. Use the sliders, or focus one and press the arrow keys.")

@@ -125,3 +125,14 @@ def test_one_job_gives_the_same_results_as_two(graded, tmp_path):
         assert (f"{result.score:g}", result.status) == (row["score"], row["status"])
         assert {p.grade_id: f"{p.score:g}" for p in result.parts} == \
             {g: row[g] for g in assignments.grade_cells("linear_fit")}
+
+
+def test_nbgrader_export_reads_the_same_grades(graded, tmp_path):
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    env = dict(os.environ, PATH=f"{nbgrader.parent}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([str(nbgrader), "export", f"--CourseDirectory.db_url=sqlite:///{graded['db']}",
+                    f"--CourseDirectory.root={tmp_path}"],
+                   check=True, capture_output=True, cwd=tmp_path, env=env, timeout=300)
+    with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as file:
+        exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
+    assert exported == {learner: float(row["score"]) for learner, row in graded["rows"].items()}

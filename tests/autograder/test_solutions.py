@@ -33,9 +33,8 @@ def _nbgrader(*args, root: Path) -> subprocess.CompletedProcess:
     command = [str(NBGRADER), *args, f"--NbGrader.config_file={CONFIG_FILE}",
                f"--CourseDirectory.root={root}",
                f"--CourseDirectory.db_url=sqlite:///{root / 'gradebook.db'}"]
-    # nbgrader runs `alembic` (from the venv) to create a new gradebook: it must be on PATH.
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
-           "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # PATH as the caller has it: the course config itself finds the venv's `alembic`.
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     env.pop("TTT_REPORT_DIR", None)  # plain mode: the probe judges in the kernel
     return subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
                           timeout=900)
@@ -49,16 +48,20 @@ def autograded(request, tmp_path_factory):
     shutil.copytree(source_notebook(name).parent, root / "solutions" / name)
     done = _nbgrader("generate_assignment", name, root=root)
     assert done.returncode == 0, done.stderr[-3000:]
-    for student, notebook in (("solution", root / "solutions" / name / f"{name}.ipynb"),
-                              ("blank", root / "exercises" / name / f"{name}.ipynb")):
+    submissions = {"solution": load(name), "blank": json.loads(
+        (root / "exercises" / name / f"{name}.ipynb").read_text(encoding="utf-8"))}
+    if name == "linear_fit":  # a right answer that warns and prints on stderr
+        noisy = next(v for v in variants(name) if v.path.stem == "stderr_noise")
+        submissions["noisy"] = with_solutions(load(name), {noisy.grade_id: noisy.code})
+    for student, notebook in submissions.items():
         folder = root / "_build" / "grading" / "submitted" / student / name
         folder.mkdir(parents=True)
-        shutil.copy(notebook, folder)
+        (folder / f"{name}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     done = _nbgrader("autograde", name, root=root)
     assert done.returncode == 0, done.stderr[-3000:]
     scores = {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        for student in ("solution", "blank"):
+        for student in submissions:
             submission = gradebook.find_submission_notebook(name, name, student)
             scores[student] = {grade.name: grade.score for grade in submission.grades
                                if grade.name in grade_cells(name)}
@@ -72,6 +75,18 @@ def test_the_solution_scores_full_marks_under_plain_nbgrader(autograded):
     for cell in graded.cells:
         if cell.cell_type == "code":
             assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+
+
+def test_output_on_stderr_costs_no_points(autograded):
+    """TensorFlow's logs, and for linear_fit a learner who warns and prints on stderr."""
+    name, root, scores = autograded
+    for student in scores.keys() - {"blank"}:
+        assert scores[student] == grade_cells(name), student
+        graded = nbformat.read(root / "_build/grading/autograded" / student / name
+                               / f"{name}.ipynb", 4)
+        stderr = [o for cell in graded.cells if cell.cell_type == "code" for o in cell.outputs
+                  if o.output_type == "stream" and o.name == "stderr"]
+        assert stderr == []  # IgnorePattern dropped them before scoring
 
 
 def test_the_untouched_release_scores_zero_without_crashing(autograded):

@@ -87,18 +87,23 @@ def grade_seconds(submissions: Path, out: Path, jobs: int) -> float:
 
 
 def nbgrader_seconds(submissions: Path, course: Path) -> float:
-    """Plain serial nbgrader autograde of the same class, in a throw-away course folder."""
+    """Plain serial nbgrader autograde of the same class, in a throw-away course folder
+    configured by the project's nbgrader_config.py with only the root and database moved."""
     (course / "solutions" / "linear_fit").mkdir(parents=True)
     shutil.copy(source_notebook("linear_fit"), course / "solutions" / "linear_fit")
-    settings = [f"--config={CONFIG}", f"--CourseDirectory.root={course}",
-                f"--CourseDirectory.db_url=sqlite:///{course}/gradebook.db"]
-    subprocess.run([str(NBGRADER), "generate_assignment", "linear_fit", "--force", *settings],
-                   check=True, capture_output=True)
+    (course / "nbgrader_config.py").write_text(
+        f"load_subconfig({str(CONFIG)!r})\n"
+        f"c.CourseDirectory.root = {str(course)!r}\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{course}/gradebook.db'\n")
+    env = dict(os.environ, PATH=f"{NBGRADER.parent}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([str(NBGRADER), "generate_assignment", "linear_fit", "--force"],
+                   check=True, capture_output=True, cwd=course, env=env)
     for learner in submissions.iterdir():
         target = course / "_build" / "grading" / "submitted" / learner.name / "linear_fit"
         target.mkdir(parents=True)
         shutil.copy(learner / "linear_fit.ipynb", target)
-    return timed([str(NBGRADER), "autograde", "linear_fit", "--create", "--force", *settings])
+    return timed([str(NBGRADER), "autograde", "linear_fit", "--create", "--force"],
+                 cwd=course, env=env)
 
 
 def main() -> None:

@@ -62,8 +62,9 @@ def test_there_are_pages_to_check(book_html):
     assert len(html_pages()) >= 3, f"only {len(html_pages())} pages under {book_html}"
 
 
-@pytest.mark.parametrize("path", html_pages(), ids=lambda p: p.relative_to(HTML).as_posix())
-def test_page_fetches_nothing_from_another_host(path):
+@pytest.mark.parametrize("path", html_pages() or [None],
+                         ids=lambda p: p.relative_to(HTML).as_posix() if p else "(no build)")
+def test_page_fetches_nothing_from_another_host(book_html, path):
     collector = AssetCollector()
     collector.feed(path.read_text(encoding="utf-8"))
     external = [f"<{tag}> {url}" for tag, url in collector.assets if is_external(url)]

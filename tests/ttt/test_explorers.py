@@ -70,7 +70,7 @@ def test_fit_explorer_precomputes_a_distinct_frame_for_every_slider_position(fit
 def test_learning_rate_explorer_marks_the_regimes(learning_rate, data):
     shown = frames(learning_rate)
     assert len(set(shown.values())) == len(shown) == (
-        len(explorers.LEARNING_RATES) * len(explorers.STEP_COUNTS))
+        len(explorers.LEARNING_RATES) * len(explorers.EPOCH_COUNTS))
     critical = reference.critical_learning_rate(data[0])
     for (i, _), html in shown.items():
         rate = explorers.LEARNING_RATES[i]
@@ -168,7 +168,7 @@ def test_lazy_explorers_draw_a_frame_when_it_is_first_shown(data):
     (lambda: explorers.fit_explorer([1.0, 2.0], [1.0, 2.0], W_values=(2.0, 1.0)), ValueError, "increasing"),
     (lambda: explorers.learning_rate_explorer([1.0, 2.0], [1.0, 2.0], learning_rates=(-0.1, 0.1)),
      ValueError, "> 0"),
-    (lambda: explorers.learning_rate_explorer([1.0, 2.0], [1.0, 2.0], step_counts=(2.5,)),
+    (lambda: explorers.learning_rate_explorer([1.0, 2.0], [1.0, 2.0], epoch_counts=(2.5,)),
      ValueError, "whole numbers"),
 ])
 def test_bad_input_gets_a_clear_error(call, error, message):
