@@ -11,7 +11,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lab bench exercises grade system lock clean
+.PHONY: help book test lab bench exercises grade system vendor lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,9 +24,13 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 
 system: ## Install the Debian packages the tests need (chromium, bubblewrap), where possible
-	@sh .ci/install-system-packages
+	@sh .ci/install-system-packages chromium bubblewrap
 
-book: $(STAMP) ## Build the HTML book into _build/html, executing every chapter
+vendor: $(STAMP) ## Fetch MathJax, require.js and the widget manager into book/_vendor (npm pack; not committed)
+	@sh .ci/install-system-packages npm
+	$(PY) .ci/fetch_vendor.py
+
+book: $(STAMP) vendor ## Build the HTML book into _build/html, executing every chapter
 	$(PY) book/_ext/build.py --jobs $(JOBS)
 
 test: $(STAMP) system book ## Run the whole test suite

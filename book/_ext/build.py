@@ -33,8 +33,25 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def create_execution_cache(path: Path) -> None:
+    """Create myst-nb's jupyter-cache database up front.
+
+    Parallel readers that find no database both try to create it, and one fails with
+    "table ... already exists"; created here, once, they only open it.
+    """
+    from jupyter_cache import get_cache
+
+    get_cache(path).db  # the property creates the database on first use
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    # Kernels inherit these: TensorFlow's import-time log lines would otherwise show as
+    # stderr under every TensorFlow page's Setup cell.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    create_execution_cache(args.path_output / "_build" / ".jupyter_cache")
+
     import jupyter_book.sphinx
     from jupyter_book.cli.main import main as jupyter_book_main
 
