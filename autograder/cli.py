@@ -111,6 +111,12 @@ def _grade(args) -> int:
             raise UsageError(f"cannot sandbox learners' code: {error}. Rerun with "
                              "--no-sandbox only if you trust every submission") from None
 
+    db_url = args.db or gradebook.default_db_url()
+    try:
+        gradebook.check_available(db_url)
+    except gradebook.GradebookUnavailable as error:
+        raise UsageError(f"cannot open the gradebook {error}") from None
+
     limits = Limits(cell_timeout=args.timeout, wall_seconds=args.wall,
                     memory_bytes=args.memory)
     results = batch.grade_batch(
@@ -126,7 +132,7 @@ def _grade(args) -> int:
     import nbformat
 
     source = nbformat.read(assignments.source_notebook(args.assignment), as_version=4)
-    gradebook.record(args.db or gradebook.default_db_url(), args.assignment, grade_cells,
+    gradebook.record(db_url, args.assignment, grade_cells,
                      submission.answer_ids(source), results)
     full = sum(1 for r in results if r.max_score > 0 and r.score >= r.max_score)
     print(f"graded {len(results)} submissions of {args.assignment} "

@@ -31,7 +31,7 @@ def _course_setting(name: str, default: str) -> str:
 
 
 def default_db_url() -> str:
-    """The course's gradebook: the one `nbgrader export --config ...` reads."""
+    """The course's gradebook: the one nbgrader's own commands read (run from autograder/)."""
     return _course_setting("db_url", f"sqlite:///{assignments.REPO_ROOT / 'gradebook.db'}")
 
 
@@ -51,6 +51,34 @@ def _put_venv_on_path() -> None:
     venv_bin = str(Path(sys.executable).parent)
     if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([venv_bin, os.environ.get("PATH", "")])
+
+
+class GradebookUnavailable(Exception):
+    """The gradebook cannot be opened: a bad URL, a missing driver, a server not answering."""
+
+
+def check_available(db_url: str, course: str | None = None) -> None:
+    """Open the gradebook once, before any grading, so that a bad ``--db`` costs nothing."""
+    _ensure_sqlite_folder(db_url)
+    _put_venv_on_path()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=SAWarning)
+            with Gradebook(db_url, course_id=course or course_id()):
+                pass
+    except Exception as error:  # SQLAlchemy, driver and alembic errors alike
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise GradebookUnavailable(f"{_without_password(db_url)}: {first_line}") from None
+
+
+def _without_password(db_url: str) -> str:
+    """The URL as it may be shown: user and host, never the password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # not even a URL: show the scheme at most
+        return db_url.split(":", 1)[0] + ":..."
 
 
 def record(db_url: str, assignment: str, grade_cells: dict[str, float],

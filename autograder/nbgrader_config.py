@@ -1,9 +1,9 @@
 """nbgrader configuration of the course: which folders are which, and how cells run.
 
-nbgrader looks for ``nbgrader_config.py`` in the course root and the working directory;
-this one lives in the package instead, so every tool loads it explicitly:
-``nbgrader ... --config autograder/nbgrader_config.py`` on the command line, or
-:func:`autograder.release.load_course_config` in Python.
+nbgrader reads ``nbgrader_config.py`` from the working directory, and this one sets the
+course root explicitly, so run nbgrader's own commands from this folder
+(``cd autograder && ../.venv/bin/nbgrader export``); in Python,
+:func:`autograder.release.load_course_config` loads it.
 
 - ``solutions/<name>/<name>.ipynb`` is nbgrader's *source* step and ``exercises/`` its
   *release* step, so ``nbgrader generate_assignment`` writes the learners' copies next to

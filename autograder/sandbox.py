@@ -145,12 +145,15 @@ def wrap(command: list[str], scratch: Path, kernel_lib: Path, runner_script: Pat
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
-    args = [bwrap, *_namespace_args(), *_system_binds(), *_python_binds(),
+    # The private /tmp comes before the binds: Python or the venv may live under /tmp (a CI
+    # clone often does), and a tmpfs mounted after them would hide them.
+    args = [bwrap, *_namespace_args(),
+            "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            *_system_binds(), *_python_binds(),
             "--ro-bind", str(kernel_lib), KERNEL_LIB,
             "--ro-bind", str(runner_script), f"{RUNNER_DIR}/run.py",
             "--bind", str(scratch), SCRATCH,
             "--proc", "/proc", "--dev", "/dev",
-            "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
             "--remount-ro", "/",  # the folders bwrap made for the mounts: read-only too
             "--chdir", SCRATCH, "--clearenv"]
     for name, value in environment.items():

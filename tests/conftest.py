@@ -16,3 +16,19 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+# TensorFlow imports in seconds: tests that need it ask for these fixtures, so collecting
+# (or running only the NumPy tests) stays fast.
+@pytest.fixture(scope="session")
+def tf():
+    import tensorflow
+
+    return tensorflow
+
+
+@pytest.fixture(scope="session")
+def reference_tf():
+    from ttt import reference_tf
+
+    return reference_tf

@@ -48,6 +48,25 @@ def test_without_a_sandbox_it_refuses_and_says_why(tmp_path, capsys, monkeypatch
     assert "bubblewrap (bwrap) is not installed" in err and "--no-sandbox" in err
 
 
+@pytest.mark.parametrize("db_url, message", [
+    # Nothing listens on port 1: the PostgreSQL driver is installed and says so.
+    ("postgresql://grader:secret@127.0.0.1:1/course", "127.0.0.1"),
+    ("nosuchdb://somewhere/course", "nosuchdb"),
+])
+def test_a_gradebook_that_cannot_be_opened_is_misuse_found_before_grading(
+        tmp_path, capsys, db_url, message):
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    (tmp_path / "subs" / "ada" / "linear_fit.ipynb").write_text("{}")
+    code, err = _run(capsys, "grade", "linear_fit", str(tmp_path / "subs"),
+                     "--out", str(tmp_path / "out"), "--db", db_url)
+    assert code == 2
+    assert err.startswith("autograder: error: cannot open the gradebook") and message in err
+    assert err.count("\n") == 1
+    assert "secret" not in err  # the password is never shown
+    assert "No module named" not in err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("text, size", [("4GiB", 4 * 2**30), ("512M", 512 * 2**20),
                                         ("1.5g", int(1.5 * 2**30)), ("1000", 1000)])
 def test_memory_sizes(text, size):

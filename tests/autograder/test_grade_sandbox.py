@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -52,8 +53,10 @@ found["import_reference"] = can_import("ttt.reference")
 found["import_verdict"] = can_import("autograder.verdict")
 found["pid"] = os.getpid()
 found["uid"] = os.getuid()
+# A server of the test listens on the host's loopback: a sandbox sharing the host's network
+# would reach it; one with its own network namespace cannot.
 try:
-    socket.create_connection(("1.1.1.1", 53), timeout=2).close()
+    socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=2).close()
     found["network"] = True
 except OSError:
     found["network"] = False
@@ -72,11 +75,12 @@ def inside(tmp_path_factory) -> dict:
     runner = root / "run.py"
     runner.write_text("")
     (scratch / "probe_script.py").write_text(PROBE_SCRIPT)
-    command = sandbox.wrap(
-        [str(Path(sys.prefix) / "bin" / "python"), "/scratch/probe_script.py",
-         str(assignments.REPO_ROOT)],
-        scratch, kernel_lib, runner, sandbox.kernel_environment(7, roots))
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    with socket.create_server(("127.0.0.1", 0)) as host_server:
+        command = sandbox.wrap(
+            [str(Path(sys.prefix) / "bin" / "python"), "/scratch/probe_script.py",
+             str(assignments.REPO_ROOT), str(host_server.getsockname()[1])],
+            scratch, kernel_lib, runner, sandbox.kernel_environment(7, roots))
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     found["scratch_files"] = sorted(p.name for p in scratch.iterdir())
@@ -131,3 +135,13 @@ def test_kernel_library_roots_follow_packages(tmp_path):
 def test_kernel_library_refuses_paths_outside_the_repo(tmp_path):
     with pytest.raises(ValueError, match="repo-relative"):
         sandbox.copy_kernel_library(assignments.REPO_ROOT, ("../secret.py",), tmp_path / "lib")
+
+
+def test_the_private_tmp_is_mounted_before_the_binds_it_could_hide(tmp_path):
+    # A CI clone (and so its .venv) may live under /tmp: a tmpfs mounted after the venv's
+    # bind would hide the Python the sandbox runs.
+    command = sandbox.wrap(["true"], tmp_path, tmp_path, tmp_path / "run.py", {})
+    tmpfs_at = command.index("--tmpfs")
+    assert command[tmpfs_at + 1] == "/tmp"
+    binds = [i for i, arg in enumerate(command) if arg in ("--bind", "--ro-bind", "--ro-bind-try")]
+    assert binds and tmpfs_at < min(binds)

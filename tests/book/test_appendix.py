@@ -41,13 +41,6 @@ def page():
     return SimpleNamespace(**run_cells(PAGE, tags=("teaches",)))
 
 
-@pytest.fixture(scope="module")
-def tf():
-    import tensorflow
-
-    return tensorflow
-
-
 def test_page_names_every_tf1_call_of_the_origin():
     prose = "\n".join(cell.source for cell in page_cells(PAGE) if cell.cell_type == "markdown")
     missing = [call for call in ORIGIN_TF1_CALLS if f"`{call}" not in prose]

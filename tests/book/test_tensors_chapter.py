@@ -123,13 +123,6 @@ def test_augmented_assignment_rebinds_a_tensor(immutability):
 
 # --- facts the pages state in prose ----------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def tf():
-    import tensorflow
-
-    return tensorflow
-
-
 def test_default_dtypes(tf):
     assert np.array([1.0]).dtype == np.float64 and np.array([1]).dtype == np.int64
     assert tf.constant([1.0]).dtype == tf.float32 and tf.constant([1]).dtype == tf.int32

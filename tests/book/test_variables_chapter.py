@@ -31,20 +31,6 @@ def taught(page: str) -> SimpleNamespace:
     return SimpleNamespace(**run_cells(CHAPTER / page, tags=("teaches",)))
 
 
-@pytest.fixture(scope="module")
-def tf():
-    import tensorflow
-
-    return tensorflow
-
-
-@pytest.fixture(scope="module")
-def reference_tf():
-    from ttt import reference_tf
-
-    return reference_tf
-
-
 # --- index.md --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

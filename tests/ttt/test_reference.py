@@ -20,20 +20,6 @@ def data64(seed, num_examples=200):
     return data.make_linear_data(num_examples, seed=seed, dtype=np.float64)
 
 
-@pytest.fixture(scope="module")
-def tf():
-    import tensorflow
-
-    return tensorflow
-
-
-@pytest.fixture(scope="module")
-def reference_tf():
-    from ttt import reference_tf
-
-    return reference_tf
-
-
 # --- stage 1: one step ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("W, b, seed", POINTS)
