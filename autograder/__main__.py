@@ -2,6 +2,11 @@
 
 import sys
 
-from autograder.cli import main
+# nbformat imports jsonschema, whose optional checker of IRI formats (rfc3987_syntax)
+# compiles a grammar when imported: over a second at every start. Notebooks use no such
+# format (see autograder/run.py, which does the same in every sandbox).
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from autograder.cli import main  # noqa: E402
 
 sys.exit(main())

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import shutil
 import sys
@@ -100,8 +101,11 @@ def learner_seed(base_seed: int | None, learner_id: str) -> int:
 class _Workspace:
     """Temporary folder of one batch: the kernel library copy, the runner, scratch folders."""
 
-    def __init__(self, repo_root: Path, kernel_modules: tuple[str, ...]):
+    def __init__(self, repo_root: Path, kernel_modules: tuple[str, ...], jobs: int = 1):
         self.root = Path(tempfile.mkdtemp(prefix="ttt-grade-"))
+        # Kernels running side by side share the cores: each gets its slice of threads, so
+        # TensorFlow's and BLAS's pools do not oversubscribe the machine.
+        self.threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
         self.kernel_lib = self.root / "kernel-lib"
         self.python_roots = sandbox.copy_kernel_library(repo_root, kernel_modules,
                                                         self.kernel_lib)
@@ -126,7 +130,7 @@ class _Workspace:
 
 def _command(workspace: _Workspace, scratch: Path, seed: int, limits: Limits,
              use_sandbox: bool) -> list[str]:
-    environment = sandbox.kernel_environment(seed, workspace.python_roots)
+    environment = sandbox.kernel_environment(seed, workspace.python_roots, workspace.threads)
     if use_sandbox:
         args = [f"{sandbox.SCRATCH}/submission.ipynb", f"{sandbox.SCRATCH}/executed.ipynb",
                 f"{sandbox.SCRATCH}/run.json", "--cell-timeout", str(limits.cell_timeout)]
@@ -266,7 +270,7 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
     grade_cells = assignments.grade_cells(assignment)
     answer_ids = set(submission.answer_ids(source))
     learners = find_learners(submissions_dir)
-    workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES)
+    workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES, jobs)
     results = {}
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:

@@ -24,9 +24,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+# nbformat imports jsonschema, whose optional checker of IRI formats (rfc3987_syntax)
+# compiles a grammar when imported: over a second in every process. Notebooks use no such
+# format, so the import is made to fail and jsonschema goes on without that checker.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import DeadKernelError  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeoutError"
 

@@ -24,6 +24,7 @@ the grader's terminal. The environment is cleared and rebuilt from an explicit l
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -117,11 +118,25 @@ def copy_kernel_library(repo_root: Path, kernel_modules: tuple[str, ...],
     return sorted(roots)
 
 
-def kernel_environment(seed: int, python_roots: list[str]) -> dict[str, str]:
-    """Everything the runner and the kernel see in os.environ, and nothing else."""
+# Hardware work-arounds some machines set for OpenBLAS (wrong results or crashes without
+# them): not secrets, so they pass into the otherwise rebuilt environment.
+PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def kernel_environment(seed: int, python_roots: list[str], threads: int = 1) -> dict[str, str]:
+    """Everything the runner and the kernel see in os.environ, and nothing else.
+
+    ``threads`` caps the thread pools of TensorFlow and BLAS in the kernel.
+    """
     python_path = ":".join(
         KERNEL_LIB if root == "." else f"{KERNEL_LIB}/{root}" for root in python_roots)
+    passed = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    pools = {name: str(threads) for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+                                             "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
     return {
+        **passed,
+        **pools,
+        "TF_ENABLE_ONEDNN_OPTS": "0",
         "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "HOME": "/tmp",
         "PYTHONPATH": python_path,

@@ -416,7 +416,7 @@ class _TapeWalk:
         sent = ", ".join(
             # What this record adds to each input's gradient, summed back to the input's shape.
             f"{html.escape(self.names[id(x)])} gets "
-            + _array_html(tape._unbroadcast(np.asarray(gx, dtype=np.float64), x.shape))
+            + _array_html(tape.unbroadcast(np.asarray(gx, dtype=np.float64), x.shape))
             for x, gx in zip(rec.inputs, rec.backward(g)))
         seed = " (the target: seeded with ones)" if rec.output is self.target else ""
         return f"{where}, receives {_array_html(g)}{seed} and sends {sent}."

@@ -156,7 +156,7 @@ def _keep_dims(g, axis, ndim):
     return np.expand_dims(g, tuple(a % ndim for a in np.atleast_1d(axis)))
 
 
-def _unbroadcast(g, shape):
+def unbroadcast(g, shape):
     """Sum ``g`` over the dimensions that broadcasting added or stretched to reach ``shape``."""
     while g.ndim > len(shape):
         g = g.sum(axis=0)
@@ -194,7 +194,7 @@ class Tape:
             if g is None:  # this operation does not lead to the target
                 continue
             for x, gx in zip(inputs, backward(g)):
-                gx = _unbroadcast(np.asarray(gx, dtype=np.float64), x.shape)
+                gx = unbroadcast(np.asarray(gx, dtype=np.float64), x.shape)
                 # A Tensor used twice collects a gradient from each use.
                 grads[id(x)] = grads[id(x)] + gx if id(x) in grads else gx
         # Copies: the caller may change them in place without touching the tape's arrays.

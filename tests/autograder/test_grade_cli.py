@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import cli, sandbox
+from autograder import cli, gradebook, sandbox
 
 
 def _run(capsys, *argv) -> tuple[int, str]:
@@ -110,3 +110,17 @@ def test_the_progress_bar_shows_counts_and_an_eta_on_a_terminal_only(capsys):
     assert terminal.text.endswith("\n")
     ProgressBar("grading linear_fit")(1, 4)  # stderr is captured: not a terminal
     assert capsys.readouterr().err == ""
+
+
+def test_the_in_process_alembic_head_is_the_one_nbgrader_would_stamp():
+    # What nbgrader itself runs (nbgrader.api.get_alembic_version, which the grader replaces).
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    alembic = Path(sys.executable).with_name("alembic")
+    with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
+        heads = subprocess.check_output([str(alembic), "-c", ini, "heads"], text=True)
+    assert gradebook.alembic_head() == heads.split()[0]
