@@ -46,11 +46,16 @@ bench: $(STAMP) system ## Print build and grading benchmarks with their ratios
 exercises: $(STAMP) ## Regenerate exercises/ from solutions/ with nbgrader
 	$(PY) -m autograder.release
 
-grade: $(STAMP) system ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir
+grade: $(STAMP) ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir
+	@sh .ci/install-system-packages bubblewrap
 	$(PY) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
 
-lock: ## Re-pin every package in .venv into requirements.lock
-	$(PY) -m pip freeze --exclude-editable > requirements.lock.new && mv requirements.lock.new requirements.lock
+lock: ## Re-pin every package in .venv into requirements.lock (TensorFlow keeps its platform markers)
+	{ echo "# Exact pins of every package in .venv (regenerate with: make lock)."; \
+	  echo "# TensorFlow: the CPU wheel on Linux x86-64, the ordinary wheel elsewhere."; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^tensorflow' ; \
+	  $(PY) -m pip freeze | sed -nE 's/^tensorflow[-_]cpu==(.*)$$/tensorflow-cpu==\1 ; sys_platform == "linux" and platform_machine == "x86_64"\ntensorflow==\1 ; sys_platform != "linux" or platform_machine != "x86_64"/p'; \
+	} > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 clean: ## Remove the built book (keeps .venv)
 	rm -rf _build

@@ -154,6 +154,19 @@ def _command(workspace: _Workspace, scratch: Path, seed: int, limits: Limits,
 def _execute(learner_id: str, index: int, submissions_dir: Path, assignment: str,
              source: nbformat.NotebookNode, workspace: _Workspace, limits: Limits,
              use_sandbox: bool, base_seed: int | None) -> _Run:
+    """Prepare and run one submission; whatever goes wrong stays this learner's status."""
+    try:
+        return _prepare_and_run(learner_id, index, submissions_dir, assignment, source,
+                                workspace, limits, use_sandbox, base_seed)
+    except Exception as error:  # one learner's failure must never end the batch
+        return _Run(learner_id, learner_seed(base_seed, learner_id),
+                    workspace.root / "scratch" / str(index),
+                    problem=f"grader error: {type(error).__name__}: {error}"[:300])
+
+
+def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignment: str,
+                     source: nbformat.NotebookNode, workspace: _Workspace, limits: Limits,
+                     use_sandbox: bool, base_seed: int | None) -> _Run:
     path = submissions_dir / learner_id / f"{assignment}.ipynb"
     run = _Run(learner_id, learner_seed(base_seed, learner_id), workspace.scratch(index))
     try:
@@ -174,7 +187,24 @@ def _execute(learner_id: str, index: int, submissions_dir: Path, assignment: str
     run.outcome = watchdog.run_limited(
         command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
         log_path=workspace.root / "logs" / f"{index}.log")
+    _reclaim(run.scratch)
     return run
+
+
+def _reclaim(scratch: Path) -> None:
+    """The kernel owned its scratch folder and may have locked it (chmod 000): a grader not
+    running as root could then not read the results. Make every folder in it ours again."""
+    for folder, subfolders, _files in os.walk(scratch, onerror=None):
+        for path in (folder, *(os.path.join(folder, name) for name in subfolders)):
+            try:
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
+            except OSError:
+                pass
+    try:
+        os.chmod(scratch, 0o700)
+    except OSError:
+        pass
 
 
 def _regular_file(path: Path) -> Path:
@@ -194,7 +224,7 @@ def _read_run_summary(scratch: Path) -> dict | None:
         if not path.is_file() or path.stat().st_size > RESULT_MAX_BYTES:
             return None
         summary = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(summary, dict) or not isinstance(summary.get("cells"), list):
         return None
@@ -222,6 +252,7 @@ def _execution_status(run: _Run, limits: Limits,
         if not isinstance(cell, dict) or cell.get("status") not in ("error", "timeout"):
             continue
         grade_id = cell.get("grade_id")
+        grade_id = grade_id if isinstance(grade_id, str) else None  # untrusted: text only
         where = f"cell {cell.get('index')}" + (f" ({grade_id})" if isinstance(grade_id, str)
                                                else "")
         if cell["status"] == "timeout":
@@ -281,8 +312,13 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
             on_progress(0, len(learners))
         for done, future in enumerate(as_completed(futures), start=1):
             run = future.result()
-            results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
-                                             answer_ids)
+            try:
+                results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
+                                                 answer_ids)
+            except Exception as error:  # one learner's results must never end the batch
+                run.problem = f"grader error while judging: {type(error).__name__}: {error}"
+                results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
+                                                 answer_ids)
             if on_progress:
                 on_progress(done, len(learners))
     except BaseException:  # Ctrl-C included: stop queued work, end the running sandboxes

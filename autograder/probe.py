@@ -174,7 +174,8 @@ def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -
     while the step runs: a step that takes its gradients from a tape follows it, a step
     with hand-written mean-squared-error gradients does not.
 
-    Run fields: ``scenario``, ``loss_name``, ``W``, ``b``, ``loss`` (returned value per
+    Run fields: ``scenario``, ``loss_name``, ``W``, ``b`` (values of the model's original
+    variables after each step), ``loss`` (returned value per
     step, ``None`` when it is not a number), ``kept_variables`` (per step: are
     ``model.W`` and ``model.b`` still the variables the model started with), ``error``.
     """
@@ -202,8 +203,11 @@ def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -
                 run["loss"].append(_number(returned))
             except (TypeError, ValueError):
                 run["loss"].append(None)
-            run["W"].append(_number(model.W))
-            run["b"].append(_number(model.b))
+            # Read the variables the model started with, not whatever model.W now names: a
+            # step that rebinds instead of assigning then shows as no update at all, even if
+            # the learner's code forges the flag above.
+            run["W"].append(_number(W_variable))
+            run["b"].append(_number(b_variable))
             if isinstance(run["W"][-1], str) or isinstance(run["b"][-1], str):
                 break
     except Exception as error:

@@ -34,6 +34,7 @@ SCRATCH = "/scratch"
 KERNEL_LIB = "/opt/ttt-kernel"
 RUNNER_DIR = "/opt/ttt-runner"
 TMP_BYTES = 256 * 1024 * 1024
+SHM_BYTES = 64 * 1024 * 1024  # POSIX shared memory (multiprocessing uses it)
 
 # Files (not folders) of /etc that the loader, Python and localhost sockets read.
 _ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "hosts",
@@ -169,6 +170,8 @@ def wrap(command: list[str], scratch: Path, kernel_lib: Path, runner_script: Pat
             "--ro-bind", str(runner_script), f"{RUNNER_DIR}/run.py",
             "--bind", str(scratch), SCRATCH,
             "--proc", "/proc", "--dev", "/dev",
+            # /dev and its shm are memory the RSS watchdog cannot see: cap shm, freeze /dev.
+            "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--remount-ro", "/",  # the folders bwrap made for the mounts: read-only too
             "--chdir", SCRATCH, "--clearenv"]
     for name, value in environment.items():

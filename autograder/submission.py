@@ -92,10 +92,19 @@ def read_submission(path: Path) -> dict:
                               f"(it starts with {start!r})")
     try:
         data = json.loads(text)
+        # A lone surrogate ("\ud800") parses but cannot be written back as UTF-8.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as error:
         raise SubmissionError(
             f"corrupt file: invalid JSON at line {error.lineno}, column {error.colno} "
             f"({error.msg})") from None
+    except RecursionError:
+        raise SubmissionError("corrupt file: JSON nested too deeply to be a notebook") from None
+    except UnicodeEncodeError:
+        raise SubmissionError("corrupt file: text that is not valid Unicode "
+                              "(a lone surrogate escape)") from None
+    except ValueError as error:  # e.g. an integer longer than Python will convert
+        raise SubmissionError(f"corrupt file: {error}"[:200]) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise SubmissionError("not a notebook: valid JSON but without a list of cells")
     if data.get("nbformat") != 4:

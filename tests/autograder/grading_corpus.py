@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.assignments import source_notebook
+from autograder.assignments import REPO_ROOT, source_notebook
 from autograder.submission import HIDDEN_TESTS, grade_id_of, is_answer, is_protected
 
 HOSTILE = Path(__file__).parent / "files" / "hostile"
@@ -79,6 +79,8 @@ def _hostile_cell(name: str) -> str:
         return "\n".join(indent + line if line else line for line in body.splitlines())
 
     code = (HOSTILE / f"{name}.py").read_text(encoding="utf-8")
+    # The attacks name the instructor's checkout as /work/main: aim them at this one.
+    code = code.replace("/work/main", str(REPO_ROOT))
     return re.sub(r"^([ \t]*)(NOOP|SOLUTION)[ \t]*$", expand, code, flags=re.M)
 
 

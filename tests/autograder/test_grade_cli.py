@@ -124,3 +124,24 @@ def test_the_in_process_alembic_head_is_the_one_nbgrader_would_stamp():
     with _temp_alembic_ini("sqlite:////tmp/gradebook.db") as ini:
         heads = subprocess.check_output([str(alembic), "-c", ini, "heads"], text=True)
     assert gradebook.alembic_head() == heads.split()[0]
+
+
+def test_hostile_files_that_break_the_parser_end_only_their_own_grading(tmp_path, capsys):
+    import csv
+
+    broken = {
+        "deep": b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "huge_number": b'{"cells": [], "nbformat": ' + b"9" * 5000 + b"}",
+        "surrogate": b'{"cells": [{"cell_type": "code", "source": "\\ud800"}], "nbformat": 4}',
+    }
+    for learner, content in broken.items():
+        (tmp_path / "subs" / learner).mkdir(parents=True)
+        (tmp_path / "subs" / learner / "linear_fit.ipynb").write_bytes(content)
+    code = cli.main(["grade", "linear_fit", str(tmp_path / "subs"), "--out",
+                     str(tmp_path / "out"), "--db", f"sqlite:///{tmp_path / 'gb.db'}"])
+    assert code == 0
+    with open(tmp_path / "out" / "grades.csv", newline="") as handle:
+        rows = {row["learner_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == set(broken)
+    for row in rows.values():
+        assert row["score"] == "0" and row["status"].startswith("corrupt file"), row

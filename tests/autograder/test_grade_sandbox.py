@@ -147,3 +147,24 @@ def test_the_private_tmp_is_mounted_before_the_binds_it_could_hide(tmp_path):
     assert command[tmpfs_at + 1] == "/tmp"
     binds = [i for i, arg in enumerate(command) if arg in ("--bind", "--ro-bind", "--ro-bind-try")]
     assert binds and tmpfs_at < min(binds)
+
+
+def test_dev_and_shared_memory_cannot_hold_more_than_their_cap(tmp_path):
+    # /dev and /dev/shm are memory that the watchdog's RSS sum does not see.
+    script = (
+        "import errno\n"
+        "def write(path, size):\n"
+        "    try:\n"
+        "        with open(path, 'wb') as handle:\n"
+        "            handle.write(b'x' * size)\n"
+        "        return 'ok'\n"
+        "    except OSError as error:\n"
+        "        return errno.errorcode[error.errno]\n"
+        "print(write('/dev/hoard', 1000), write('/dev/shm/small', 1_000_000),\n"
+        f"      write('/dev/shm/large', {sandbox.SHM_BYTES + 2**20}), write('/dev/null', 10))\n")
+    (tmp_path / "hoard.py").write_text(script)
+    (tmp_path / "run.py").write_text("")
+    command = sandbox.wrap([str(Path(sys.prefix) / "bin" / "python"), "/scratch/hoard.py"],
+                           tmp_path, tmp_path, tmp_path / "run.py", {"PATH": "/usr/bin:/bin"})
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["EROFS", "ok", "ENOSPC", "ok"], result.stderr

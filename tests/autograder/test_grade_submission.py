@@ -38,6 +38,11 @@ def _test_ids(notebook):
     (b"{\"a\": 1}", "not a notebook: valid JSON but without a list of cells"),
     (b"def f():\n    pass\n", "not a notebook: the file is not notebook JSON"),
     (b'{"cells": [], "nbformat": 3}', "not a notebook: nbformat 3"),
+    # Hostile JSON that Python's parser turns into exceptions other than JSONDecodeError.
+    (b'{"cells": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "corrupt file: JSON nested too deeply"),
+    (b'{"cells": [], "nbformat": ' + b"9" * 5000 + b"}", "corrupt file: "),
+    (b'{"cells": [{"cell_type": "code", "source": "\\ud800"}], "nbformat": 4}',
+     "corrupt file: text that is not valid Unicode"),
 ])
 def test_unreadable_files_get_a_status_a_person_understands(tmp_path, content, status):
     path = tmp_path / "linear_fit.ipynb"

@@ -201,3 +201,22 @@ def test_partial_credit_is_rounded_points():
     part = verdict.judge_record("linear_fit", record, 3)
     assert (part.score, part.max_score, part.stage) == (2.0, 4.0, "trajectory")
     assert "step 4" in part.message and "start 2" in part.message
+
+
+@pytest.mark.slow
+def test_a_rebinding_step_with_forged_flags_still_earns_nothing(tmp_path):
+    # The flag that catches rebinding is recorded in the learner's kernel, so it can be
+    # forged; the numbers come from the model's original variables and give it away.
+    rebound = next(v for v in variants("linear_fit") if v.name.endswith("train_step_tf/rebound"))
+    notebook = with_solutions(load("linear_fit"), {rebound.grade_id: rebound.code})
+    seed = _seed_for("forged flags")
+    report = run_in_process(notebook, tmp_path, seed)
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    for record in records:
+        for run in record["runs"]:
+            if "kept_variables" in run:
+                run["kept_variables"] = [True] * len(run["kept_variables"])
+    report.write_text("".join(json.dumps(record) + "\n" for record in records))
+    parts = {p.grade_id: p for p in verdict.judge("linear_fit", report, seed)}
+    assert parts["test_train_step_tf"].score == 0, parts["test_train_step_tf"].message
+    assert parts["test_convergence"].score <= 1  # the NumPy half may still earn its point
