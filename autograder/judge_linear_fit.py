@@ -211,7 +211,15 @@ def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str 
         return f"{what} at step {len(run.W) + 1} of {scenario.steps}."
     W, b = run.W[-1], run.b[-1]
     if close(W, optimum[0], OPTIMUM_TOLERANCE) and close(b, optimum[1], OPTIMUM_TOLERANCE):
-        return None
+        # Reaching the optimum counts only by descending to it: the first step must be the
+        # reference step or a known slip (a slow but honest step still converges). A step
+        # that jumps to the answer in closed form does not train anything.
+        first = _step_mismatch(run, 0, tensorflow)
+        if first is None or first[1].startswith("Bug:"):
+            return None
+        return (f"{name} ended at the optimum, but not by gradient descent: its first step "
+                f"already jumped there. {first[0]} A train step moves W and b a small step "
+                "downhill along the gradient; it does not solve for the best line.")
     if not math.isfinite(W + b):
         outcome = f"diverged: W and b became infinite or NaN by step {len(run.W)}"
     else:
