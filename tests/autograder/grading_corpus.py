@@ -121,8 +121,9 @@ def build_class(root: Path, learners: list[str] | None = None) -> None:
             (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
         elif learner in ("corrupt_json", "not_a_notebook"):
             folder.mkdir(parents=True, exist_ok=True)
+            # Kept as .broken, not .ipynb: tools that check the repo's notebooks skip them.
             (folder / f"{ASSIGNMENT}.ipynb").write_bytes(
-                (HOSTILE / f"{learner}.ipynb").read_bytes())
+                (HOSTILE / f"{learner}.broken").read_bytes())
         elif learner == "wrong_notebook":
             _write(nbformat.v4.new_notebook(cells=[
                 nbformat.v4.new_markdown_cell("# My tensors homework"),
