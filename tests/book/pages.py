@@ -124,6 +124,13 @@ def run_cells(page_path: str | os.PathLike, tags: tuple[str, ...] | str = ("teac
     return namespace
 
 
+def taught(page_path: str | os.PathLike):
+    """The names a page's Setup and ``teaches`` cells define, as attributes (``page.predict``)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**run_cells(page_path, tags=("teaches",)))
+
+
 def _use_headless_matplotlib() -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib

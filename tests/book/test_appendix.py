@@ -12,11 +12,11 @@ The page imports TensorFlow, so every test here is slow.
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from pages import page_cells, run_cells
+import pages
+from pages import page_cells
 
 from ttt import reference
 from ttt.data import EPOCHS, LEARNING_RATE, NUM_EXAMPLES, TRUE_W, TRUE_b, W0, b0
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def page():
-    return SimpleNamespace(**run_cells(PAGE, tags=("teaches",)))
+    return pages.taught(PAGE)
 
 
 def test_page_names_every_tf1_call_of_the_origin():

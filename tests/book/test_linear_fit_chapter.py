@@ -8,11 +8,10 @@ same data: one step first, then a run of epochs.
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from pages import run_cells
+import pages
 
 from ttt import data, reference
 
@@ -21,8 +20,8 @@ CHAPTER = Path(__file__).resolve().parents[2] / "book" / "linear_fit"
 POINTS = [(5.0, 0.0, data.ORIGIN_SEED), (-2.0, 1.5, 1), (3.0, 2.0, 2)]
 
 
-def taught(page):
-    return SimpleNamespace(**run_cells(CHAPTER / page, tags=("teaches",)))
+def taught(page: str):
+    return pages.taught(CHAPTER / page)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +53,7 @@ TAUGHT_NAMES = {
 @pytest.mark.slow
 @pytest.mark.parametrize("page", sorted(TAUGHT_NAMES))
 def test_every_page_defines_what_it_teaches(page):
-    namespace = run_cells(CHAPTER / page, tags=("teaches",))
+    namespace = pages.run_cells(CHAPTER / page, tags=("teaches",))
     missing = TAUGHT_NAMES[page] - set(namespace)
     assert not missing, f"{page}: the cells tagged `teaches` no longer define {sorted(missing)}"
 

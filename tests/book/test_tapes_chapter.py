@@ -7,11 +7,10 @@ tape they define and ttt.tape then differentiate the same functions from the sam
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from pages import run_cells
+import pages
 
 from ttt import tape as reference
 
@@ -20,8 +19,7 @@ PAGE = Path(__file__).resolve().parents[2] / "book" / "tapes" / "numpy_tape.md"
 
 @pytest.fixture(scope="module")
 def taught():
-    namespace = run_cells(PAGE, tags=("teaches",))
-    return SimpleNamespace(**namespace)
+    return pages.taught(PAGE)
 
 
 # name -> (function of (tape module, *inputs), input shapes); inputs are drawn in [0.5, 2].

@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from pages import run_cells
+import pages
 
 CHAPTER = Path(__file__).resolve().parents[2] / "book" / "tensors"
 
 pytestmark = pytest.mark.slow
 
 
-def taught(page: str) -> SimpleNamespace:
-    return SimpleNamespace(**run_cells(CHAPTER / page, tags=("teaches",)))
+def taught(page: str):
+    return pages.taught(CHAPTER / page)
 
 
 @pytest.fixture(scope="module")

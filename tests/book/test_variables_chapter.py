@@ -14,11 +14,10 @@ The pages import TensorFlow, so every test here is slow.
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from pages import run_cells
+import pages
 
 from ttt.data import EPOCHS, LEARNING_RATE, W0, b0, make_linear_data
 
@@ -27,8 +26,8 @@ CHAPTER = Path(__file__).resolve().parents[2] / "book" / "variables"
 pytestmark = pytest.mark.slow
 
 
-def taught(page: str) -> SimpleNamespace:
-    return SimpleNamespace(**run_cells(CHAPTER / page, tags=("teaches",)))
+def taught(page: str):
+    return pages.taught(CHAPTER / page)
 
 
 # --- index.md --------------------------------------------------------------------------------
