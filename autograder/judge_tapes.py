@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import scenarios
-from autograder.judge_arrays import Bug, Hint, grade_cases, parse_runs
+from autograder.judge_arrays import Bug, Hint, all_match, grade_cases, parse_runs
 
 
 def _arrays(case):
@@ -46,13 +46,36 @@ def judge_backward_rules(record, seed):
                        passed="All three backward rules are right.")
 
 
+# What a tape returns for each function: the gradient it registers. For TensorFlow's own
+# operations that is the true derivative; the custom-gradient function registers minus its
+# slope (see probe._reversed_gradient_cubic).
 DERIVATIVES = {
     "x * sin(x)": lambda x: np.sin(x) + x * np.cos(x),
     "exp(-x**2)": lambda x: -2 * x * np.exp(-x**2),
     "x**3 - 2*x": lambda x: 3 * x**2 - 2,
     "log(1 + x**2)": lambda x: 2 * x / (1 + x**2),
+    "x + x**3/3 (custom gradient)": lambda x: -(1 + x**2),
 }
 assert set(DERIVATIVES) == set(scenarios.DERIVATIVE_FUNCTIONS)
+
+# The true slope of each function whose registered gradient is something else: what finite
+# differences return, at any precision and step, and what a tape never does.
+NUMERICAL_SLOPES = {
+    "x + x**3/3 (custom gradient)": lambda x: 1 + x**2,
+}
+assert set(NUMERICAL_SLOPES) <= set(DERIVATIVES)
+
+
+def _x(case):
+    return case.arrays["x"].astype(np.float64)
+
+
+FINITE_DIFFERENCES = Bug(  # named by judge_derivative, which also takes the part's points
+    "finite differences instead of the tape",
+    "The result is this function's numerical slope, which is what finite differences (a "
+    "numerical approximation) give. This function registers its own gradient with "
+    "tf.custom_gradient, and only a tape sees it: take the derivative from tf.GradientTape.",
+    lambda case: [NUMERICAL_SLOPES[case.name](_x(case))] if case.name in NUMERICAL_SLOPES else [])
 
 DERIVATIVE_HINTS = (
     Hint("returned None", "The tape gave no gradient. A tf.constant is not watched by itself: "
@@ -60,11 +83,30 @@ DERIVATIVE_HINTS = (
 )
 
 
+def _approximates_the_slope(run) -> bool:
+    """Did this run return the numerical slope where a tape returns the registered gradient?
+    The two are at least 2 apart, so a loose tolerance also catches a coarse estimate."""
+    slope = NUMERICAL_SLOPES.get(run.case.name)
+    return (slope is not None and not run.error and bool(run.outputs)
+            and all_match(run.outputs[:1], [slope(_x(run.case))], 1e-2, 1e-3))
+
+
 def judge_derivative(record, seed):
     runs = parse_runs(record, scenarios.derivative_cases(seed), max_outputs=1)
-    return grade_cases(runs, lambda case: [DERIVATIVES[case.name](case.arrays["x"].astype(float))],
-                       (), DERIVATIVE_HINTS, function="derivative", require_tensor=True,
-                       passed="derivative is exact for every function tried.",
+    caught = next((run for run in runs if _approximates_the_slope(run)), None)
+    if caught is not None:
+        # The part asks for a method, the tape; numbers that come close by another method
+        # earn nothing, or float64 finite differences would keep most of the points.
+        return (0.0, "one step",
+                f"derivative, case \u201c{caught.case.name}\u201d: Bug: "
+                f"{FINITE_DIFFERENCES.name}. {FINITE_DIFFERENCES.advice} This part asks for "
+                "the tape's gradient, so it earns no points, even for the functions where "
+                "the approximation came close.")
+    return grade_cases(runs, lambda case: [DERIVATIVES[case.name](_x(case))],
+                       (), DERIVATIVE_HINTS, function="derivative",
+                       require_tensor=True,
+                       passed="derivative returns the tape's gradient for every function "
+                              "tried, the custom gradient included.",
                        # A tape's float32 gradient is exact to a few ulps; finite
                        # differences are not.
                        rtol=1e-5, atol=1e-6,

@@ -357,6 +357,25 @@ def check_backward_rules(multiply_backward, divide_backward, exp_backward):
                    [run(case) for case in scenarios.backward_cases(grading_seed())])
 
 
+def _reversed_gradient_cubic():
+    """x + x**3/3 whose registered gradient is minus its slope, -(1 + x**2).
+
+    A tape does not measure slopes: it replays the gradient each operation registers. This
+    one registers a reversed gradient (as a gradient-reversal layer does in domain-adversarial
+    training), so a tape returns -(1 + x**2), while finite differences, whatever their
+    precision or step, only see the smooth forward values and return the slope 1 + x**2.
+    The two differ by at least 2 at every x: the verdict tells a tape from an approximation.
+    """
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def forward(x):
+        def gradient(upstream):
+            return -upstream * (1 + x**2)
+        return x + x**3 / 3, gradient
+    return forward
+
+
 def _tf_function(name):
     import tensorflow as tf
 
@@ -365,6 +384,7 @@ def _tf_function(name):
         "exp(-x**2)": lambda x: tf.exp(-x**2),
         "x**3 - 2*x": lambda x: x**3 - 2 * x,
         "log(1 + x**2)": lambda x: tf.math.log(1 + x**2),
+        "x + x**3/3 (custom gradient)": _reversed_gradient_cubic(),
     }[name]
 
 

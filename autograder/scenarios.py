@@ -144,8 +144,10 @@ def backward_cases(seed: int) -> tuple[ArrayCase, ...]:
 
 
 # Functions whose derivative the learner's tape code computes (TensorFlow forms live in
-# the probe, derivatives in the verdict; this tuple is the one list of their names).
-DERIVATIVE_FUNCTIONS = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)")
+# the probe, derivatives in the verdict; this tuple is the one list of their names). The
+# last registers its own gradient with tf.custom_gradient: only a tape returns it.
+DERIVATIVE_FUNCTIONS = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)",
+                        "x + x**3/3 (custom gradient)")
 
 
 def derivative_cases(seed: int) -> tuple[ArrayCase, ...]:
