@@ -5,8 +5,9 @@ The steps for one submission, in this order (each a small module):
 1. :mod:`autograder.submission` reads the learner's file (never writing it) and rebuilds it
    around the source notebook's locked and test cells, into a private scratch folder;
 2. :mod:`autograder.sandbox` + :mod:`autograder.watchdog` run :mod:`autograder.run` on it in
-   bubblewrap, under a wall-clock limit and a resident-memory cap on the whole process tree;
-   the kernel's probe writes ``report.jsonl`` into the scratch folder;
+   bubblewrap, under a wall-clock limit and caps on the whole process tree's resident memory
+   and threads; the runner prints one JSON line (its summary and the probe's report), which
+   comes back through a size-capped pipe;
 3. back in this process, :func:`autograder.verdict.judge` turns the report into points.
 
 Steps 1-2 run in a thread pool (the work happens in subprocesses, so threads suffice); step
@@ -34,7 +35,9 @@ import nbformat
 from autograder import assignments, sandbox, submission, watchdog
 
 GiB = 2**30
-RESULT_MAX_BYTES = 1_000_000
+MiB = 2**20
+# The runner's result line: the probe's report (a few kB when honest) plus a line per cell.
+RESULT_MAX_BYTES = 16 * MiB
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class Limits:
     cell_timeout: float = 180.0
     wall_seconds: float = 900.0
     memory_bytes: int = 4 * GiB
+    disk_bytes: int = sandbox.SCRATCH_BYTES  # the kernel's writable working folder
+    # Threads of the whole tree: a TensorFlow kernel runs a few dozen. The cap stops fork
+    # and thread bombs long before the machine's task table (pid_max) fills up.
+    max_tasks: int = 512
 
 
 @dataclass
@@ -81,6 +88,7 @@ class _Run:
     problem: str | None = None  # the submission could not be graded at all
     notes: list[str] = field(default_factory=list)
     outcome: watchdog.Outcome | None = None
+    summary: dict | None = None  # the runner's result line, when it was well formed
     submitted_at: datetime | None = None
 
 
@@ -128,27 +136,29 @@ class _Workspace:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _command(workspace: _Workspace, scratch: Path, seed: int, limits: Limits,
-             use_sandbox: bool) -> list[str]:
+def _command(workspace: _Workspace, scratch: Path, seed: int,
+             limits: Limits, use_sandbox: bool) -> tuple[list[str], Path]:
+    """(the command that runs the runner on scratch/submission.ipynb, its working folder)."""
     environment = sandbox.kernel_environment(seed, workspace.python_roots, workspace.threads)
     if use_sandbox:
-        args = [f"{sandbox.SCRATCH}/submission.ipynb", f"{sandbox.SCRATCH}/executed.ipynb",
-                f"{sandbox.SCRATCH}/run.json", "--cell-timeout", str(limits.cell_timeout)]
+        args = [f"{sandbox.INPUT_DIR}/submission.ipynb", f"{sandbox.REPORT_DIR}/report.jsonl",
+                "--cell-timeout", str(limits.cell_timeout)]
         return sandbox.runner_command(scratch, workspace.kernel_lib, workspace.runner,
-                                      environment, args)
+                                      environment, args, limits.disk_bytes), scratch
     # Without a sandbox: the same runner and environment, with real paths.
+    work = scratch / "work"
+    work.mkdir()
     environment |= {
         "PYTHONPATH": ":".join(str(workspace.kernel_lib / root)
                                for root in workspace.python_roots),
-        "TTT_REPORT_DIR": str(scratch), "HOME": str(scratch / "home"),
-        **{name: str(scratch / "tmp" / name.lower()) for name in (
+        "TTT_REPORT_DIR": str(work), "HOME": str(work / "home"),
+        **{name: str(work / "tmp" / name.lower()) for name in (
             "MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR",
             "JUPYTER_CONFIG_DIR")},
     }
     return ["env", "-i", *(f"{k}={v}" for k, v in environment.items()),
             sys.executable, str(workspace.runner), str(scratch / "submission.ipynb"),
-            str(scratch / "executed.ipynb"), str(scratch / "run.json"),
-            "--cell-timeout", str(limits.cell_timeout)]
+            str(work / "report.jsonl"), "--cell-timeout", str(limits.cell_timeout)], work
 
 
 def _execute(learner_id: str, index: int, submissions_dir: Path, assignment: str,
@@ -183,11 +193,16 @@ def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignm
         return run
     run.notes = prepared.notes
     nbformat.write(prepared.notebook, run.scratch / "submission.ipynb")
-    command = _command(workspace, run.scratch, run.seed, limits, use_sandbox)
+    command, cwd = _command(workspace, run.scratch, run.seed, limits, use_sandbox)
     run.outcome = watchdog.run_limited(
         command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
+        max_tasks=limits.max_tasks, output_limit=RESULT_MAX_BYTES, cwd=cwd,
         log_path=workspace.root / "logs" / f"{index}.log")
     _reclaim(run.scratch)
+    run.summary = parse_runner_output(run.outcome)
+    report = run.summary.pop("report", None) if run.summary else None
+    (run.scratch / "report.jsonl").write_text(report if isinstance(report, str) else "",
+                                              encoding="utf-8")
     return run
 
 
@@ -208,8 +223,9 @@ def _reclaim(scratch: Path) -> None:
 
 
 def _regular_file(path: Path) -> Path:
-    """The learner's kernel could leave a symlink to an instructor file or a FIFO that
-    blocks the reader where a result file should be: remove anything but a plain file."""
+    """Without a sandbox the learner's kernel shares the grader's files: it could leave a
+    symlink to an instructor file or a FIFO that blocks the reader where a result file
+    should be. Remove anything but a plain file."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path)
     elif path.is_symlink() or (path.exists() and not path.is_file()):
@@ -217,14 +233,14 @@ def _regular_file(path: Path) -> Path:
     return path
 
 
-def _read_run_summary(scratch: Path) -> dict | None:
-    """run.json from the sandbox: untrusted, so only well-formed, small content counts."""
-    path = _regular_file(scratch / "run.json")
+def parse_runner_output(outcome: watchdog.Outcome) -> dict | None:
+    """The runner's one JSON line: untrusted (the kernel shares the runner's sandbox), so
+    only a well-formed, not oversized object with a list of cells counts."""
+    if outcome.output_overflow:
+        return None
     try:
-        if not path.is_file() or path.stat().st_size > RESULT_MAX_BYTES:
-            return None
-        summary = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        summary = json.loads(outcome.output.decode("utf-8"))
+    except (ValueError, RecursionError):
         return None
     if not isinstance(summary, dict) or not isinstance(summary.get("cells"), list):
         return None
@@ -239,7 +255,10 @@ def _execution_status(run: _Run, limits: Limits,
         return f"stopped: used more than {limits.memory_bytes / GiB:g} GiB of memory", [], []
     if outcome.limit == "time":
         return f"stopped: took longer than {limits.wall_seconds:g} s in total", [], []
-    summary = _read_run_summary(run.scratch)
+    if outcome.limit == "tasks":
+        return (f"stopped: ran more than {limits.max_tasks} processes or threads at once",
+                [], [])
+    summary = run.summary
     if outcome.returncode != 0 or summary is None:
         return "stopped: the notebook's processes were killed before the run finished", [], []
     stopped = None

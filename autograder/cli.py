@@ -1,7 +1,8 @@
 """The instructor's command line: a thin layer over autograder.batch and friends.
 
     python -m autograder grade ASSIGNMENT SUBMISSIONS_DIR --out OUT_DIR [--jobs N]
-        [--db URL] [--no-sandbox] [--memory 4GiB] [--timeout SECONDS] [--wall SECONDS]
+        [--db URL] [--no-sandbox] [--memory 4GiB] [--disk 512MiB] [--tasks 512]
+        [--timeout SECONDS] [--wall SECONDS]
     python -m autograder release [NAME ...]
 
 Exit status: 0 when the batch completed, whatever the learners scored; 2 with a one-line
@@ -73,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
                                     "autograder/nbgrader_config.py)")
     grade.add_argument("--memory", type=parse_bytes, default=defaults.memory_bytes,
                        help="resident memory cap per submission (default: 4GiB)")
+    grade.add_argument("--disk", type=parse_bytes, default=defaults.disk_bytes,
+                       help="size of the writable working folder per submission, kept in "
+                            f"memory (default: {defaults.disk_bytes // 2**20}MiB)")
+    grade.add_argument("--tasks", type=_positive(int), default=defaults.max_tasks,
+                       help="processes and threads per submission at once "
+                            f"(default: {defaults.max_tasks})")
     grade.add_argument("--timeout", type=_positive(float), default=defaults.cell_timeout,
                        help=f"seconds per cell (default: {defaults.cell_timeout:g})")
     grade.add_argument("--wall", type=_positive(float), default=defaults.wall_seconds,
@@ -118,7 +125,7 @@ def _grade(args) -> int:
         raise UsageError(f"cannot open the gradebook {error}") from None
 
     limits = Limits(cell_timeout=args.timeout, wall_seconds=args.wall,
-                    memory_bytes=args.memory)
+                    memory_bytes=args.memory, disk_bytes=args.disk, max_tasks=args.tasks)
     results = batch.grade_batch(
         args.assignment, args.submissions, jobs=args.jobs, limits=limits,
         use_sandbox=not args.no_sandbox, base_seed=args.seed,

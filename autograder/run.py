@@ -2,14 +2,19 @@
 
 Runs INSIDE the sandbox (see autograder.sandbox), as a plain script:
 
-    python run.py NOTEBOOK EXECUTED RESULT --cell-timeout SECONDS
+    python run.py NOTEBOOK REPORT --cell-timeout SECONDS
 
 It starts a kernel with nbclient, runs every code cell (errors do not stop the run; a cell
-that exceeds the timeout is interrupted and the next cell runs), then writes the executed
-notebook to EXECUTED and a small JSON summary to RESULT. It never judges anything: the
-learner's kernel shares this sandbox and could rewrite both files, so the grader outside
-reads them as untrusted hints for the feedback only. Scores come from the probe's report,
-judged by autograder.verdict outside the sandbox.
+that exceeds the timeout is interrupted and the next cell runs), stops the kernel at once,
+then prints ONE line of JSON on its standard output: the run's summary and the text of the
+probe's REPORT file. The kernel's own stdout and stderr go to the runner's stderr, so that
+line is the only thing on stdout; the grader reads it through a pipe, size-capped, because
+nothing in the sandbox is writable from outside and nothing the sandbox writes lands on the
+grader's disk.
+
+The runner never judges anything: the learner's kernel shares this sandbox and could forge
+what it prints, so the grader treats the summary as untrusted hints for the feedback and
+judges the report outside the sandbox with autograder.verdict.
 
 This file imports nothing from the repository, because inside the sandbox the repository is
 not there: it needs only nbclient and nbformat from the virtual environment.
@@ -20,8 +25,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
-import tempfile
 from pathlib import Path
 
 # nbformat imports jsonschema, whose optional checker of IRI formats (rfc3987_syntax)
@@ -34,6 +39,7 @@ from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeoutError"
+REPORT_MAX_BYTES = 8 * 2**20  # a real report is a few kB; the grader refuses more
 
 
 class _RecordingClient(NotebookClient):
@@ -62,8 +68,7 @@ def _cell_summary(index: int, cell, timed_out: bool) -> dict:
             "evalue": str(evalue)[:500]}
 
 
-def execute(notebook_path: Path, executed_path: Path, cell_timeout: float,
-            startup_timeout: float = 180.0) -> dict:
+def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 180.0) -> dict:
     """Run every code cell of the notebook; return the summary written by main()."""
     nb = nbformat.read(notebook_path, as_version=4)
     client = _RecordingClient(
@@ -75,7 +80,10 @@ def execute(notebook_path: Path, executed_path: Path, cell_timeout: float,
         interrupt_on_timeout=True,
         error_on_timeout={"ename": TIMEOUT_ENAME,
                           "evalue": f"cell exceeded {cell_timeout:g} s", "traceback": []},
-        resources={"metadata": {"path": str(notebook_path.parent)}},
+        resources={"metadata": {"path": os.getcwd()}},
+        # Nothing is left to ask of the kernel after the last cell: a graceful shutdown
+        # only waits (about a second per submission) for a process about to be killed.
+        shutdown_kernel="immediate",
     )
     outcome = "completed"
     summaries = []
@@ -96,28 +104,47 @@ def execute(notebook_path: Path, executed_path: Path, cell_timeout: float,
         outcome = "kernel died"
     except RuntimeError as error:  # kernel failed to start, or died while starting
         outcome = f"kernel failed: {error}"[:300]
-    _replace_file(executed_path, nbformat.writes(nb))
     return {"outcome": outcome, "cells": summaries}
 
 
-def _replace_file(path: Path, text: str) -> None:
-    """Write via a fresh temporary file and rename it over path: whatever the notebook left
-    at that path (a FIFO that would block, a symlink) is replaced, never followed."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".result-")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
+def read_report(path: Path, max_bytes: int = REPORT_MAX_BYTES) -> str | None:
+    """The probe's report, or None when there is none or it is over max_bytes. The kernel may
+    have left anything at that path (a FIFO that would block, a symlink, a huge file): only
+    a regular file is read, through O_NONBLOCK and O_NOFOLLOW, and never more than needed."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        return None
+    with os.fdopen(handle, "rb") as file:
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _keep_kernel_off_stdout() -> int:
+    """Return a private copy of stdout for the result line, and point fd 1 at stderr, so
+    the kernel (which inherits fds 1 and 2) can only print to the log."""
+    result_fd = os.dup(1)  # not inheritable: the kernel does not get it
+    os.dup2(2, 1)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+    return result_fd
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", type=Path)
-    parser.add_argument("executed", type=Path)
-    parser.add_argument("result", type=Path)
+    parser.add_argument("report", type=Path, help="where the probe appends its report")
     parser.add_argument("--cell-timeout", type=float, required=True)
     args = parser.parse_args(argv)
-    summary = execute(args.notebook, args.executed, args.cell_timeout)
-    _replace_file(args.result, json.dumps(summary))
+    result_fd = _keep_kernel_off_stdout()
+    summary = execute(args.notebook, args.cell_timeout)
+    summary["report"] = read_report(args.report)
+    with os.fdopen(result_fd, "w", encoding="utf-8") as result:
+        result.write(json.dumps(summary) + "\n")
     return 0
 
 

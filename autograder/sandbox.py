@@ -12,8 +12,10 @@ Inside, the learner's kernel sees (all read-only unless said otherwise):
   ``solutions/``, the gradebook and other learners' files simply do not exist. The venv's
   editable-install finder still names the repository, but the repository is not mounted;
 - ``/opt/ttt-runner/run.py``: the runner script (autograder/run.py);
-- ``/scratch`` (read-write): this submission's folder, the only writable place besides a
-  size-limited ``/tmp``.
+- ``/opt/ttt-input``: this submission's prepared notebook;
+- ``/scratch`` (the working folder), ``/tmp`` and ``/opt/ttt-report`` (the probe's report):
+  the only writable places, each a fresh size-capped tmpfs that vanishes with the sandbox. Nothing the learner's code writes reaches
+  the grader's disk: the runner hands its results back on a pipe (see autograder.run).
 
 Namespaces: a new user (uid/gid 65534, every capability dropped, no further user
 namespaces), PID, network (loopback only, for the kernel's ZeroMQ sockets), IPC, UTS and
@@ -31,8 +33,12 @@ import sys
 from pathlib import Path
 
 SCRATCH = "/scratch"
+INPUT_DIR = "/opt/ttt-input"
+REPORT_DIR = "/opt/ttt-report"  # the probe's report: own tmpfs, so a full /scratch spares it
+REPORT_BYTES = 16 * 1024 * 1024
 KERNEL_LIB = "/opt/ttt-kernel"
 RUNNER_DIR = "/opt/ttt-runner"
+SCRATCH_BYTES = 512 * 1024 * 1024  # default; --disk on the command line
 TMP_BYTES = 256 * 1024 * 1024
 SHM_BYTES = 64 * 1024 * 1024  # POSIX shared memory (multiprocessing uses it)
 
@@ -143,7 +149,7 @@ def kernel_environment(seed: int, python_roots: list[str], threads: int = 1) -> 
         "PYTHONPATH": python_path,
         "PYTHONDONTWRITEBYTECODE": "1",
         "TTT_GRADING_SEED": str(seed),
-        "TTT_REPORT_DIR": SCRATCH,
+        "TTT_REPORT_DIR": REPORT_DIR,
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "MPLBACKEND": "Agg",
         "MPLCONFIGDIR": "/tmp/matplotlib",
@@ -155,9 +161,10 @@ def kernel_environment(seed: int, python_roots: list[str], threads: int = 1) -> 
     }
 
 
-def wrap(command: list[str], scratch: Path, kernel_lib: Path, runner_script: Path,
-         environment: dict[str, str]) -> list[str]:
-    """The bwrap command line that runs ``command`` (paths as seen inside) in the sandbox."""
+def wrap(command: list[str], inputs: Path, kernel_lib: Path, runner_script: Path,
+         environment: dict[str, str], scratch_bytes: int = SCRATCH_BYTES) -> list[str]:
+    """The bwrap command line that runs ``command`` (paths as seen inside) in the sandbox;
+    the host folder ``inputs`` appears read-only at INPUT_DIR."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
@@ -168,7 +175,9 @@ def wrap(command: list[str], scratch: Path, kernel_lib: Path, runner_script: Pat
             *_system_binds(), *_python_binds(),
             "--ro-bind", str(kernel_lib), KERNEL_LIB,
             "--ro-bind", str(runner_script), f"{RUNNER_DIR}/run.py",
-            "--bind", str(scratch), SCRATCH,
+            "--ro-bind", str(inputs), INPUT_DIR,
+            "--size", str(scratch_bytes), "--tmpfs", SCRATCH,
+            "--size", str(REPORT_BYTES), "--tmpfs", REPORT_DIR,
             "--proc", "/proc", "--dev", "/dev",
             # /dev and its shm are memory the RSS watchdog cannot see: cap shm, freeze /dev.
             "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
@@ -179,9 +188,10 @@ def wrap(command: list[str], scratch: Path, kernel_lib: Path, runner_script: Pat
     return [*args, "--", *command]
 
 
-def runner_command(scratch: Path, kernel_lib: Path, runner_script: Path,
-                   environment: dict[str, str], runner_args: list[str]) -> list[str]:
-    """The sandboxed command that runs autograder/run.py on files in /scratch."""
+def runner_command(inputs: Path, kernel_lib: Path, runner_script: Path,
+                   environment: dict[str, str], runner_args: list[str],
+                   scratch_bytes: int = SCRATCH_BYTES) -> list[str]:
+    """The sandboxed command that runs autograder/run.py on a notebook in INPUT_DIR."""
     python = str(Path(sys.prefix) / "bin" / "python")
-    return wrap([python, f"{RUNNER_DIR}/run.py", *runner_args], scratch, kernel_lib,
-                runner_script, environment)
+    return wrap([python, f"{RUNNER_DIR}/run.py", *runner_args], inputs, kernel_lib,
+                runner_script, environment, scratch_bytes)

@@ -1,15 +1,23 @@
-"""Run a command under a wall-clock limit and a resident-memory cap on its whole process tree.
+"""Run a command under a wall-clock limit and caps on its whole process tree's memory and
+task count, and collect its output through size-capped pipes.
 
 Why not RLIMIT_AS (prlimit, ulimit -v): TensorFlow reserves tens of GiB of *virtual* address
 space it never touches, so an address-space cap kills honest submissions. What hurts the
-machine is resident memory, so a thread polls the summed RSS of the process and all of its
-descendants (psutil) a few times a second and kills the tree past the cap. Runs outside the
-sandbox, so the learner's code cannot see or stop it.
+machine is resident memory, so the loop polls the summed RSS of the process and all of its
+descendants (psutil) a few times a second and kills the tree past the cap. It counts their
+threads too: the machine's task table is small (pid_max is 32768 on some), and a fork or
+thread bomb would fill it for every user long before any memory cap trips.
+
+Output never lands on disk uncapped: stdout (the runner's one result line) is kept up to
+``output_limit`` bytes, stderr (the kernel's log) up to LOG_LIMIT bytes, the rest is read and
+dropped, so a notebook printing forever neither blocks nor fills the grader's disk.
+Runs outside the sandbox, so the learner's code cannot see or stop it.
 """
 
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import subprocess
 import threading
@@ -20,6 +28,8 @@ from pathlib import Path
 import psutil
 
 POLL_SECONDS = 0.1
+LOG_LIMIT = 256 * 1024
+DRAIN_SECONDS = 2.0  # after the command exits, how long its leftovers may hold the pipes
 _running: set[int] = set()  # pids of the commands being watched, for kill_all_running()
 _running_lock = threading.Lock()
 
@@ -27,9 +37,62 @@ _running_lock = threading.Lock()
 @dataclass
 class Outcome:
     returncode: int | None
-    limit: str | None  # "memory" or "time" when the watchdog killed the tree, else None
+    limit: str | None  # "memory", "tasks" or "time" when the watchdog killed the tree
     peak_rss: int
     seconds: float
+    output: bytes = b""  # stdout, at most output_limit bytes
+    output_overflow: bool = False  # stdout had more than output_limit bytes
+    peak_tasks: int = 0
+
+
+class _CappedPipes:
+    """Drain a child's stdout and stderr without blocking; keep capped amounts of each."""
+
+    def __init__(self, child: subprocess.Popen, output_limit: int, log):
+        self.selector = selectors.DefaultSelector()
+        self.kept = {child.stdout: bytearray(), child.stderr: bytearray()}
+        self.limits = {child.stdout: output_limit, child.stderr: LOG_LIMIT}
+        self.overflow = {child.stdout: False, child.stderr: False}
+        self.log, self.stdout = log, child.stdout
+        for pipe in self.kept:
+            os.set_blocking(pipe.fileno(), False)
+            self.selector.register(pipe, selectors.EVENT_READ)
+
+    def pump(self, seconds: float) -> None:
+        """Read whatever arrives for the next `seconds` (sleep if both pipes are closed)."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            if not self.open():
+                time.sleep(remaining)
+                return
+            for key, _ in self.selector.select(remaining):
+                self._read(key.fileobj)
+
+    def _read(self, pipe) -> None:
+        try:
+            data = os.read(pipe.fileno(), 65536)
+        except BlockingIOError:
+            return
+        if not data:  # end of file: every writer has closed it
+            self.selector.unregister(pipe)
+            return
+        room = self.limits[pipe] - len(self.kept[pipe])
+        self.kept[pipe] += data[:max(room, 0)]
+        self.overflow[pipe] |= len(data) > room
+
+    def open(self) -> bool:
+        return bool(self.selector.get_map())
+
+    def close(self) -> tuple[bytes, bool]:
+        """Write the log, close the pipes; return (stdout kept, stdout overflowed)."""
+        for pipe, data in self.kept.items():
+            if pipe is not self.stdout:
+                self.log.write(bytes(data))
+                if self.overflow[pipe]:
+                    self.log.write(f"\n[log cut at {LOG_LIMIT} bytes]\n".encode())
+            pipe.close()
+        self.selector.close()
+        return bytes(self.kept[self.stdout]), self.overflow[self.stdout]
 
 
 def _tree(process: psutil.Process) -> list[psutil.Process]:
@@ -39,14 +102,16 @@ def _tree(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def _resident_bytes(processes: list[psutil.Process]) -> int:
-    total = 0
+def _resident_bytes_and_tasks(processes: list[psutil.Process]) -> tuple[int, int]:
+    resident, tasks = 0, 0
     for process in processes:
         try:
-            total += process.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            with process.oneshot():
+                resident += process.memory_info().rss
+                tasks += process.num_threads()
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             pass
-    return total
+    return resident, tasks
 
 
 def kill_tree(process: psutil.Process) -> None:
@@ -70,37 +135,47 @@ def kill_all_running() -> None:
 
 
 def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
-                log_path: Path) -> Outcome:
-    """Run command with stdout/stderr into log_path; kill its tree past either limit."""
+                log_path: Path, max_tasks: int = 512, output_limit: int = 2**20,
+                cwd: Path | None = None) -> Outcome:
+    """Run command, its stderr (capped) into log_path and its stdout (capped) returned in
+    the Outcome; kill its tree past any limit: memory, tasks (threads) or wall time."""
     start = time.monotonic()
-    peak, limit = 0, None
-    with open(log_path, "wb") as log:
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+    peak, peak_tasks, limit = 0, 0, None
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
     with _running_lock:
         _running.add(child.pid)
-    try:
-        process = psutil.Process(child.pid)
-        while child.poll() is None:
-            resident = _resident_bytes(_tree(process))
-            peak = max(peak, resident)
-            if resident > memory_bytes:
-                limit = "memory"
-            elif time.monotonic() - start > wall_seconds:
-                limit = "time"
-            if limit:
-                kill_tree(process)
-                break
-            time.sleep(POLL_SECONDS)
-        child.wait()
-    finally:
-        if child.poll() is None:  # interrupted (e.g. Ctrl-C): never leave the tree behind
-            kill_tree(psutil.Process(child.pid))
+    with open(log_path, "wb") as log:
+        pipes = _CappedPipes(child, output_limit, log)
+        try:
+            process = psutil.Process(child.pid)
+            while child.poll() is None:
+                resident, tasks = _resident_bytes_and_tasks(_tree(process))
+                peak, peak_tasks = max(peak, resident), max(peak_tasks, tasks)
+                if resident > memory_bytes:
+                    limit = "memory"
+                elif tasks > max_tasks:
+                    limit = "tasks"
+                elif time.monotonic() - start > wall_seconds:
+                    limit = "time"
+                if limit:
+                    kill_tree(process)
+                    break
+                pipes.pump(POLL_SECONDS)
             child.wait()
-        try:  # stragglers still in the session's process group (matters without a sandbox)
-            os.killpg(child.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        with _running_lock:
-            _running.discard(child.pid)
-    return Outcome(child.returncode, limit, peak, time.monotonic() - start)
+        finally:
+            if child.poll() is None:  # interrupted (e.g. Ctrl-C): never leave the tree behind
+                kill_tree(psutil.Process(child.pid))
+                child.wait()
+            try:  # stragglers still in the session's process group (matters without a sandbox)
+                os.killpg(child.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            with _running_lock:
+                _running.discard(child.pid)
+            drain_until = time.monotonic() + DRAIN_SECONDS
+            while pipes.open() and time.monotonic() < drain_until:
+                pipes.pump(0.05)  # what was written before the end; leftovers get 2 s
+            output, overflow = pipes.close()
+    return Outcome(child.returncode, limit, peak, time.monotonic() - start, output, overflow,
+                   peak_tasks)

@@ -36,6 +36,8 @@ EXPECTED: dict[str, tuple[float | str, str]] = {
     "infinite_loop": (0.0, "(train_step_numpy) timed out"),
     "os_exit": (0.0, "kernel died"),
     "memory_hog": (0.0, "stopped: used more than"),
+    "thread_bomb": (0.0, "stopped: ran more than 512 processes or threads"),
+    "fills_disk": (FULL, "graded"),
     "monkeypatched_asserts": (0.0, "graded"),
     "patched_grader": (0.0, "graded"),
     "rigged_eq": (0.0, "graded"),

@@ -50,6 +50,8 @@ found["read_etc_shadow"] = can_read("/etc/shadow")
 found["write_repo"] = can_write(repo + "/sandbox-escape.txt")
 found["write_venv"] = can_write(sys.prefix + "/sandbox-escape.txt")
 found["write_scratch"] = can_write("/scratch/inside.txt")
+found["write_inputs"] = can_write("/opt/ttt-input/inside.txt")
+found["write_report"] = can_write(os.environ["TTT_REPORT_DIR"] + "/report.jsonl")
 found["import_probe"] = can_import("autograder.probe")
 found["import_ttt_data"] = can_import("ttt.data")
 found["import_reference"] = can_import("ttt.reference")
@@ -72,21 +74,21 @@ print(json.dumps(found))
 def inside(tmp_path_factory) -> dict:
     """What a script running in the sandbox could do, as a dict."""
     root = tmp_path_factory.mktemp("sandbox")
-    kernel_lib, scratch = root / "kernel-lib", root / "scratch"
-    scratch.mkdir()
+    kernel_lib, inputs = root / "kernel-lib", root / "inputs"
+    inputs.mkdir()
     roots = sandbox.copy_kernel_library(assignments.REPO_ROOT, probe.KERNEL_MODULES, kernel_lib)
     runner = root / "run.py"
     runner.write_text("")
-    (scratch / "probe_script.py").write_text(PROBE_SCRIPT)
+    (inputs / "probe_script.py").write_text(PROBE_SCRIPT)
     with socket.create_server(("127.0.0.1", 0)) as host_server:
         command = sandbox.wrap(
-            [str(Path(sys.prefix) / "bin" / "python"), "/scratch/probe_script.py",
+            [str(Path(sys.prefix) / "bin" / "python"), "/opt/ttt-input/probe_script.py",
              str(assignments.REPO_ROOT), str(host_server.getsockname()[1])],
-            scratch, kernel_lib, runner, sandbox.kernel_environment(7, roots))
+            inputs, kernel_lib, runner, sandbox.kernel_environment(7, roots))
         result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    found["scratch_files"] = sorted(p.name for p in scratch.iterdir())
+    found["input_files"] = sorted(p.name for p in inputs.iterdir())
     for file in kernel_lib.rglob("*"):
         file.parent.chmod(0o755)
     return found
@@ -104,13 +106,14 @@ def test_the_kernel_imports_only_the_kernel_modules(inside):
     assert not inside["import_verdict"]
 
 
-def test_the_kernel_writes_only_its_scratch_folder(inside):
+def test_the_kernel_writes_only_its_own_memory_folders(inside):
     # Where the repo lives under /tmp (a CI clone), the sandbox's write to the repo's path
     # lands in its private /tmp and succeeds there: what matters is that the host's repo
     # never sees the file.
     assert not inside["write_venv"]
-    assert inside["write_scratch"]
-    assert "inside.txt" in inside["scratch_files"]
+    assert inside["write_scratch"] and inside["write_report"]
+    assert not inside["write_inputs"]
+    assert inside["input_files"] == ["probe_script.py"]  # nothing reached the host's disk
     assert not (assignments.REPO_ROOT / "sandbox-escape.txt").exists()
 
 
@@ -152,8 +155,9 @@ def test_the_private_tmp_is_mounted_before_the_binds_it_could_hide(tmp_path):
     assert binds and tmpfs_at < min(binds)
 
 
-def test_dev_and_shared_memory_cannot_hold_more_than_their_cap(tmp_path):
-    # /dev and /dev/shm are memory that the watchdog's RSS sum does not see.
+def test_no_writable_place_holds_more_than_its_cap(tmp_path):
+    # /dev, /dev/shm and the tmpfs folders are memory that the watchdog's RSS sum does not
+    # see; /scratch would otherwise fill the grader's disk.
     script = (
         "import errno\n"
         "def write(path, size):\n"
@@ -164,10 +168,16 @@ def test_dev_and_shared_memory_cannot_hold_more_than_their_cap(tmp_path):
         "    except OSError as error:\n"
         "        return errno.errorcode[error.errno]\n"
         "print(write('/dev/hoard', 1000), write('/dev/shm/small', 1_000_000),\n"
-        f"      write('/dev/shm/large', {sandbox.SHM_BYTES + 2**20}), write('/dev/null', 10))\n")
+        f"      write('/dev/shm/large', {sandbox.SHM_BYTES + 2**20}), write('/dev/null', 10),\n"
+        f"      write('/scratch/small', 1_000_000), write('/scratch/large', {9 * 2**20}),\n"
+        f"      write('/tmp/large', {sandbox.TMP_BYTES + 2**20}),\n"
+        f"      write('{sandbox.REPORT_DIR}/large', {sandbox.REPORT_BYTES + 2**20}))\n")
     (tmp_path / "hoard.py").write_text(script)
     (tmp_path / "run.py").write_text("")
-    command = sandbox.wrap([str(Path(sys.prefix) / "bin" / "python"), "/scratch/hoard.py"],
-                           tmp_path, tmp_path, tmp_path / "run.py", {"PATH": "/usr/bin:/bin"})
+    command = sandbox.wrap([str(Path(sys.prefix) / "bin" / "python"), "/opt/ttt-input/hoard.py"],
+                           tmp_path, tmp_path, tmp_path / "run.py", {"PATH": "/usr/bin:/bin"},
+                           scratch_bytes=8 * 2**20)
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    assert result.stdout.split() == ["EROFS", "ok", "ENOSPC", "ok"], result.stderr
+    assert result.stdout.split() == ["EROFS", "ok", "ENOSPC", "ok", "ok", "ENOSPC", "ENOSPC",
+                                     "ENOSPC"], result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hoard.py", "run.py"]

@@ -24,12 +24,13 @@ for folder in sorted(folders):
 
 NOOP
 
-# Booby-trap the result files the grader reads afterwards: a link to an instructor file and
-# a FIFO that would block a reader forever.
-for name in ("run.json", "report.jsonl"):
+# Booby-trap the report the runner reads afterwards: a link to an instructor file, and in
+# the working folder a FIFO, which would block a reader forever.
+report = os.path.join(os.environ.get("TTT_REPORT_DIR", "."), "report.jsonl")
+for path in (report, "report.jsonl"):
     try:
-        os.remove(name)
+        os.remove(path)
     except OSError:
         pass
-os.symlink("/work/main/solutions/linear_fit/linear_fit.ipynb", "report.jsonl")
-os.mkfifo("run.json")
+os.symlink("/work/main/solutions/linear_fit/linear_fit.ipynb", report)
+os.mkfifo("report.jsonl")
