@@ -24,7 +24,9 @@ import secrets
 import shutil
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -123,6 +125,8 @@ class _Workspace:
         shutil.copyfile(Path(__file__).with_name("run.py"), self.runner)
         self.runner.chmod(0o444)
         (self.root / "logs").mkdir()
+        self.font_cache = sandbox.build_font_cache(self.root / "matplotlib")
+        self.stopping = threading.Event()  # set when the batch is abandoned: start no more
 
     def scratch(self, index: int) -> Path:
         folder = self.root / "scratch" / str(index)
@@ -144,7 +148,8 @@ def _command(workspace: _Workspace, scratch: Path, seed: int,
         args = [f"{sandbox.INPUT_DIR}/submission.ipynb", f"{sandbox.REPORT_DIR}/report.jsonl",
                 "--cell-timeout", str(limits.cell_timeout)]
         return sandbox.runner_command(scratch, workspace.kernel_lib, workspace.runner,
-                                      environment, args, limits.disk_bytes), scratch
+                                      environment, args, limits.disk_bytes,
+                                      workspace.font_cache), scratch
     # Without a sandbox: the same runner and environment, with real paths.
     work = scratch / "work"
     work.mkdir()
@@ -156,6 +161,9 @@ def _command(workspace: _Workspace, scratch: Path, seed: int,
             "MPLCONFIGDIR", "IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR",
             "JUPYTER_CONFIG_DIR")},
     }
+    if workspace.font_cache is not None:
+        (work / "tmp" / "mplconfigdir").mkdir(parents=True)
+        shutil.copy(workspace.font_cache, work / "tmp" / "mplconfigdir")
     return ["env", "-i", *(f"{k}={v}" for k, v in environment.items()),
             sys.executable, str(workspace.runner), str(scratch / "submission.ipynb"),
             str(work / "report.jsonl"), "--cell-timeout", str(limits.cell_timeout)], work
@@ -194,6 +202,9 @@ def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignm
     run.notes = prepared.notes
     nbformat.write(prepared.notebook, run.scratch / "submission.ipynb")
     command, cwd = _command(workspace, run.scratch, run.seed, limits, use_sandbox)
+    if workspace.stopping.is_set():
+        run.problem = "not graded: the batch was stopped"
+        return run
     run.outcome = watchdog.run_limited(
         command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
         max_tasks=limits.max_tasks, output_limit=RESULT_MAX_BYTES, cwd=cwd,
@@ -247,6 +258,21 @@ def parse_runner_output(outcome: watchdog.Outcome) -> dict | None:
     return summary
 
 
+def _raised_by_the_learner(cell: dict, cells: list, answer_ids: set[str]) -> bool:
+    """May a test cell's error be shown? Test cells hold hidden code, whose messages are not
+    for learners; but an error raised inside the learner's own code (the innermost frame
+    of its traceback is an answer cell), or a NameError (a function the learner deleted or
+    renamed), says only what the learner wrote, and is the clue they need."""
+    if cell.get("ename") == "NameError":
+        return True
+    raised_in = cell.get("raised_in")
+    source = next((c for c in cells if isinstance(c, dict) and c.get("index") == raised_in
+                   and not isinstance(raised_in, bool)), None)
+    # Cells without a grade_id are plain code anyone can read, the learner's own included.
+    return source is not None and (source.get("grade_id") is None
+                                   or source.get("grade_id") in answer_ids)
+
+
 def _execution_status(run: _Run, limits: Limits,
                       answer_ids: set[str]) -> tuple[str | None, list[str], list[str]]:
     """(why the run stopped early or None, cell timeouts, the learner's own cell errors)."""
@@ -279,8 +305,10 @@ def _execution_status(run: _Run, limits: Limits,
             problem = f"did not finish within {limits.cell_timeout:g} s (an endless loop?)"
         else:
             problem = f"{cell.get('ename', '')}: {cell.get('evalue', '')}"
-        if grade_id is None or grade_id in answer_ids:  # never show hidden test cells' errors
+        if grade_id is None or grade_id in answer_ids:
             errors.append(f"{where}: {problem}"[:600])
+        elif _raised_by_the_learner(cell, summary["cells"], answer_ids):
+            errors.append(f"{where}, a test, stopped: {problem}"[:600])
     return stopped, timeouts, errors
 
 
@@ -312,8 +340,12 @@ def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Li
 def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
                 limits: Limits = Limits(), use_sandbox: bool = True,
                 base_seed: int | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> list[Result]:
-    """Grade every learner folder in submissions_dir; results sorted by learner id."""
+                on_progress: Callable[[int, int], None] | None = None,
+                wait_for: Future | None = None) -> list[Result]:
+    """Grade every learner folder in submissions_dir; results sorted by learner id.
+
+    ``wait_for``: work started beside the batch (opening the gradebook) whose failure must
+    stop it; its exception ends the running sandboxes and is raised from here."""
     from autograder import probe, verdict  # noqa: F401 -- a broken grader fails before any run
 
     source = nbformat.read(assignments.source_notebook(assignment), as_version=4)
@@ -323,12 +355,15 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
     workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES, jobs)
     results = {}
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = []
     try:
         futures = [pool.submit(_execute, learner, index, submissions_dir, assignment,
                                source, workspace, limits, use_sandbox, base_seed)
                    for index, learner in enumerate(learners)]
         if on_progress:
             on_progress(0, len(learners))
+        if wait_for is not None:
+            wait_for.result()
         for done, future in enumerate(as_completed(futures), start=1):
             run = future.result()
             try:
@@ -341,8 +376,11 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
             if on_progress:
                 on_progress(done, len(learners))
     except BaseException:  # Ctrl-C included: stop queued work, end the running sandboxes
+        workspace.stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)
-        watchdog.kill_all_running()
+        while not all(future.done() for future in futures):  # one may be starting just now
+            watchdog.kill_all_running()
+            time.sleep(watchdog.POLL_SECONDS)
         raise
     finally:
         pool.shutdown(wait=True)

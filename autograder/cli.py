@@ -15,6 +15,7 @@ import argparse
 import os
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder import assignments
@@ -119,17 +120,21 @@ def _grade(args) -> int:
                              "--no-sandbox only if you trust every submission") from None
 
     db_url = args.db or gradebook.default_db_url()
-    try:
-        gradebook.check_available(db_url)
-    except gradebook.GradebookUnavailable as error:
-        raise UsageError(f"cannot open the gradebook {error}") from None
-
     limits = Limits(cell_timeout=args.timeout, wall_seconds=args.wall,
                     memory_bytes=args.memory, disk_bytes=args.disk, max_tasks=args.tasks)
-    results = batch.grade_batch(
-        args.assignment, args.submissions, jobs=args.jobs, limits=limits,
-        use_sandbox=not args.no_sandbox, base_seed=args.seed,
-        on_progress=ProgressBar(f"grading {args.assignment}"))
+    # Opening the gradebook takes seconds (nbgrader's import): it happens while the first
+    # notebooks run, and a gradebook that cannot be opened stops the batch before any
+    # result is written.
+    with ThreadPoolExecutor(max_workers=1) as checker:
+        gradebook_opened = checker.submit(gradebook.check_available, db_url)
+        try:
+            results = batch.grade_batch(
+                args.assignment, args.submissions, jobs=args.jobs, limits=limits,
+                use_sandbox=not args.no_sandbox, base_seed=args.seed,
+                on_progress=ProgressBar(f"grading {args.assignment}"),
+                wait_for=gradebook_opened)
+        except gradebook.GradebookUnavailable as error:
+            raise UsageError(f"cannot open the gradebook {error}") from None
 
     args.out.mkdir(parents=True, exist_ok=True)
     grade_cells = assignments.grade_cells(args.assignment)

@@ -1,8 +1,9 @@
 """The learner's feedback page: score, status, and per part the stage reached and the bug.
 
 Built only from the verdict and the grader's own status, never from the executed notebook,
-so hidden test code cannot leak into it. Everything that came from the learner (error
-messages of their own cells) or from the verdict is HTML-escaped.
+so hidden test code cannot leak into it: of a test cell's errors, only those raised inside
+the learner's own code, or a NameError, are listed (see batch._raised_by_the_learner).
+Everything that came from the learner (error messages) or from the verdict is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def render(result: Result) -> str:
     errors = ""
     if result.learner_errors:
         items = "\n".join(f"<li><pre>{escape(e)}</pre></li>" for e in result.learner_errors)
-        errors = f"<h2>Errors in your cells</h2>\n<ul>\n{items}\n</ul>"
+        errors = ("<h2>Errors while your notebook ran</h2>\n<p>Raised by your code, in your "
+                  f"cells or in the tests that called it.</p>\n<ul>\n{items}\n</ul>")
     total_class = _score_class(result.score, result.max_score)
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -14,11 +14,17 @@ import sys
 import warnings
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-from sqlalchemy.exc import SAWarning
+from typing import TYPE_CHECKING
 
 from autograder import assignments
 from autograder.batch import Result
+
+if TYPE_CHECKING:
+    from nbgrader.api import Gradebook
+
+# nbgrader is imported inside the functions: importing it takes seconds (its package loads
+# its Jupyter server extensions), which the grading command spends while the first
+# notebooks already run.
 
 
 def _course_setting(name: str, default: str) -> str:
@@ -80,8 +86,11 @@ def check_available(db_url: str, course: str | None = None) -> None:
     """Open the gradebook once, before any grading, so that a bad ``--db`` costs nothing."""
     _ensure_sqlite_folder(db_url)
     _put_venv_on_path()
-    _use_in_process_alembic_head()
     try:
+        from nbgrader.api import Gradebook
+        from sqlalchemy.exc import SAWarning
+
+        _use_in_process_alembic_head()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=SAWarning)
             with Gradebook(db_url, course_id=course or course_id()):
@@ -104,6 +113,9 @@ def _without_password(db_url: str) -> str:
 def record(db_url: str, assignment: str, grade_cells: dict[str, float],
            answer_ids: list[str], results: list[Result], course: str | None = None) -> None:
     """Create or update the assignment, its learners' submissions and their auto scores."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
     _ensure_sqlite_folder(db_url)
     _put_venv_on_path()
     _use_in_process_alembic_head()
@@ -124,6 +136,8 @@ def record(db_url: str, assignment: str, grade_cells: dict[str, float],
 
 
 def _record_one(gradebook: Gradebook, assignment: str, notebook: str, result: Result) -> None:
+    from nbgrader.api import MissingEntry
+
     gradebook.update_or_create_student(result.learner_id)
     extra = {"timestamp": result.submitted_at} if result.submitted_at else {}
     gradebook.update_or_create_submission(assignment, result.learner_id, **extra)

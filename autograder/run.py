@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -55,17 +56,32 @@ class _RecordingClient(NotebookClient):
         return await super()._async_handle_timeout(timeout, cell)
 
 
-def _cell_summary(index: int, cell, timed_out: bool) -> dict:
+# IPython names a notebook cell's frame "Cell In[<execution count>], line <n>".
+_CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line \d+")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _innermost_cell(error: dict, cell_by_count: dict[int, int]) -> int | None:
+    """Index of the notebook cell whose code raised the error (the innermost cell frame of
+    its traceback), or None when no frame is a cell of this notebook."""
+    traceback = _ANSI.sub("", "\n".join(map(str, error.get("traceback") or [])))
+    counts = [int(count) for count in _CELL_FRAME.findall(traceback)]
+    return cell_by_count.get(counts[-1]) if counts else None
+
+
+def _cell_summary(index: int, cell, timed_out: bool, cell_by_count: dict[int, int]) -> dict:
     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    raised_in = None
     if timed_out:
         status, ename, evalue = "timeout", TIMEOUT_ENAME, ""
     elif errors:
         status, ename, evalue = "error", errors[-1].get("ename", ""), errors[-1].get("evalue", "")
+        raised_in = _innermost_cell(errors[-1], cell_by_count)
     else:
         status, ename, evalue = "ok", "", ""
     return {"index": index, "grade_id": grade_id, "status": status, "ename": ename,
-            "evalue": str(evalue)[:500]}
+            "evalue": str(evalue)[:500], "raised_in": raised_in}
 
 
 def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 180.0) -> dict:
@@ -87,6 +103,7 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
     )
     outcome = "completed"
     summaries = []
+    cell_by_count: dict[int, int] = {}  # execution count -> cell index, for tracebacks
     try:
         with client.setup_kernel():
             for index, cell in enumerate(nb.cells):
@@ -96,10 +113,13 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
                     client.execute_cell(cell, index)
                 except DeadKernelError:
                     outcome = "kernel died"
-                    summaries.append(_cell_summary(index, cell, False) | {"status": "died"})
+                    summaries.append(
+                        _cell_summary(index, cell, False, cell_by_count) | {"status": "died"})
                     break
-                summaries.append(
-                    _cell_summary(index, cell, cell.get("id", "") in client.timed_out_cell_ids))
+                if isinstance(cell.get("execution_count"), int):
+                    cell_by_count[cell["execution_count"]] = index
+                timed_out = cell.get("id", "") in client.timed_out_cell_ids
+                summaries.append(_cell_summary(index, cell, timed_out, cell_by_count))
     except DeadKernelError:
         outcome = "kernel died"
     except RuntimeError as error:  # kernel failed to start, or died while starting

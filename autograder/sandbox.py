@@ -152,7 +152,7 @@ def kernel_environment(seed: int, python_roots: list[str], threads: int = 1) -> 
         "TTT_REPORT_DIR": REPORT_DIR,
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "MPLCONFIGDIR": MATPLOTLIB_DIR,
         "IPYTHONDIR": "/tmp/ipython",
         "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
         "JUPYTER_DATA_DIR": "/tmp/jupyter-data",
@@ -161,13 +161,40 @@ def kernel_environment(seed: int, python_roots: list[str], threads: int = 1) -> 
     }
 
 
+MATPLOTLIB_DIR = "/tmp/matplotlib"  # MPLCONFIGDIR inside
+
+
+def build_font_cache(folder: Path) -> Path | None:
+    """Matplotlib's list of the system's fonts, built once per batch into folder.
+
+    TensorFlow's import loads Keras, which loads matplotlib.pyplot, which scans every font
+    on the system when its cache is missing, as it always is in a fresh sandbox: a quarter
+    of a second per kernel. The list depends only on the system, so the kernels get this
+    one read-only. None when it could not be built (the kernels then build their own).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                   "MPLCONFIGDIR": str(folder), "HOME": str(folder)}
+    try:
+        subprocess.run([str(Path(sys.prefix) / "bin" / "python"), "-c",
+                        "import matplotlib.font_manager"], env=environment, timeout=120,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = sorted(folder.glob("fontlist-*.json"))
+    return found[0] if found else None
+
+
 def wrap(command: list[str], inputs: Path, kernel_lib: Path, runner_script: Path,
-         environment: dict[str, str], scratch_bytes: int = SCRATCH_BYTES) -> list[str]:
+         environment: dict[str, str], scratch_bytes: int = SCRATCH_BYTES,
+         font_cache: Path | None = None) -> list[str]:
     """The bwrap command line that runs ``command`` (paths as seen inside) in the sandbox;
     the host folder ``inputs`` appears read-only at INPUT_DIR."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
+    caches = ([] if font_cache is None else
+              ["--ro-bind", str(font_cache), f"{MATPLOTLIB_DIR}/{font_cache.name}"])
     # The private /tmp comes before the binds: Python or the venv may live under /tmp (a CI
     # clone often does), and a tmpfs mounted after them would hide them.
     args = [bwrap, *_namespace_args(),
@@ -175,7 +202,7 @@ def wrap(command: list[str], inputs: Path, kernel_lib: Path, runner_script: Path
             *_system_binds(), *_python_binds(),
             "--ro-bind", str(kernel_lib), KERNEL_LIB,
             "--ro-bind", str(runner_script), f"{RUNNER_DIR}/run.py",
-            "--ro-bind", str(inputs), INPUT_DIR,
+            "--ro-bind", str(inputs), INPUT_DIR, *caches,
             "--size", str(scratch_bytes), "--tmpfs", SCRATCH,
             "--size", str(REPORT_BYTES), "--tmpfs", REPORT_DIR,
             "--proc", "/proc", "--dev", "/dev",
@@ -190,8 +217,9 @@ def wrap(command: list[str], inputs: Path, kernel_lib: Path, runner_script: Path
 
 def runner_command(inputs: Path, kernel_lib: Path, runner_script: Path,
                    environment: dict[str, str], runner_args: list[str],
-                   scratch_bytes: int = SCRATCH_BYTES) -> list[str]:
+                   scratch_bytes: int = SCRATCH_BYTES,
+                   font_cache: Path | None = None) -> list[str]:
     """The sandboxed command that runs autograder/run.py on a notebook in INPUT_DIR."""
     python = str(Path(sys.prefix) / "bin" / "python")
     return wrap([python, f"{RUNNER_DIR}/run.py", *runner_args], inputs, kernel_lib,
-                runner_script, environment, scratch_bytes)
+                runner_script, environment, scratch_bytes, font_cache)

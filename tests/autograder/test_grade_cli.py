@@ -67,6 +67,29 @@ def test_a_gradebook_that_cannot_be_opened_is_misuse_found_before_grading(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
+def test_a_gradebook_failing_while_notebooks_run_stops_them_and_writes_nothing(
+        tmp_path, capsys):
+    # The gradebook is opened beside the first notebooks (nbgrader's import takes seconds):
+    # its failure must still end the batch, every sandbox with it.
+    import nbformat
+    import psutil
+
+    import grading_corpus
+
+    for learner in ("ada", "grace", "alan"):
+        (tmp_path / "subs" / learner).mkdir(parents=True)
+        nbformat.write(grading_corpus.released_with_answers(),
+                       tmp_path / "subs" / learner / "linear_fit.ipynb")
+    code, err = _run(capsys, "grade", "linear_fit", str(tmp_path / "subs"), "--out",
+                     str(tmp_path / "out"), "--jobs", "2", "--db", "nosuchdb://x/course")
+    assert code == 2 and err.startswith("autograder: error: cannot open the gradebook")
+    assert not (tmp_path / "out").exists()
+    runners = [p for p in psutil.process_iter(["cmdline"])
+               if any("ttt-runner" in part for part in p.info["cmdline"] or [])]
+    assert runners == []
+
+
 @pytest.mark.parametrize("text, size", [("4GiB", 4 * 2**30), ("512M", 512 * 2**20),
                                         ("1.5g", int(1.5 * 2**30)), ("1000", 1000)])
 def test_memory_sizes(text, size):

@@ -61,3 +61,61 @@ def test_the_grader_refuses_a_malformed_result_line(output):
 def test_the_grader_refuses_a_result_line_cut_at_the_cap():
     line = json.dumps({"outcome": "completed", "cells": []}).encode()
     assert batch.parse_runner_output(_outcome(line, overflow=True)) is None
+
+
+# --- which cell raised an error ------------------------------------------------------------
+
+def _error(*frames: str, ename="ValueError", evalue="bad shapes") -> dict:
+    """An error output as IPython writes it: coloured frame headers, then the message."""
+    return {"output_type": "error", "ename": ename, "evalue": evalue,
+            "traceback": ["\x1b[0;31m---------\x1b[0m",
+                          *(f"\x1b[0;32m{frame}\x1b[0m\n  1 x = 1" for frame in frames),
+                          f"\x1b[0;31m{ename}\x1b[0m: {evalue}"]}
+
+
+def test_the_innermost_notebook_cell_of_a_traceback_is_found():
+    cell_by_count = {3: 4, 7: 9}  # execution count -> cell index
+    error = _error("Cell In[7], line 2", "Cell In[3], line 5, in train_step_numpy",
+                   "File /venv/numpy/core.py:10, in dot")
+    assert run._innermost_cell(error, cell_by_count) == 4
+    assert run._innermost_cell(_error("File /x.py:1, in f"), cell_by_count) is None
+    assert run._innermost_cell({"traceback": None}, cell_by_count) is None
+
+
+def _summary_cell(index, grade_id, ename="", raised_in=None):
+    return {"index": index, "grade_id": grade_id, "status": "error" if ename else "ok",
+            "ename": ename, "evalue": "details", "raised_in": raised_in}
+
+
+def _status(cells: list[dict], answer_ids=("train_step_numpy",)) -> list[str]:
+    outcome = watchdog.Outcome(0, None, 0, 1.0)
+    result = batch._Run("ada", 1, None, outcome=outcome,
+                        summary={"outcome": "completed", "cells": cells})
+    return batch._execution_status(result, batch.Limits(), set(answer_ids))[2]
+
+
+def test_a_test_cells_error_is_shown_when_the_learners_code_raised_it():
+    errors = _status([_summary_cell(4, "train_step_numpy"),
+                      _summary_cell(5, "test_train_step_numpy", "ValueError", raised_in=4)])
+    assert errors == ["cell 5 (test_train_step_numpy), a test, stopped: ValueError: details"]
+
+
+def test_a_test_cells_name_error_is_shown():
+    # The learner deleted or renamed the function the test calls.
+    errors = _status([_summary_cell(5, "test_train_step_numpy", "NameError")])
+    assert errors == ["cell 5 (test_train_step_numpy), a test, stopped: NameError: details"]
+
+
+def test_an_error_raised_by_hidden_test_code_is_not_shown():
+    errors = _status([_summary_cell(2, "setup"),
+                      _summary_cell(5, "test_train_step_numpy", "AssertionError", raised_in=5),
+                      _summary_cell(6, "test_convergence", "KeyError", raised_in=2),
+                      _summary_cell(7, "test_train_step_tf", "KeyError", raised_in=True)])
+    assert errors == []
+
+
+def test_a_learners_own_cells_errors_are_always_shown():
+    errors = _status([_summary_cell(4, "train_step_numpy", "TypeError"),
+                      _summary_cell(8, None, "ZeroDivisionError")])
+    assert errors == ["cell 4 (train_step_numpy): TypeError: details",
+                      "cell 8: ZeroDivisionError: details"]

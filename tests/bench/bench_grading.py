@@ -12,7 +12,12 @@ Prints seconds per submission and the ratios against the targets of issue 4 (2-c
 machine): --jobs 2 at least 1.8x plain nbgrader's throughput, and per-submission overhead
 of the grading command beyond what the baseline does at most 1.5 s.
 
-    .venv/bin/python tests/bench/bench_grading.py [--class-size 20] [--keep DIR]
+Shared machines are noisy (the same notebook took 5.5-7.5 s from run to run), so each
+measure is taken --repeat times, the rounds interleaved so that a busy spell slows every
+measure alike, and the fastest of each is reported: the least disturbed run is the best
+estimate of what the code itself costs.
+
+    .venv/bin/python tests/bench/bench_grading.py [--class-size 20] [--repeat 2] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -72,8 +77,11 @@ def baseline_seconds(work: Path, repeats: int = 2) -> float:
     seconds = []
     for _ in range(repeats):
         notebook = nbformat.read(source_notebook("linear_fit"), as_version=4)
+        # Stopped at once after the last cell, as the grader does: waiting for a graceful
+        # shutdown is no work, and counting it here would hide that much overhead.
         client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(work)}})
+                                resources={"metadata": {"path": str(work)}},
+                                shutdown_kernel="immediate")
         start = time.perf_counter()
         client.execute()
         seconds.append(time.perf_counter() - start)
@@ -81,6 +89,7 @@ def baseline_seconds(work: Path, repeats: int = 2) -> float:
 
 
 def grade_seconds(submissions: Path, out: Path, jobs: int) -> float:
+    shutil.rmtree(out, ignore_errors=True)
     return timed([sys.executable, "-m", "autograder", "grade", "linear_fit", str(submissions),
                   "--out", str(out), "--jobs", str(jobs), "--db",
                   f"sqlite:///{out}/gradebook.db"])
@@ -89,6 +98,7 @@ def grade_seconds(submissions: Path, out: Path, jobs: int) -> float:
 def nbgrader_seconds(submissions: Path, course: Path) -> float:
     """Plain serial nbgrader autograde of the same class, in a throw-away course folder
     configured by the project's nbgrader_config.py with only the root and database moved."""
+    shutil.rmtree(course, ignore_errors=True)
     (course / "solutions" / "linear_fit").mkdir(parents=True)
     shutil.copy(source_notebook("linear_fit"), course / "solutions" / "linear_fit")
     (course / "nbgrader_config.py").write_text(
@@ -109,6 +119,8 @@ def nbgrader_seconds(submissions: Path, course: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--class-size", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="rounds of every measure; the fastest of each is reported")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -118,16 +130,20 @@ def main() -> None:
         submissions = work / "submissions"
         make_class(submissions, args.class_size)
         n = args.class_size
-        baseline = baseline_seconds(work)
-        jobs1 = grade_seconds(submissions, work / "out-jobs1", 1) / n
-        jobs2 = grade_seconds(submissions, work / "out-jobs2", 2) / n
-        plain = nbgrader_seconds(submissions, work / "course") / n
+        rounds = []
+        for _ in range(max(1, args.repeat)):
+            rounds.append((baseline_seconds(work),
+                           grade_seconds(submissions, work / "out-jobs1", 1) / n,
+                           grade_seconds(submissions, work / "out-jobs2", 2) / n,
+                           nbgrader_seconds(submissions, work / "course") / n))
+        baseline, jobs1, jobs2, plain = (min(measure) for measure in zip(*rounds))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
     overhead = jobs1 - baseline
     speedup = plain / jobs2
-    print(f"grading linear_fit, class of {n}, {os.cpu_count()} cores")
+    print(f"grading linear_fit, class of {n}, {os.cpu_count()} cores, "
+          f"fastest of {len(rounds)} interleaved round(s)")
     print(f"{'measure':44} {'s/submission':>12}")
     print(f"{'baseline: nbclient, no sandbox, no grading':44} {baseline:12.2f}")
     print(f"{'python -m autograder grade --jobs 1':44} {jobs1:12.2f}")
