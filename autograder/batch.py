@@ -40,6 +40,7 @@ GiB = 2**30
 MiB = 2**20
 # The runner's result line: the probe's report (a few kB when honest) plus a line per cell.
 RESULT_MAX_BYTES = 16 * MiB
+SEED_VARIABLE = "TTT_GRADING_SEED"  # set for every runner: marks the processes it starts
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,8 @@ def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignm
         command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
         max_tasks=limits.max_tasks, output_limit=RESULT_MAX_BYTES, cwd=cwd,
         log_path=workspace.root / "logs" / f"{index}.log")
+    if not use_sandbox:  # daemons that escaped the tree were adopted by this process
+        watchdog.end_orphans(SEED_VARIABLE)
     _reclaim(run.scratch)
     run.summary = parse_runner_output(run.outcome)
     report = run.summary.pop("report", None) if run.summary else None
@@ -353,6 +356,8 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
     answer_ids = set(submission.answer_ids(source))
     learners = find_learners(submissions_dir)
     workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES, jobs)
+    if not use_sandbox:
+        watchdog.adopt_orphans()
     results = {}
     pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     futures = []

@@ -16,6 +16,7 @@ Runs outside the sandbox, so the learner's code cannot see or stop it.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import selectors
 import signal
@@ -123,6 +124,47 @@ def kill_tree(process: psutil.Process) -> None:
             pass
 
 
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+
+
+def adopt_orphans() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux only).
+
+    A daemon that double-forks and calls setsid leaves the watched tree and its process
+    group: normally init adopts it and nothing here could find it again. As a subreaper
+    this process adopts it instead, and :func:`end_orphans` ends it. Needed only without
+    the sandbox, whose PID namespace ends every process with the runner.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def end_orphans(marker: str) -> None:
+    """Kill and reap the orphans this process adopted (see adopt_orphans) from the watched
+    commands: children no watched command owns whose environment holds ``marker``, a
+    variable only those commands set. Other children (this process may have its own) are
+    left alone; commands being started hold _running_lock."""
+    with _running_lock:
+        try:
+            children = psutil.Process().children()
+        except psutil.Error:
+            return
+        for child in children:
+            try:
+                if child.pid in _running or marker not in child.environ():
+                    continue
+            except psutil.Error:
+                continue
+            kill_tree(child)
+            try:
+                os.waitpid(child.pid, 0)  # an adopted child is ours to reap
+            except ChildProcessError:
+                pass
+
+
 def kill_all_running() -> None:
     """End every watched command's process tree now (the grader is being interrupted)."""
     with _running_lock:
@@ -141,9 +183,9 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
     the Outcome; kill its tree past any limit: memory, tasks (threads) or wall time."""
     start = time.monotonic()
     peak, peak_tasks, limit = 0, 0, None
-    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
-    with _running_lock:
+    with _running_lock:  # started and registered at once: end_orphans() must not see it
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
         _running.add(child.pid)
     with open(log_path, "wb") as log:
         pipes = _CappedPipes(child, output_limit, log)

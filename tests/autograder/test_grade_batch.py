@@ -129,6 +129,23 @@ def test_one_job_gives_the_same_results_as_two(graded, tmp_path):
             {g: row[g] for g in assignments.grade_cells("linear_fit")}
 
 
+def test_without_the_sandbox_grades_agree_and_escaped_daemons_still_end(graded, tmp_path):
+    # --no-sandbox has no PID namespace: the double-forked daemon of background_processes
+    # leaves the runner's tree and process group, and is found again because the grader
+    # adopts orphans.
+    learners = ["correct_learner", "background_processes"]
+    grading_corpus.build_class(tmp_path, learners)
+    results = batch.grade_batch("linear_fit", tmp_path, jobs=2, limits=LIMITS,
+                                base_seed=SEED, use_sandbox=False)
+    for result in results:
+        row = graded["rows"][result.learner_id]
+        assert (f"{result.score:g}", result.status) == (row["score"], row["status"])
+    leftovers = [" ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])
+                 if any(m in " ".join(p.info["cmdline"] or [])
+                        for m in grading_corpus.LEFTOVER_MARKERS)]
+    assert leftovers == []
+
+
 def test_nbgrader_export_reads_the_same_grades(graded, tmp_path):
     nbgrader = Path(sys.executable).parent / "nbgrader"
     env = dict(os.environ, PATH=f"{nbgrader.parent}{os.pathsep}{os.environ['PATH']}")
