@@ -40,6 +40,9 @@ GiB = 2**30
 MiB = 2**20
 # The runner's result line: the probe's report (a few kB when honest) plus a line per cell.
 RESULT_MAX_BYTES = 16 * MiB
+MAX_CELLS = 500  # cells of a runner's summary looked at; the notebooks have a few dozen
+MAX_LISTED = 20  # timeouts and errors named in a status or feedback page
+RUNNER_FILES = ("run.py", "confine.py")  # the runner and the one module it imports
 SEED_VARIABLE = "TTT_GRADING_SEED"  # set for every runner: marks the processes it starts
 
 
@@ -56,6 +59,9 @@ class Limits:
     # Threads of the whole tree: a TensorFlow kernel runs a few dozen. The cap stops fork
     # and thread bombs long before the machine's task table (pid_max) fills up.
     max_tasks: int = 512
+    # Average CPU, in multiples of the submission's thread slice (cores / jobs), beyond
+    # watchdog.CPU_SLACK_SECONDS: busy processes must not starve the neighbouring job.
+    cpu_share: float = 1.25
 
 
 @dataclass
@@ -92,6 +98,7 @@ class _Run:
     notes: list[str] = field(default_factory=list)
     outcome: watchdog.Outcome | None = None
     summary: dict | None = None  # the runner's result line, when it was well formed
+    report: Path | None = None  # the probe's report, as the grader saved it
     submitted_at: datetime | None = None
 
 
@@ -123,9 +130,11 @@ class _Workspace:
         runner_dir = self.root / "runner"
         runner_dir.mkdir()
         self.runner = runner_dir / "run.py"
-        shutil.copyfile(Path(__file__).with_name("run.py"), self.runner)
-        self.runner.chmod(0o444)
+        for name in RUNNER_FILES:
+            shutil.copyfile(Path(__file__).with_name(name), runner_dir / name)
+            (runner_dir / name).chmod(0o444)
         (self.root / "logs").mkdir()
+        (self.root / "reports").mkdir()
         self.font_cache = sandbox.build_font_cache(self.root / "matplotlib")
         self.stopping = threading.Event()  # set when the batch is abandoned: start no more
 
@@ -208,15 +217,19 @@ def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignm
         return run
     run.outcome = watchdog.run_limited(
         command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
-        max_tasks=limits.max_tasks, output_limit=RESULT_MAX_BYTES, cwd=cwd,
+        max_tasks=limits.max_tasks, cpu_cores=limits.cpu_share * workspace.threads,
+        output_limit=RESULT_MAX_BYTES, cwd=cwd,
         log_path=workspace.root / "logs" / f"{index}.log")
     if not use_sandbox:  # daemons that escaped the tree were adopted by this process
         watchdog.end_orphans(SEED_VARIABLE)
     _reclaim(run.scratch)
     run.summary = parse_runner_output(run.outcome)
+    run.outcome.output = b""  # parsed: kept no longer than needed, a batch holds every run
     report = run.summary.pop("report", None) if run.summary else None
-    (run.scratch / "report.jsonl").write_text(report if isinstance(report, str) else "",
-                                              encoding="utf-8")
+    # Written where only the grader writes: without a sandbox the kernel could plant a FIFO
+    # in its own folder that blocks this write.
+    run.report = workspace.root / "reports" / f"{index}.jsonl"
+    run.report.write_text(report if isinstance(report, str) else "", encoding="utf-8")
     return run
 
 
@@ -234,17 +247,6 @@ def _reclaim(scratch: Path) -> None:
         os.chmod(scratch, 0o700)
     except OSError:
         pass
-
-
-def _regular_file(path: Path) -> Path:
-    """Without a sandbox the learner's kernel shares the grader's files: it could leave a
-    symlink to an instructor file or a FIFO that blocks the reader where a result file
-    should be. Remove anything but a plain file."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.is_symlink() or (path.exists() and not path.is_file()):
-        path.unlink()
-    return path
 
 
 def parse_runner_output(outcome: watchdog.Outcome) -> dict | None:
@@ -287,6 +289,9 @@ def _execution_status(run: _Run, limits: Limits,
     if outcome.limit == "tasks":
         return (f"stopped: ran more than {limits.max_tasks} processes or threads at once",
                 [], [])
+    if outcome.limit == "cpu":
+        return ("stopped: kept more cores busy than its share for too long "
+                "(busy processes left running?)", [], [])
     summary = run.summary
     if outcome.returncode != 0 or summary is None:
         return "stopped: the notebook's processes were killed before the run finished", [], []
@@ -296,7 +301,8 @@ def _execution_status(run: _Run, limits: Limits,
     elif summary.get("outcome") not in ("completed", None):
         stopped = "stopped: the kernel could not start"
     timeouts, errors = [], []
-    for cell in summary["cells"]:
+    # Untrusted and possibly forged: a few cells' worth of words, never a flood.
+    for cell in summary["cells"][:MAX_CELLS]:
         if not isinstance(cell, dict) or cell.get("status") not in ("error", "timeout"):
             continue
         grade_id = cell.get("grade_id")
@@ -312,7 +318,7 @@ def _execution_status(run: _Run, limits: Limits,
             errors.append(f"{where}: {problem}"[:600])
         elif _raised_by_the_learner(cell, summary["cells"], answer_ids):
             errors.append(f"{where}, a test, stopped: {problem}"[:600])
-    return stopped, timeouts, errors
+    return stopped, timeouts[:MAX_LISTED], errors[:MAX_LISTED]
 
 
 def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Limits,
@@ -325,14 +331,16 @@ def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Li
     from autograder import verdict  # already imported by grade_batch; judged out here
 
     try:
-        report = _regular_file(run.scratch / "report.jsonl")
-        judged = verdict.judge(assignment, report, run.seed)
+        judged = verdict.judge(assignment, run.report, run.seed)
         parts = [Part(p.grade_id, float(p.score), float(p.max_score), p.stage, p.message)
                  for p in judged]
     except Exception as error:  # a grader bug must not stop the batch; say so loudly
         message = f"grader error while judging: {type(error).__name__}: {error}"
         parts = [Part(g, 0.0, points, "error", message) for g, points in grade_cells.items()]
         phrases.append(message)
+    missing = (run.summary or {}).get("not_confined")
+    if missing and isinstance(missing, list):  # the machine could not apply all of confine.py
+        phrases.append("runner not fully confined: " + ", ".join(map(str, missing[:3]))[:200])
     # "graded" when the notebook ran to its end; otherwise the reason it stopped early.
     status = "; ".join([stopped or "graded", *phrases, *run.notes])
     score = sum(part.score for part in parts)

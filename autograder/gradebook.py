@@ -84,9 +84,9 @@ class GradebookUnavailable(Exception):
 
 def check_available(db_url: str, course: str | None = None) -> None:
     """Open the gradebook once, before any grading, so that a bad ``--db`` costs nothing."""
-    _ensure_sqlite_folder(db_url)
     _put_venv_on_path()
     try:
+        _ensure_sqlite_folder(db_url)
         from nbgrader.api import Gradebook
         from sqlalchemy.exc import SAWarning
 

@@ -91,10 +91,20 @@ def _approximates_the_slope(run) -> bool:
             and all_match(run.outputs[:1], [slope(_x(run.case))], 1e-2, 1e-3))
 
 
+def _close_to_the_tape(run) -> bool:
+    """Roughly the tape's answer on an ordinary function (an approximation is close)."""
+    return (not run.error and bool(run.outputs)
+            and all_match(run.outputs[:1], [DERIVATIVES[run.case.name](_x(run.case))],
+                          1e-2, 1e-3))
+
+
 def judge_derivative(record, seed):
     runs = parse_runs(record, scenarios.derivative_cases(seed), max_outputs=1)
     caught = next((run for run in runs if _approximates_the_slope(run)), None)
-    if caught is not None:
+    ordinary = [run for run in runs if run.case.name not in NUMERICAL_SLOPES]
+    # Only an approximation gets the slope AND the ordinary functions about right: a tape
+    # with its sign flipped also returns the slope on the reversed-gradient function.
+    if caught is not None and all(_close_to_the_tape(run) for run in ordinary):
         # The part asks for a method, the tape; numbers that come close by another method
         # earn nothing, or float64 finite differences would keep most of the points.
         return (0.0, "one step",

@@ -16,8 +16,9 @@ The runner never judges anything: the learner's kernel shares this sandbox and c
 what it prints, so the grader treats the summary as untrusted hints for the feedback and
 judges the report outside the sandbox with autograder.verdict.
 
-This file imports nothing from the repository, because inside the sandbox the repository is
-not there: it needs only nbclient and nbformat from the virtual environment.
+This file imports nothing from the repository but its neighbour confine.py (copied beside
+it), because inside the sandbox the repository is not there: it needs only nbclient and
+nbformat from the virtual environment.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
+
+try:  # run as a script (in the sandbox too): confine.py lies beside this file
+    from confine import confine  # noqa: E402
+except ImportError:  # imported as autograder.run, by the tests
+    from autograder.confine import confine  # noqa: E402
 
 TIMEOUT_ENAME = "CellTimeoutError"
 REPORT_MAX_BYTES = 8 * 2**20  # a real report is a few kB; the grader refuses more
@@ -161,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", type=float, required=True)
     args = parser.parse_args(argv)
     result_fd = _keep_kernel_off_stdout()
+    not_confined = confine()  # before the kernel starts: it inherits the confinement
     summary = execute(args.notebook, args.cell_timeout)
+    summary["not_confined"] = not_confined
     summary["report"] = read_report(args.report)
     with os.fdopen(result_fd, "w", encoding="utf-8") as result:
         result.write(json.dumps(summary) + "\n")

@@ -11,7 +11,7 @@ Inside, the learner's kernel sees (all read-only unless said otherwise):
   ``from autograder import probe`` work while ``ttt.reference``, ``autograder.verdict``,
   ``solutions/``, the gradebook and other learners' files simply do not exist. The venv's
   editable-install finder still names the repository, but the repository is not mounted;
-- ``/opt/ttt-runner/run.py``: the runner script (autograder/run.py);
+- ``/opt/ttt-runner``: the runner script (autograder/run.py) and autograder/confine.py;
 - ``/opt/ttt-input``: this submission's prepared notebook;
 - ``/scratch`` (the working folder), ``/tmp`` and ``/opt/ttt-report`` (the probe's report):
   the only writable places, each a fresh size-capped tmpfs that vanishes with the sandbox. Nothing the learner's code writes reaches
@@ -35,7 +35,7 @@ from pathlib import Path
 SCRATCH = "/scratch"
 INPUT_DIR = "/opt/ttt-input"
 REPORT_DIR = "/opt/ttt-report"  # the probe's report: own tmpfs, so a full /scratch spares it
-REPORT_BYTES = 16 * 1024 * 1024
+REPORT_BYTES = 8 * 1024 * 1024  # as much as the runner reads (run.REPORT_MAX_BYTES)
 KERNEL_LIB = "/opt/ttt-kernel"
 RUNNER_DIR = "/opt/ttt-runner"
 SCRATCH_BYTES = 512 * 1024 * 1024  # default; --disk on the command line
@@ -201,7 +201,7 @@ def wrap(command: list[str], inputs: Path, kernel_lib: Path, runner_script: Path
             "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
             *_system_binds(), *_python_binds(),
             "--ro-bind", str(kernel_lib), KERNEL_LIB,
-            "--ro-bind", str(runner_script), f"{RUNNER_DIR}/run.py",
+            "--ro-bind", str(runner_script.parent), RUNNER_DIR,  # run.py and its neighbours
             "--ro-bind", str(inputs), INPUT_DIR, *caches,
             "--size", str(scratch_bytes), "--tmpfs", SCRATCH,
             "--size", str(REPORT_BYTES), "--tmpfs", REPORT_DIR,

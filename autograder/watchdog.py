@@ -30,6 +30,9 @@ import psutil
 
 POLL_SECONDS = 0.1
 LOG_LIMIT = 256 * 1024
+# The CPU cap is an average over the run: start-up (TensorFlow's import) may burst, so the
+# tree gets this much CPU time on top of its share before the average is enforced.
+CPU_SLACK_SECONDS = 60.0
 DRAIN_SECONDS = 2.0  # after the command exits, how long its leftovers may hold the pipes
 _running: set[int] = set()  # pids of the commands being watched, for kill_all_running()
 _running_lock = threading.Lock()
@@ -38,7 +41,7 @@ _running_lock = threading.Lock()
 @dataclass
 class Outcome:
     returncode: int | None
-    limit: str | None  # "memory", "tasks" or "time" when the watchdog killed the tree
+    limit: str | None  # "memory", "tasks", "cpu" or "time" when the watchdog killed the tree
     peak_rss: int
     seconds: float
     output: bytes = b""  # stdout, at most output_limit bytes
@@ -103,16 +106,26 @@ def _tree(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def _resident_bytes_and_tasks(processes: list[psutil.Process]) -> tuple[int, int]:
-    resident, tasks = 0, 0
+@dataclass
+class _Usage:
+    resident: int = 0  # bytes
+    tasks: int = 0  # threads of all processes
+    cpu: float = 0.0  # seconds, including finished children that were waited for
+
+
+def _usage(processes: list[psutil.Process]) -> _Usage:
+    usage = _Usage()
     for process in processes:
         try:
             with process.oneshot():
-                resident += process.memory_info().rss
-                tasks += process.num_threads()
+                usage.resident += process.memory_info().rss
+                usage.tasks += process.num_threads()
+                times = process.cpu_times()
+                usage.cpu += times.user + times.system + times.children_user + \
+                    times.children_system
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             pass
-    return resident, tasks
+    return usage
 
 
 def kill_tree(process: psutil.Process) -> None:
@@ -177,28 +190,40 @@ def kill_all_running() -> None:
 
 
 def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
-                log_path: Path, max_tasks: int = 512, output_limit: int = 2**20,
+                log_path: Path, max_tasks: int = 512, cpu_cores: float | None = None,
+                cpu_slack: float = CPU_SLACK_SECONDS, output_limit: int = 2**20,
                 cwd: Path | None = None) -> Outcome:
     """Run command, its stderr (capped) into log_path and its stdout (capped) returned in
-    the Outcome; kill its tree past any limit: memory, tasks (threads) or wall time."""
+    the Outcome; kill its tree past any limit: memory, tasks (threads), wall time, or CPU
+    (more than ``cpu_cores`` on average, beyond ``cpu_slack`` seconds: a tree of busy
+    processes would otherwise starve the submissions graded beside it)."""
     start = time.monotonic()
     peak, peak_tasks, limit = 0, 0, None
+    log = open(log_path, "wb")  # before the child exists: nothing to clean up if this fails
     with _running_lock:  # started and registered at once: end_orphans() must not see it
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
+        try:
+            child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
+        except BaseException:
+            log.close()
+            raise
         _running.add(child.pid)
-    with open(log_path, "wb") as log:
+    with log:
         pipes = _CappedPipes(child, output_limit, log)
         try:
             process = psutil.Process(child.pid)
             while child.poll() is None:
-                resident, tasks = _resident_bytes_and_tasks(_tree(process))
-                peak, peak_tasks = max(peak, resident), max(peak_tasks, tasks)
-                if resident > memory_bytes:
+                usage = _usage(_tree(process))
+                peak, peak_tasks = max(peak, usage.resident), max(peak_tasks, usage.tasks)
+                elapsed = time.monotonic() - start
+                if usage.resident > memory_bytes:
                     limit = "memory"
-                elif tasks > max_tasks:
+                elif usage.tasks > max_tasks:
                     limit = "tasks"
-                elif time.monotonic() - start > wall_seconds:
+                elif cpu_cores is not None and \
+                        usage.cpu > cpu_cores * elapsed + cpu_slack:
+                    limit = "cpu"
+                elif elapsed > wall_seconds:
                     limit = "time"
                 if limit:
                     kill_tree(process)

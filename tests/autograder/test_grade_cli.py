@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+import time
+
 import pytest
 
 from autograder import cli, gradebook, sandbox
@@ -69,7 +72,7 @@ def test_a_gradebook_that_cannot_be_opened_is_misuse_found_before_grading(
 
 @pytest.mark.slow
 def test_a_gradebook_failing_while_notebooks_run_stops_them_and_writes_nothing(
-        tmp_path, capsys):
+        tmp_path, capsys, monkeypatch):
     # The gradebook is opened beside the first notebooks (nbgrader's import takes seconds):
     # its failure must still end the batch, every sandbox with it.
     import nbformat
@@ -77,16 +80,22 @@ def test_a_gradebook_failing_while_notebooks_run_stops_them_and_writes_nothing(
 
     import grading_corpus
 
+    slow = "import time\ntime.sleep(600)\n" + grading_corpus.solution_code()
     for learner in ("ada", "grace", "alan"):
         (tmp_path / "subs" / learner).mkdir(parents=True)
-        nbformat.write(grading_corpus.released_with_answers(),
+        nbformat.write(grading_corpus.released_with_answers({"train_step_numpy": slow}),
                        tmp_path / "subs" / learner / "linear_fit.ipynb")
+    # The batch's workspace (and so every sandbox's command line) under tmp_path: other
+    # tests may be grading at the same time.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    started = time.monotonic()
     code, err = _run(capsys, "grade", "linear_fit", str(tmp_path / "subs"), "--out",
                      str(tmp_path / "out"), "--jobs", "2", "--db", "nosuchdb://x/course")
     assert code == 2 and err.startswith("autograder: error: cannot open the gradebook")
+    assert time.monotonic() - started < 300  # the notebooks sleep 600 s: they were stopped
     assert not (tmp_path / "out").exists()
     runners = [p for p in psutil.process_iter(["cmdline"])
-               if any("ttt-runner" in part for part in p.info["cmdline"] or [])]
+               if any(str(tmp_path) in part for part in p.info["cmdline"] or [])]
     assert runners == []
 
 

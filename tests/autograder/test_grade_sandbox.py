@@ -77,7 +77,8 @@ def inside(tmp_path_factory) -> dict:
     kernel_lib, inputs = root / "kernel-lib", root / "inputs"
     inputs.mkdir()
     roots = sandbox.copy_kernel_library(assignments.REPO_ROOT, probe.KERNEL_MODULES, kernel_lib)
-    runner = root / "run.py"
+    (root / "runner").mkdir()
+    runner = root / "runner" / "run.py"
     runner.write_text("")
     (inputs / "probe_script.py").write_text(PROBE_SCRIPT)
     with socket.create_server(("127.0.0.1", 0)) as host_server:

@@ -65,6 +65,13 @@ def test_a_coarse_estimate_of_the_slope_is_caught_too():
     assert fraction == 0.0 and "finite differences instead of the tape" in message
 
 
+def test_a_sign_flipped_tape_is_not_taken_for_finite_differences():
+    # Minus the reversed gradient is the slope: only the other functions tell them apart.
+    flipped = {name: (lambda case: -_registered(case)) for name in scenarios.DERIVATIVE_FUNCTIONS}
+    fraction, _, message = judge_tapes.judge_derivative(_record(4, flipped), 4)
+    assert fraction == 0.0 and "finite differences instead" not in message
+
+
 def test_a_wrong_answer_on_the_custom_case_is_not_taken_for_finite_differences():
     fraction, _, message = judge_tapes.judge_derivative(
         _record(3, {CUSTOM: lambda case: _slope(case) * 3}), 3)

@@ -107,7 +107,7 @@ def test_a_test_cells_name_error_is_shown():
 
 
 def test_an_error_raised_by_hidden_test_code_is_not_shown():
-    errors = _status([_summary_cell(2, "setup"),
+    errors = _status([_summary_cell(1, "train_step_numpy"), _summary_cell(2, "setup"),
                       _summary_cell(5, "test_train_step_numpy", "AssertionError", raised_in=5),
                       _summary_cell(6, "test_convergence", "KeyError", raised_in=2),
                       _summary_cell(7, "test_train_step_tf", "KeyError", raised_in=True)])

@@ -60,6 +60,22 @@ def test_forked_processes_count_as_tasks_too(tmp_path):
     assert leftovers == []
 
 
+def test_busy_processes_past_their_cpu_share_are_stopped(tmp_path):
+    # Two busy children: a share of 0.1 core plus 1 s of slack is spent within seconds.
+    code = ("import subprocess, sys, time\n"
+            "busy = [sys.executable, '-c', 'while True: pass']\n"
+            "children = [subprocess.Popen(busy) for _ in range(2)]\n"
+            "time.sleep(60)\n")
+    outcome = _run(tmp_path, code, cpu_cores=0.1, cpu_slack=1.0)
+    assert outcome.limit == "cpu"
+    assert outcome.seconds < 30  # stopped by the CPU cap, long before the 60 s sleep
+
+
+def test_a_sleeper_stays_within_any_cpu_share(tmp_path):
+    outcome = _run(tmp_path, "import time; time.sleep(2)", cpu_cores=0.1, cpu_slack=1.0)
+    assert (outcome.returncode, outcome.limit) == (0, None)
+
+
 def test_the_wall_limit_stops_a_sleeper(tmp_path):
     outcome = _run(tmp_path, "import time; time.sleep(60)", wall_seconds=1)
     assert outcome.limit == "time"
@@ -82,12 +98,17 @@ def test_a_flood_of_output_is_capped_and_never_blocks(tmp_path):
 def test_a_leftover_holding_the_pipes_does_not_hold_up_the_grader(tmp_path):
     # Without a sandbox a daemon in its own session can escape the process-group kill and
     # keep stdout open; the watchdog reads what came before and moves on.
+    # The parent exits only once the daemon has left its session (told through a pipe), so
+    # the process-group kill cannot catch the daemon first.
     code = ("import os, sys, time\n"
-            "print('done', flush=True)\n"
+            "read, write = os.pipe()\n"
             "if os.fork() == 0:\n"
             "    os.setsid()\n"
+            "    os.write(write, b'x')\n"
             "    time.sleep(30)\n"
-            "    os._exit(0)\n")
+            "    os._exit(0)\n"
+            "os.read(read, 1)\n"
+            "print('done', flush=True)\n")
     finished = []
     thread = threading.Thread(target=lambda: finished.append(_run(tmp_path, code)))
     thread.start()
