@@ -12,9 +12,9 @@ line is the only thing on stdout; the grader reads it through a pipe, size-cappe
 nothing in the sandbox is writable from outside and nothing the sandbox writes lands on the
 grader's disk.
 
-The runner never judges anything: the learner's kernel shares this sandbox and could forge
-what it prints, so the grader treats the summary as untrusted hints for the feedback and
-judges the report outside the sandbox with autograder.verdict.
+The runner never judges anything. The learner's kernel shares this sandbox and writes the
+report itself, so the grader treats everything on that line as untrusted: the summary as
+hints for the feedback, the report as data it judges outside with autograder.verdict.
 
 This file imports nothing from the repository but its neighbour confine.py (copied beside
 it), because inside the sandbox the repository is not there: it needs only nbclient and
