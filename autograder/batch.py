@@ -301,8 +301,8 @@ def _execution_status(run: _Run, limits: Limits,
     elif summary.get("outcome") not in ("completed", None):
         stopped = "stopped: the kernel could not start"
     timeouts, errors = [], []
-    # Untrusted and possibly forged: a few cells' worth of words, never a flood.
-    for cell in summary["cells"][:MAX_CELLS]:
+    cells = summary["cells"][:MAX_CELLS]  # untrusted, maybe forged: never a flood of words
+    for cell in cells:
         if not isinstance(cell, dict) or cell.get("status") not in ("error", "timeout"):
             continue
         grade_id = cell.get("grade_id")
@@ -316,7 +316,7 @@ def _execution_status(run: _Run, limits: Limits,
             problem = f"{cell.get('ename', '')}: {cell.get('evalue', '')}"
         if grade_id is None or grade_id in answer_ids:
             errors.append(f"{where}: {problem}"[:600])
-        elif _raised_by_the_learner(cell, summary["cells"], answer_ids):
+        elif _raised_by_the_learner(cell, cells, answer_ids):
             errors.append(f"{where}, a test, stopped: {problem}"[:600])
     return stopped, timeouts[:MAX_LISTED], errors[:MAX_LISTED]
 

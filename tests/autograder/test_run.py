@@ -119,3 +119,10 @@ def test_a_learners_own_cells_errors_are_always_shown():
                       _summary_cell(8, None, "ZeroDivisionError")])
     assert errors == ["cell 4 (train_step_numpy): TypeError: details",
                       "cell 8: ZeroDivisionError: details"]
+
+
+def test_a_forged_flood_of_cells_yields_a_few_lines_only():
+    # A kernel that got hold of the runner's line could list any number of cells.
+    flood = [_summary_cell(i, None, "ValueError") for i in range(100_000)]
+    errors = _status(flood)
+    assert len(errors) == batch.MAX_LISTED
