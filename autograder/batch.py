@@ -151,15 +151,16 @@ class _Workspace:
 
 
 def _command(workspace: _Workspace, scratch: Path, seed: int,
-             limits: Limits, use_sandbox: bool) -> tuple[list[str], Path]:
-    """(the command that runs the runner on scratch/submission.ipynb, its working folder)."""
+             limits: Limits, use_sandbox: bool) -> tuple[list[str], Path | None]:
+    """(the command that runs the runner on scratch/submission.ipynb, its working folder on
+    the host: None in the sandbox, which sets its own)."""
     environment = sandbox.kernel_environment(seed, workspace.python_roots, workspace.threads)
     if use_sandbox:
         args = [f"{sandbox.INPUT_DIR}/submission.ipynb", f"{sandbox.REPORT_DIR}/report.jsonl",
                 "--cell-timeout", str(limits.cell_timeout)]
         return sandbox.runner_command(scratch, workspace.kernel_lib, workspace.runner,
                                       environment, args, limits.disk_bytes,
-                                      workspace.font_cache), scratch
+                                      workspace.font_cache), None
     # Without a sandbox: the same runner and environment, with real paths.
     work = scratch / "work"
     work.mkdir()
@@ -220,9 +221,9 @@ def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignm
         max_tasks=limits.max_tasks, cpu_cores=limits.cpu_share * workspace.threads,
         output_limit=RESULT_MAX_BYTES, cwd=cwd,
         log_path=workspace.root / "logs" / f"{index}.log")
-    if not use_sandbox:  # daemons that escaped the tree were adopted by this process
-        watchdog.end_orphans(SEED_VARIABLE)
-    _reclaim(run.scratch)
+    if not use_sandbox:  # the kernel shared this process's user and files
+        watchdog.end_orphans(SEED_VARIABLE)  # daemons that escaped the tree were adopted
+        _reclaim(run.scratch)
     run.summary = parse_runner_output(run.outcome)
     run.outcome.output = b""  # parsed: kept no longer than needed, a batch holds every run
     report = run.summary.pop("report", None) if run.summary else None
@@ -234,8 +235,9 @@ def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignm
 
 
 def _reclaim(scratch: Path) -> None:
-    """The kernel owned its scratch folder and may have locked it (chmod 000): a grader not
-    running as root could then not read the results. Make every folder in it ours again."""
+    """Without a sandbox the kernel worked in the scratch folder as the grader's own user and
+    may have locked it (chmod 000): the workspace could then not be removed by a grader not
+    running as root. Make every folder in it ours again."""
     for folder, subfolders, _files in os.walk(scratch, onerror=None):
         for path in (folder, *(os.path.join(folder, name) for name in subfolders)):
             try:
