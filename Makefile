@@ -24,14 +24,14 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 
 system: ## Install the Debian packages the tests need (chromium, bubblewrap), where possible
-	@sh .ci/install-system-packages chromium bubblewrap
+	@sh tools/install-system-packages chromium bubblewrap
 
 vendor: $(STAMP) ## Fetch MathJax, require.js and the widget manager into book/_vendor (npm pack; not committed)
-	@sh .ci/install-system-packages npm
-	$(PY) .ci/fetch_vendor.py
+	@sh tools/install-system-packages npm
+	$(PY) tools/fetch_vendor.py
 
 book: $(STAMP) vendor ## Build the HTML book into _build/html, executing every chapter
-	$(PY) book/_ext/build.py --jobs $(JOBS)
+	$(PY) tools/build_book.py --jobs $(JOBS)
 
 test: $(STAMP) system book ## Run the whole test suite
 	$(VENV)/bin/pytest
@@ -47,7 +47,7 @@ exercises: $(STAMP) ## Regenerate exercises/ from solutions/ with nbgrader
 	$(PY) -m autograder.release
 
 grade: $(STAMP) ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir
-	@sh .ci/install-system-packages bubblewrap
+	@sh tools/install-system-packages bubblewrap
 	$(PY) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
 
 lock: ## Re-pin every package in .venv into requirements.lock (TensorFlow keeps its platform markers)

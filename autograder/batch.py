@@ -30,11 +30,12 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 import nbformat
 
-from autograder import assignments, sandbox, submission, watchdog
+from autograder import assignments, cgroups, memory_protection, sandbox, submission, watchdog
+from autograder.plain_text import plain
 
 GiB = 2**30
 MiB = 2**20
@@ -62,6 +63,13 @@ class Limits:
     # Average CPU, in multiples of the submission's thread slice (cores / jobs), beyond
     # watchdog.CPU_SLACK_SECONDS: busy processes must not starve the neighbouring job.
     cpu_share: float = 1.25
+    # Files and folders in each in-memory folder of the sandbox: an empty file costs the
+    # kernel about 1 KiB and the folder's size nothing.
+    max_files: int = 65536
+    # Control groups where the machine offers them (off only for tests and benchmarks of
+    # the fallback); without one, the host's available memory is kept above this floor.
+    cgroups: bool = True
+    host_floor_bytes: int | None = None  # None: memory_protection.default_host_floor()
 
 
 @dataclass
@@ -85,6 +93,53 @@ class Result:
     parts: list[Part]
     learner_errors: list[str] = field(default_factory=list)
     submitted_at: datetime | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready data (the grading journal's record); :meth:`from_dict` reverses it."""
+        return {"learner_id": self.learner_id, "assignment": self.assignment,
+                "score": self.score, "max_score": self.max_score, "status": self.status,
+                "parts": [vars(part).copy() for part in self.parts],
+                "learner_errors": list(self.learner_errors),
+                "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None}
+
+    @classmethod
+    def from_dict(cls, data) -> Result:
+        """The Result that :meth:`to_dict` described; ValueError for anything else (a
+        journal line can be torn or foreign: it is checked field by field)."""
+        texts = ("learner_id", "assignment", "status")
+        _expect(data, {*texts, "score", "max_score", "parts", "learner_errors",
+                       "submitted_at"})
+        _expect_types(data, texts, str)
+        _expect_types(data, ("score", "max_score"), (int, float))
+        if not isinstance(data["parts"], list) or not isinstance(data["learner_errors"], list)\
+                or not all(isinstance(e, str) for e in data["learner_errors"]):
+            raise ValueError("parts and learner_errors must be lists")
+        parts = []
+        for part in data["parts"]:
+            _expect(part, {"grade_id", "score", "max_score", "stage", "message"})
+            _expect_types(part, ("grade_id", "stage", "message"), str)
+            _expect_types(part, ("score", "max_score"), (int, float))
+            parts.append(Part(part["grade_id"], float(part["score"]),
+                              float(part["max_score"]), part["stage"], part["message"]))
+        submitted_at = data["submitted_at"]
+        if submitted_at is not None:
+            if not isinstance(submitted_at, str):
+                raise ValueError("submitted_at must be a date or null")
+            submitted_at = datetime.fromisoformat(submitted_at)
+        return cls(data["learner_id"], data["assignment"], float(data["score"]),
+                   float(data["max_score"]), data["status"], parts,
+                   list(data["learner_errors"]), submitted_at)
+
+
+def _expect(data, keys: set[str]) -> None:
+    if not isinstance(data, dict) or set(data) != keys:
+        raise ValueError(f"expected an object with the keys {', '.join(sorted(keys))}")
+
+
+def _expect_types(data: dict, keys: tuple[str, ...], kinds) -> None:
+    for key in keys:  # bool is an int to Python, never a score
+        if not isinstance(data[key], kinds) or isinstance(data[key], bool):
+            raise ValueError(f"{key}: wrong type {type(data[key]).__name__}")
 
 
 @dataclass
@@ -116,11 +171,34 @@ def learner_seed(base_seed: int | None, learner_id: str) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
+WORKSPACE_PREFIX = "ttt-grade-"
+
+
+def remove_stale_workspaces() -> None:
+    """Workspaces of graders that were killed (no `finally` ran): named by their pid."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKSPACE_PREFIX}*"):
+        if folder.is_dir() and cgroups.owner_is_gone(folder.name):
+            for path in (folder, *folder.rglob("*")):  # the kernel library is read-only
+                if path.is_dir() and not path.is_symlink():
+                    try:
+                        path.chmod(0o755)
+                    except OSError:
+                        pass
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class _Workspace:
     """Temporary folder of one batch: the kernel library copy, the runner, scratch folders."""
 
-    def __init__(self, repo_root: Path, kernel_modules: tuple[str, ...], jobs: int = 1):
-        self.root = Path(tempfile.mkdtemp(prefix="ttt-grade-"))
+    def __init__(self, repo_root: Path, kernel_modules: tuple[str, ...], jobs: int = 1,
+                 protection: memory_protection.MemoryProtection | None = None,
+                 limits: Limits = Limits()):
+        # Chosen first: it may need the machine's control groups, and says so when it can't.
+        self.owns_protection = protection is None
+        self.protection = protection or memory_protection.choose(limits.cgroups,
+                                                                 limits.host_floor_bytes)
+        remove_stale_workspaces()
+        self.root = Path(tempfile.mkdtemp(prefix=f"{WORKSPACE_PREFIX}{os.getpid()}-"))
         # Kernels running side by side share the cores: each gets its slice of threads, so
         # TensorFlow's and BLAS's pools do not oversubscribe the machine.
         self.threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
@@ -144,6 +222,8 @@ class _Workspace:
         return folder
 
     def remove(self) -> None:
+        if self.owns_protection:
+            self.protection.remove()
         for path in (self.kernel_lib, *self.kernel_lib.rglob("*")):
             if path.is_dir():
                 path.chmod(0o755)
@@ -216,11 +296,22 @@ def _prepare_and_run(learner_id: str, index: int, submissions_dir: Path, assignm
     if workspace.stopping.is_set():
         run.problem = "not graded: the batch was stopped"
         return run
-    run.outcome = watchdog.run_limited(
-        command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
-        max_tasks=limits.max_tasks, cpu_cores=limits.cpu_share * workspace.threads,
-        output_limit=RESULT_MAX_BYTES, cwd=cwd,
-        log_path=workspace.root / "logs" / f"{index}.log")
+    protection = workspace.protection
+    group = protection.submission_group(
+        str(index), limits.memory_bytes + memory_protection.folder_bytes(limits.disk_bytes,
+                                                                         use_sandbox),
+        limits.max_tasks)
+    try:
+        run.outcome = watchdog.run_limited(
+            command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
+            max_tasks=limits.max_tasks, cpu_cores=limits.cpu_share * workspace.threads,
+            output_limit=RESULT_MAX_BYTES, cwd=cwd,
+            log_path=workspace.root / "logs" / f"{index}.log", group=group,
+            inode_caps=memory_protection.inode_caps(limits.max_files) if use_sandbox else None,
+            host_floor=protection.host_floor)
+    finally:
+        if group is not None:
+            group.remove()
     if not use_sandbox:  # the kernel shared this process's user and files
         watchdog.end_orphans(SEED_VARIABLE)  # daemons that escaped the tree were adopted
         _reclaim(run.scratch)
@@ -253,7 +344,10 @@ def _reclaim(scratch: Path) -> None:
 
 def parse_runner_output(outcome: watchdog.Outcome) -> dict | None:
     """The runner's one JSON line: untrusted (the kernel shares the runner's sandbox), so
-    only a well-formed, not oversized object with a list of cells counts."""
+    only a well-formed, not oversized object with a list of cells counts, and it comes
+    back rebuilt from checked fields: ``outcome`` (text or None), ``cells`` (see
+    :func:`_runner_cell`), ``not_confined`` (short texts), ``report`` (text or None). Text
+    has its terminal control characters escaped (:func:`autograder.plain_text.plain`)."""
     if outcome.output_overflow:
         return None
     try:
@@ -262,7 +356,39 @@ def parse_runner_output(outcome: watchdog.Outcome) -> dict | None:
         return None
     if not isinstance(summary, dict) or not isinstance(summary.get("cells"), list):
         return None
-    return summary
+    report, found = summary.get("report"), summary.get("outcome")
+    not_confined = summary.get("not_confined")
+    return {
+        "outcome": None if found is None else _text(found, 300) or "unreadable",
+        "cells": [cell for cell in map(_runner_cell, summary["cells"][:MAX_CELLS]) if cell],
+        "not_confined": [_text(item, 100) or "unreadable" for item in
+                         (not_confined[:MAX_LISTED] if isinstance(not_confined, list) else [])],
+        # Judged, not shown: only made writable (JSON may carry lone surrogates, UTF-8 not).
+        "report": (report.encode("utf-8", "replace").decode("utf-8")
+                   if isinstance(report, str) else None),
+    }
+
+
+def _text(value, limit: int) -> str | None:
+    return plain(value[:limit]) if isinstance(value, str) else None
+
+
+def _count(value) -> int | None:
+    """A cell index: a plain, non-negative int of sensible size (never a bool)."""
+    return value if type(value) is int and 0 <= value < 10**6 else None
+
+
+def _runner_cell(raw) -> dict | None:
+    """One cell of the runner's summary with each field of its own type, or None for
+    anything but an object; a field of the wrong type reads as absent."""
+    if not isinstance(raw, dict):
+        return None
+    status = raw.get("status")
+    return {"index": _count(raw.get("index")), "grade_id": _text(raw.get("grade_id"), 100),
+            "status": status if status in ("ok", "error", "timeout", "died") else None,
+            "ename": _text(raw.get("ename"), 100) or "",
+            "evalue": _text(raw.get("evalue"), 500) or "",
+            "raised_in": _count(raw.get("raised_in"))}
 
 
 def _raised_by_the_learner(cell: dict, cells: list, answer_ids: set[str]) -> bool:
@@ -280,20 +406,31 @@ def _raised_by_the_learner(cell: dict, cells: list, answer_ids: set[str]) -> boo
                                    or source.get("grade_id") in answer_ids)
 
 
+def _limit_status(outcome: watchdog.Outcome, limits: Limits) -> str:
+    """Why the watchdog stopped a run, in the instructor's words."""
+    memory = f"{limits.memory_bytes / GiB:g} GiB"
+    return {
+        "memory": (f"stopped: used more than {memory} of memory beyond its in-memory "
+                   "folders, counting what the kernel held for it (socket buffers, files)"
+                   if outcome.detail == watchdog.HELD
+                   else f"stopped: used more than {memory} of memory"),
+        "time": f"stopped: took longer than {limits.wall_seconds:g} s in total",
+        "tasks": f"stopped: ran more than {limits.max_tasks} processes or threads at once",
+        "cpu": ("stopped: kept more cores busy than its share for too long "
+                "(busy processes left running?)"),
+        "files": (f"stopped: made more than {limits.max_files} files and folders in "
+                  f"{outcome.detail} (each holds kernel memory)"),
+        "host memory": ("stopped: the machine ran low on memory and this submission held "
+                        "the most (no control group caps it here)"),
+    }[outcome.limit]
+
+
 def _execution_status(run: _Run, limits: Limits,
                       answer_ids: set[str]) -> tuple[str | None, list[str], list[str]]:
     """(why the run stopped early or None, cell timeouts, the learner's own cell errors)."""
     outcome = run.outcome
-    if outcome.limit == "memory":
-        return f"stopped: used more than {limits.memory_bytes / GiB:g} GiB of memory", [], []
-    if outcome.limit == "time":
-        return f"stopped: took longer than {limits.wall_seconds:g} s in total", [], []
-    if outcome.limit == "tasks":
-        return (f"stopped: ran more than {limits.max_tasks} processes or threads at once",
-                [], [])
-    if outcome.limit == "cpu":
-        return ("stopped: kept more cores busy than its share for too long "
-                "(busy processes left running?)", [], [])
+    if outcome.limit:
+        return _limit_status(outcome, limits), [], []
     summary = run.summary
     if outcome.returncode != 0 or summary is None:
         return "stopped: the notebook's processes were killed before the run finished", [], []
@@ -336,8 +473,11 @@ def _judge(run: _Run, assignment: str, grade_cells: dict[str, float], limits: Li
         judged = verdict.judge(assignment, run.report, run.seed)
         parts = [Part(p.grade_id, float(p.score), float(p.max_score), p.stage, p.message)
                  for p in judged]
+        # The judge of one part failed (the others kept their points): tell the instructor.
+        phrases += [f"grader error while judging {p.grade_id}" for p in judged
+                    if p.grader_error]
     except Exception as error:  # a grader bug must not stop the batch; say so loudly
-        message = f"grader error while judging: {type(error).__name__}: {error}"
+        message = plain(f"grader error while judging: {type(error).__name__}: {error}")
         parts = [Part(g, 0.0, points, "error", message) for g, points in grade_cells.items()]
         phrases.append(message)
     missing = (run.summary or {}).get("not_confined")
@@ -354,18 +494,35 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
                 limits: Limits = Limits(), use_sandbox: bool = True,
                 base_seed: int | None = None,
                 on_progress: Callable[[int, int], None] | None = None,
-                wait_for: Future | None = None) -> list[Result]:
+                wait_for: Future | None = None, skip: Collection[str] = (),
+                on_result: Callable[[Result], None] | None = None,
+                protection: memory_protection.MemoryProtection | None = None) -> list[Result]:
     """Grade every learner folder in submissions_dir; results sorted by learner id.
 
     ``wait_for``: work started beside the batch (opening the gradebook) whose failure must
-    stop it; its exception ends the running sandboxes and is raised from here."""
+    stop it; its exception ends the running sandboxes and is raised from here.
+    ``skip``: learners not to grade (their results are known: the journal's); left out of
+    the returned list, counted as done by ``on_progress``.
+    ``protection``: how the host's memory is protected (default: chosen here, see
+    :func:`autograder.memory_protection.choose`; the caller removes one it passes).
+    ``on_result``: called in this thread with each result as soon as it is judged (after
+    ``wait_for`` succeeded); an exception from it stops the batch like Ctrl-C does."""
     from autograder import probe, verdict  # noqa: F401 -- a broken grader fails before any run
 
     source = nbformat.read(assignments.source_notebook(assignment), as_version=4)
     grade_cells = assignments.grade_cells(assignment)
     answer_ids = set(submission.answer_ids(source))
-    learners = find_learners(submissions_dir)
-    workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES, jobs)
+    everyone = find_learners(submissions_dir)
+    learners = [learner for learner in everyone if learner not in skip]
+    resumed = len(everyone) - len(learners)
+    if not learners:  # nothing left to run: no workspace to build
+        if on_progress:
+            on_progress(resumed, len(everyone))
+        if wait_for is not None:
+            wait_for.result()
+        return []
+    workspace = _Workspace(assignments.REPO_ROOT, probe.KERNEL_MODULES, jobs, protection,
+                           limits)
     if not use_sandbox:
         watchdog.adopt_orphans()
     results = {}
@@ -376,10 +533,10 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
                                source, workspace, limits, use_sandbox, base_seed)
                    for index, learner in enumerate(learners)]
         if on_progress:
-            on_progress(0, len(learners))
+            on_progress(resumed, len(everyone))
         if wait_for is not None:
             wait_for.result()
-        for done, future in enumerate(as_completed(futures), start=1):
+        for done, future in enumerate(as_completed(futures), start=resumed + 1):
             run = future.result()
             try:
                 results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
@@ -388,8 +545,10 @@ def grade_batch(assignment: str, submissions_dir: Path, *, jobs: int = 1,
                 run.problem = f"grader error while judging: {type(error).__name__}: {error}"
                 results[run.learner_id] = _judge(run, assignment, grade_cells, limits,
                                                  answer_ids)
+            if on_result:
+                on_result(results[run.learner_id])
             if on_progress:
-                on_progress(done, len(learners))
+                on_progress(done, len(everyone))
     except BaseException:  # Ctrl-C included: stop queued work, end the running sandboxes
         workspace.stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)

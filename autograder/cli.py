@@ -2,8 +2,12 @@
 
     python -m autograder grade ASSIGNMENT SUBMISSIONS_DIR --out OUT_DIR [--jobs N]
         [--db URL] [--no-sandbox] [--memory 4GiB] [--disk 512MiB] [--tasks 512]
-        [--timeout SECONDS] [--wall SECONDS]
+        [--timeout SECONDS] [--wall SECONDS] [--regrade]
     python -m autograder release [NAME ...]
+
+Each judged submission is written at once to OUT_DIR/.journal/<ASSIGNMENT>.jsonl and the
+outputs are built from it: the same command, run again after a crash, grades only what the
+journal lacks (see autograder/journal.py); --regrade grades everyone again.
 
 Exit status: 0 when the batch completed, whatever the learners scored; 2 with a one-line
 message on stderr for misuse (unknown assignment, missing folder, no sandbox possible).
@@ -12,14 +16,16 @@ message on stderr for misuse (unknown assignment, missing folder, no sandbox pos
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, journal
 from autograder.batch import GiB, Limits
+from autograder.plain_text import plain
 
 _UNITS = {"": 1, "b": 1, "k": 2**10, "kib": 2**10, "m": 2**20, "mib": 2**20,
           "g": GiB, "gib": GiB}
@@ -85,9 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"seconds per cell (default: {defaults.cell_timeout:g})")
     grade.add_argument("--wall", type=_positive(float), default=defaults.wall_seconds,
                        help=f"seconds per submission (default: {defaults.wall_seconds:g})")
+    grade.add_argument("--files", type=_positive(int), default=defaults.max_files,
+                       help="files and folders per in-memory folder of a submission "
+                            f"(default: {defaults.max_files})")
+    grade.add_argument("--host-floor", type=parse_bytes,
+                       help="only where no control group can be made: stop the largest "
+                            "submission when the machine's available memory falls below "
+                            "this (default: a tenth of the memory, 512MiB to 4GiB)")
+    grade.add_argument("--no-cgroups", action="store_true", help=argparse.SUPPRESS)  # tests
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run learners' code WITHOUT isolation (it can then read "
                             "solutions/ and the gradebook); only where bubblewrap cannot run")
+    grade.add_argument("--regrade", action="store_true",
+                       help="grade every submission again, ignoring the results kept in "
+                            f"OUT/{journal.JOURNAL_DIR}/ASSIGNMENT.jsonl (by default a re-run "
+                            "reuses them for learners whose notebook, the tests, the limits "
+                            "and the grader are unchanged, and grades only the others)")
     grade.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # tests and benchmarks
 
     release = commands.add_parser("release", help="regenerate exercises/ from solutions/")
@@ -96,7 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _grade(args) -> int:
-    from autograder import batch, feedback, gradebook, report, sandbox, submission
+    # However grading ends, the journal's lock is released (tests grade in-process).
+    with contextlib.ExitStack() as cleanup:
+        try:
+            return _grade_into(args, cleanup)
+        except journal.JournalError as error:
+            raise UsageError(str(error)) from None
+
+
+def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
+    """Grade what the journal lacks, then write every output from the journal."""
+    from autograder import (batch, feedback, gradebook, memory_protection, report, sandbox,
+                            submission)
     from autograder.progress import ProgressBar
 
     try:
@@ -119,22 +149,67 @@ def _grade(args) -> int:
             raise UsageError(f"cannot sandbox learners' code: {error}. Rerun with "
                              "--no-sandbox only if you trust every submission") from None
 
+    writable = next(folder for folder in (args.out.absolute(), *args.out.absolute().parents)
+                    if folder.exists())
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to --out {args.out}: permission denied")
+
     db_url = args.db or gradebook.default_db_url()
     limits = Limits(cell_timeout=args.timeout, wall_seconds=args.wall,
-                    memory_bytes=args.memory, disk_bytes=args.disk, max_tasks=args.tasks)
+                    memory_bytes=args.memory, disk_bytes=args.disk, max_tasks=args.tasks,
+                    max_files=args.files, cgroups=not args.no_cgroups,
+                    host_floor_bytes=args.host_floor)
+    record = cleanup.enter_context(journal.Journal(
+        journal.journal_path(args.out, args.assignment), args.assignment,
+        journal.grading_settings(args.assignment, limits, not args.no_sandbox),
+        start_afresh=args.regrade))
+    record.open(create=False)  # its lock, if the journal exists; else at the first result
+    # Taken before grading: a notebook replaced while it is graded then no longer matches
+    # its journal entry, and is graded again next time.
+    fingerprints = {learner: journal.fingerprint(args.submissions, learner, args.assignment)
+                    for learner in batch.find_learners(args.submissions)}
+    reused, reasons = ({}, {}) if args.regrade else record.reusable(fingerprints)
+    if set(reasons) - {"not graded yet"} or reused:  # the journal had something to say
+        others = "; ".join(f"{count} {why}" for why, count in sorted(reasons.items()))
+        print(f"autograder: resumed {len(reused)} of {len(fingerprints)} results from "
+              f"{record.path} (--regrade grades everyone again)"
+              + (f"; grading the others: {others}" if others else ""), file=sys.stderr)
+
+    def journal_result(result: batch.Result) -> None:  # in the grading thread, at once
+        if result.learner_id not in fingerprints:  # a folder added since grading began
+            fingerprints[result.learner_id] = journal.fingerprint(
+                args.submissions, result.learner_id, args.assignment)
+        record.record(result, fingerprints[result.learner_id])
+
+    protection = memory_protection.choose(limits.cgroups, limits.host_floor_bytes)
     # Opening the gradebook takes seconds (nbgrader's import): it happens while the first
     # notebooks run, and a gradebook that cannot be opened stops the batch before any
     # result is written.
     with ThreadPoolExecutor(max_workers=1) as checker:
         gradebook_opened = checker.submit(gradebook.check_available, db_url)
+        # Said once per batch, once it is sure to run (misuse stays a one-line message):
+        # which protection of the host's memory is active here.
+        gradebook_opened.add_done_callback(
+            lambda opened: opened.exception() or print(protection.describe(), file=sys.stderr))
         try:
-            results = batch.grade_batch(
+            graded = batch.grade_batch(
                 args.assignment, args.submissions, jobs=args.jobs, limits=limits,
                 use_sandbox=not args.no_sandbox, base_seed=args.seed,
                 on_progress=ProgressBar(f"grading {args.assignment}"),
-                wait_for=gradebook_opened)
+                wait_for=gradebook_opened, protection=protection, skip=set(reused),
+                on_result=journal_result)
         except gradebook.GradebookUnavailable as error:
             raise UsageError(f"cannot open the gradebook {error}") from None
+        finally:
+            protection.remove()
+
+    # Everything below is written from the journal, as a re-run after a crash would be.
+    learners = sorted({*reused, *(result.learner_id for result in graded)})
+    kept, _ = record.reusable({learner: fingerprints[learner] for learner in learners})
+    lost = [learner for learner in learners if learner not in kept]
+    if lost:  # only if the journal was changed behind this process's lock
+        raise RuntimeError(f"the journal {record.path} lost the results of {', '.join(lost)}")
+    results = [kept[learner].result for learner in learners]
 
     args.out.mkdir(parents=True, exist_ok=True)
     grade_cells = assignments.grade_cells(args.assignment)
@@ -147,8 +222,9 @@ def _grade(args) -> int:
     gradebook.record(db_url, args.assignment, grade_cells,
                      submission.answer_ids(source), results)
     full = sum(1 for r in results if r.max_score > 0 and r.score >= r.max_score)
-    print(f"graded {len(results)} submissions of {args.assignment} "
-          f"({full} with full marks) -> {args.out / 'grades.csv'}")
+    print(plain(f"graded {len(results)} submissions of {args.assignment} "  # a last guard
+                f"({full} with full marks, {len(reused)} resumed from the journal) "
+                f"-> {args.out / 'grades.csv'}"))
     return 0
 
 
@@ -166,5 +242,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"autograder: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nautograder: interrupted; nothing was written", file=sys.stderr)
+        print("\nautograder: interrupted; the results judged so far are kept in the "
+              "journal: the same command resumes", file=sys.stderr)
         return 130

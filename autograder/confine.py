@@ -12,8 +12,13 @@ repository. Two holes the sandbox's mounts and the watchdog's polling leave open
   open ``/proc/<runner>/fd/<n>`` and write into the pipe the grader reads. A non-dumpable
   process's /proc entries belong to root, and the sandbox has no root.
 
-Filters are inherited across fork and exec and cannot be lifted, so the learner's code runs
-under this one whatever it does.
+- **Socket buffers by the thousand.** Each open socket can make the kernel queue megabytes
+  that are no process's resident memory. A low open-file limit (soft and hard, so the
+  kernel cannot raise it again) bounds how many sockets one process holds; the control group
+  (autograder.cgroups) caps what they hold in all.
+
+Filters and limits are inherited across fork and exec and cannot be lifted, so the learner's
+code runs under them whatever it does.
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import resource
 import struct
 
 PR_SET_DUMPABLE = 4
 PR_SET_SECCOMP = 22
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_MODE_FILTER = 2
+# Open files per process: a TensorFlow kernel with its ZeroMQ sockets uses about a hundred.
+MAX_OPEN_FILES = 1024
 
 # Classic BPF over struct seccomp_data {int nr; u32 arch; u64 ip; u64 args[6]}.
 _LOAD_WORD = 0x20  # BPF_LD | BPF_W | BPF_ABS
@@ -66,12 +74,18 @@ class _SockFprog(ctypes.Structure):
 
 
 def confine() -> list[str]:
-    """Apply both measures to this process; return what could not be applied (in words)."""
+    """Apply every measure to this process; return what could not be applied (in words)."""
     missing = []
+    try:
+        hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+        cap = MAX_OPEN_FILES if hard == resource.RLIM_INFINITY else min(hard, MAX_OPEN_FILES)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (cap, cap))
+    except (OSError, ValueError):
+        missing.append("open-file limit")
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
-        return ["no C library to call prctl"]
+        return [*missing, "no C library to call prctl"]
     if libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
         missing.append("non-dumpable runner")
     program = deny_unaccounted_memory_program(os.uname().machine)

@@ -32,9 +32,17 @@ def mse(W, b, inputs, outputs) -> float:
     return float(np.mean(np.square(inputs * W + b - outputs)))
 
 
+def reversed_mse_gradients(W, b, inputs, outputs) -> tuple[float, float]:
+    """What a tape returns for a loss whose value is the MSE but whose registered gradient
+    is minus its slope (the TensorFlow check swaps it in; finite differences see the slope)."""
+    dW, db = mse_gradients(W, b, inputs, outputs)
+    return -dW, -db
+
+
 LOSSES: dict[str, tuple[Callable[..., float], Gradients]] = {
     "mse": (mse, mse_gradients),
     "mae": (mae, mae_gradients),
+    "reversed": (mse, reversed_mse_gradients),
 }
 
 
@@ -82,6 +90,7 @@ def _no_update(W, b, x, y, lr, grad):
 
 
 CORRECT = "correct"
+NO_UPDATE = "no update at all"
 STEPS: dict[str, Callable] = {
     CORRECT: _correct,
     "sign flipped": _sign_flipped,
@@ -89,7 +98,7 @@ STEPS: dict[str, Callable] = {
     "sum instead of mean": _sum_instead_of_mean,
     "W and b gradients swapped": _gradients_swapped,
     "b updated with the new W": _b_with_new_W,
-    "no update at all": _no_update,
+    NO_UPDATE: _no_update,
 }
 
 VARIANTS: tuple[Variant, ...] = (
@@ -126,6 +135,13 @@ NOT_THE_TAPE = Variant(
     "error), your step still moved W and b as if for the mean squared error. Compute the "
     "loss by calling `loss(...)` under tf.GradientTape and take the gradients from the "
     "tape, so the step follows whatever `loss` is.", tensorflow=True)
+FINITE_DIFFERENCES = Variant(
+    "gradients by finite differences, not from the tape",
+    "When the grader swapped in a `loss` whose registered gradient is not the slope of its "
+    "values (made with tf.custom_gradient, like a gradient-reversal layer), your step still "
+    "moved along the slope: it estimates the gradients from values of the loss instead of "
+    "asking the tape. Compute the loss under tf.GradientTape and use tape.gradient(...): "
+    "only the tape replays the gradient each operation registers.", tensorflow=True)
 
 
 def step(name: str, W, b, inputs, outputs, learning_rate, loss_name: str = "mse"):

@@ -3,15 +3,18 @@
 Built only from the verdict and the grader's own status, never from the executed notebook,
 so hidden test code cannot leak into it: of a test cell's errors, only those raised inside
 the learner's own code, or a NameError, are listed (see batch._raised_by_the_learner).
-Everything that came from the learner (error messages) or from the verdict is HTML-escaped.
+Everything that came from the learner (error messages) or from the verdict is HTML-escaped,
+and has its terminal control characters escaped too (:mod:`autograder.plain_text`): the
+page is also read with cat and grep.
 """
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _html_escape
 from pathlib import Path
 
 from autograder.batch import Result
+from autograder.plain_text import plain
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
@@ -22,6 +25,11 @@ th, td { border-bottom: 1px solid #ccc; padding: .4rem .6rem; text-align: left;
 .full { color: #005a32; } .partial { color: #8a5300; } .none { color: #a50f15; }
 pre { background: #f4f4f4; padding: .5rem; white-space: pre-wrap; }
 """
+
+
+def escape(text: str) -> str:
+    """Safe in a page and on a terminal."""
+    return _html_escape(plain(text))
 
 
 def _score_class(score: float, max_score: float) -> str:
@@ -77,7 +85,7 @@ fresh starting points, <em>convergence</em> a long run to the least-squares opti
 
 def write_feedback(out_dir: Path, result: Result) -> Path:
     """Write OUT_DIR/feedback/<learner_id>/<assignment>.html and return its path."""
-    folder = out_dir / "feedback" / result.learner_id
+    folder = out_dir / "feedback" / plain(result.learner_id)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{result.assignment}.html"
     path.write_text(render(result), encoding="utf-8")

@@ -4,7 +4,8 @@ The assignment's structure (one notebook named like the assignment, its graded t
 with their points, its answer cells) comes from the source notebook. Each learner becomes a
 student with a submission whose ``auto_score`` per graded cell is the verdict's score.
 Called from the grading process only, after the batch: one writer, so parallel grading
-cannot leave the database half-written.
+cannot leave the database half-written. Learner ids are stored with their terminal control
+characters escaped (:mod:`autograder.plain_text`), as in grades.csv and the feedback.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from autograder import assignments
 from autograder.batch import Result
+from autograder.plain_text import plain
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -138,18 +140,19 @@ def record(db_url: str, assignment: str, grade_cells: dict[str, float],
 def _record_one(gradebook: Gradebook, assignment: str, notebook: str, result: Result) -> None:
     from nbgrader.api import MissingEntry
 
-    gradebook.update_or_create_student(result.learner_id)
+    learner = plain(result.learner_id)
+    gradebook.update_or_create_student(learner)
     extra = {"timestamp": result.submitted_at} if result.submitted_at else {}
-    gradebook.update_or_create_submission(assignment, result.learner_id, **extra)
+    gradebook.update_or_create_submission(assignment, learner, **extra)
     try:
         grades = {part.grade_id: gradebook.find_grade(part.grade_id, notebook, assignment,
-                                                      result.learner_id)
+                                                      learner)
                   for part in result.parts}
     except MissingEntry:  # the assignment gained cells since the last grading: start afresh
-        gradebook.remove_submission(assignment, result.learner_id)
-        gradebook.add_submission(assignment, result.learner_id, **extra)
+        gradebook.remove_submission(assignment, learner)
+        gradebook.add_submission(assignment, learner, **extra)
         grades = {part.grade_id: gradebook.find_grade(part.grade_id, notebook, assignment,
-                                                      result.learner_id)
+                                                      learner)
                   for part in result.parts}
     for part in result.parts:
         grades[part.grade_id].auto_score = part.score

@@ -9,7 +9,7 @@ every known bug in :mod:`autograder.diagnosis` is far outside them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from autograder import diagnosis, scenarios
 from autograder.verdict import (MalformedReport, field, flags, format_number as fmt, numbers,
@@ -64,14 +64,27 @@ def _start_text(W, b, scenario) -> str:
             f"{fmt(scenario.learning_rate)}")
 
 
+# The bug a TensorFlow step shows when, with `loss` swapped, it still takes the MSE step.
+_IGNORED_SWAP = {"mae": diagnosis.NOT_THE_TAPE, "reversed": diagnosis.FINITE_DIFFERENCES}
+_LOSS_WORDS = {
+    "mse": "",
+    "mae": " (loss swapped for the mean absolute error)",
+    "reversed": (" (loss swapped for the mean squared error with minus its slope registered "
+                 "as its gradient)"),
+}
+
+
 def _name_the_bug(W, b, got_W, got_b, scenario, loss_name, *, tensorflow=False) -> str:
     """Which known-wrong step, started at (W, b), lands where the learner's did."""
     x, y, lr = scenario.inputs, scenario.outputs, scenario.learning_rate
-    if tensorflow and loss_name == "mae":
-        # A hand-written MSE step ignores the swapped loss: say so before anything else.
+    if tensorflow and loss_name in _IGNORED_SWAP:
+        # The step moved as for the notebook's MSE: a hand-written MSE step ignores the mean
+        # absolute error; a step estimating gradients from loss values ignores a registered
+        # gradient. Say so before anything else.
         mse_W, mse_b = diagnosis.step(diagnosis.CORRECT, W, b, x, y, lr, "mse")
         if close(got_W, mse_W) and close(got_b, mse_b):
-            return f"Bug: {diagnosis.NOT_THE_TAPE.name}. {diagnosis.NOT_THE_TAPE.advice}"
+            bug = _IGNORED_SWAP[loss_name]
+            return f"Bug: {bug.name}. {bug.advice}"
     for variant in diagnosis.VARIANTS:
         want_W, want_b = diagnosis.step(variant.name, W, b, x, y, lr, loss_name)
         if close(got_W, want_W) and close(got_b, want_b):
@@ -83,6 +96,24 @@ def _name_the_bug(W, b, got_W, got_b, scenario, loss_name, *, tensorflow=False) 
                          if not close(got, right)) or "W and b"
     return (f"No common mistake matches; the update of {which} is off. Check its gradient "
             "formula against the derivative of the loss, term by term.")
+
+
+def _start(run: Run, k: int) -> tuple[float, float]:
+    """(W, b) before step ``k`` (0-based): the learner's own state, not the reference's."""
+    return (run.scenario.W0, run.scenario.b0) if k == 0 else (run.W[k - 1], run.b[k - 1])
+
+
+def _is_step(run: Run, k: int, name: str) -> bool:
+    """Is the learner's step ``k`` the step ``name`` of diagnosis.STEPS from its own state?"""
+    s = run.scenario
+    want_W, want_b = diagnosis.step(name, *_start(run, k), s.inputs, s.outputs,
+                                    s.learning_rate, run.loss_name)
+    return close(run.W[k], want_W) and close(run.b[k], want_b)
+
+
+def _step_kind(run: Run, k: int) -> str | None:
+    """Which step of diagnosis.STEPS (the reference or a known slip) step ``k`` was."""
+    return next((name for name in diagnosis.STEPS if _is_step(run, k, name)), None)
 
 
 def _compare_step(run: Run, k: int, tensorflow: bool) -> str | None:
@@ -98,14 +129,13 @@ def _compare_step(run: Run, k: int, tensorflow: bool) -> str | None:
 def _step_mismatch(run: Run, k: int, tensorflow: bool) -> tuple[str, str] | None:
     """(what happened, which bug) when step ``k`` differs from the reference, else None."""
     scenario = run.scenario
-    W, b = (scenario.W0, scenario.b0) if k == 0 else (run.W[k - 1], run.b[k - 1])
+    W, b = _start(run, k)
     want_W, want_b = diagnosis.step(diagnosis.CORRECT, W, b, scenario.inputs,
                                     scenario.outputs, scenario.learning_rate, run.loss_name)
     got_W, got_b = run.W[k], run.b[k]
     if close(got_W, want_W) and close(got_b, want_b):
         return None
-    loss_words = " (loss swapped for the mean absolute error)" if run.loss_name == "mae" else ""
-    return (f"{_start_text(W, b, scenario)}{loss_words}, your step gave "
+    return (f"{_start_text(W, b, scenario)}{_LOSS_WORDS[run.loss_name]}, your step gave "
             f"W = {fmt(got_W)}, b = {fmt(got_b)}; the reference gives W = {fmt(want_W)}, "
             f"b = {fmt(want_b)}.",
             _name_the_bug(W, b, got_W, got_b, scenario, run.loss_name, tensorflow=tensorflow))
@@ -115,7 +145,7 @@ def _compare_loss(run: Run, k: int) -> str | None:
     """Feedback when the loss returned by step ``k`` is not the loss before that step."""
     scenario = run.scenario
     loss_fn = diagnosis.LOSSES[run.loss_name][0]
-    W, b = (scenario.W0, scenario.b0) if k == 0 else (run.W[k - 1], run.b[k - 1])
+    W, b = _start(run, k)
     want = loss_fn(W, b, scenario.inputs.astype(float), scenario.outputs.astype(float))
     got = run.loss[k]
     if close(got, want):
@@ -184,22 +214,23 @@ def judge_train_step_numpy(record, seed):
 
 def judge_train_step_tf(record, seed):
     scenario_list = scenarios.linear_fit(seed)
-    expected = [(s, loss_name, s.steps) for s in scenario_list for loss_name in ("mse", "mae")]
+    expected = [(s, loss_name, s.steps) for s in scenario_list
+                for loss_name in scenarios.TF_LOSSES]
     runs = _parse_runs(record, expected, tensorflow=True)
-    mse_runs = [run for run in runs if run.loss_name == "mse"]
-    mae_runs = [run for run in runs if run.loss_name == "mae"]
-    problem = _first_step_problem(mse_runs, True, "train_step_tf")
-    if problem is None:
-        problem = _first_step_problem(mae_runs, True, "train_step_tf")
-    if problem:
-        return 0.0, *problem
+    # First steps with the notebook's loss, then with each swapped loss: a step that gets
+    # the MSE wrong is named for that, not for ignoring a swap.
+    for loss_name in scenarios.TF_LOSSES:
+        problem = _first_step_problem([run for run in runs if run.loss_name == loss_name],
+                                      True, "train_step_tf")
+        if problem:
+            return 0.0, *problem
     problem = _trajectory_problem(runs, True, "train_step_tf")
     if problem:
         return 0.5, "trajectory", (problem + " Your first steps were right, so half of this "
                                    "part's points are yours.")
     return 1.0, "passed", ("Your TensorFlow step follows the reference from "
-                           f"{len(mse_runs)} starts, for the mean squared error and for "
-                           "another loss swapped into `loss`.")
+                           f"{len(scenario_list)} starts, for the mean squared error and for "
+                           "other losses swapped into `loss`.")
 
 
 def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str | None:
@@ -211,15 +242,7 @@ def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str 
         return f"{what} at step {len(run.W) + 1} of {scenario.steps}."
     W, b = run.W[-1], run.b[-1]
     if close(W, optimum[0], OPTIMUM_TOLERANCE) and close(b, optimum[1], OPTIMUM_TOLERANCE):
-        # Reaching the optimum counts only by descending to it: the first step must be the
-        # reference step or a known slip (a slow but honest step still converges). A step
-        # that jumps to the answer in closed form does not train anything.
-        first = _step_mismatch(run, 0, tensorflow)
-        if first is None or first[1].startswith("Bug:"):
-            return None
-        return (f"{name} ended at the optimum, but not by gradient descent: its first step "
-                f"already jumped there. {first[0]} A train step moves W and b a small step "
-                "downhill along the gradient; it does not solve for the best line.")
+        return _descent_problem(run, optimum, name, tensorflow)
     if not math.isfinite(W + b):
         outcome = f"diverged: W and b became infinite or NaN by step {len(run.W)}"
     else:
@@ -228,6 +251,50 @@ def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str 
     diagnosis_text = f" Already its first step was off. {mismatch[1]}" if mismatch else ""
     return (f"After {scenario.steps} steps {name} {outcome}, but the least-squares optimum is "
             f"W = {fmt(optimum[0])}, b = {fmt(optimum[1])}.{diagnosis_text}")
+
+
+def _what_step_did(run: Run, k: int, optimum) -> str:
+    kind = _step_kind(run, k)
+    if kind == diagnosis.CORRECT:
+        return "was the reference step"
+    if kind is not None:
+        return f"was a step with a known slip ({kind})"
+    if close(run.W[k], optimum[0], OPTIMUM_TOLERANCE) and \
+            close(run.b[k], optimum[1], OPTIMUM_TOLERANCE):
+        return "jumped to the least-squares optimum"
+    return "matched no gradient step"
+
+
+def _descent_problem(run: Run, optimum, name: str, tensorflow: bool) -> str | None:
+    """Feedback when a run that ended at the optimum did not get there by descending.
+
+    Every step, each from the learner's own previous state, must be the step its first
+    step was: the reference step or one known slip throughout (half-length steps are slow
+    but honest). A step that changes what it does part-way trains nothing.
+    """
+    kind = _step_kind(run, 0)
+    if kind is None:
+        first = _step_mismatch(run, 0, tensorflow)
+        return (f"{name} ended at the optimum, but not by gradient descent: its first step "
+                f"already jumped there. {first[0]} A train step moves W and b a small step "
+                "downhill along the gradient; it does not solve for the best line.")
+    changed = next((k for k in range(1, len(run.W)) if not _is_step(run, k, kind)), None)
+    if changed is not None:
+        s = run.scenario
+        W, b = _start(run, changed)
+        want_W, want_b = diagnosis.step(kind, W, b, s.inputs, s.outputs, s.learning_rate,
+                                        run.loss_name)
+        first = ("the reference step" if kind == diagnosis.CORRECT
+                 else f"a step with a known slip ({kind})")
+        return (f"{name} ended at the optimum, but not by gradient descent all the way: its "
+                f"first step was {first}, but step {changed + 1} "
+                f"{_what_step_did(run, changed, optimum)}. From W = {fmt(W)}, b = {fmt(b)} "
+                f"it gave W = {fmt(run.W[changed])}, b = {fmt(run.b[changed])}, where the "
+                f"same step as the first gives W = {fmt(want_W)}, b = {fmt(want_b)}. Every "
+                "call must take the same gradient step from wherever W and b are.")
+    # "No update at all" all the way cannot get here: the scenario starts far from the
+    # optimum (the tests check it), so a run that never moves never ends there.
+    return None
 
 
 def _follows_the_loss(run: Run) -> bool:
@@ -247,21 +314,43 @@ def _follows_the_loss(run: Run) -> bool:
     return any(matches(diagnosis.step(name, *start, loss_name="mae")) for name in diagnosis.STEPS)
 
 
+def _tape_problem(mae_run: Run, reversed_run: Run, kind: str) -> str | None:
+    """Feedback when a converging TensorFlow step did not take its gradients from the tape.
+
+    ``kind`` is the step its converging run took; with `loss` swapped for the MSE with a
+    reversed registered gradient, a tape-based step takes that kind of step on the reversed
+    gradient, while finite differences of the loss's values take it along the slope.
+    """
+    lead = ("train_step_tf reached the optimum, but only a step that takes its gradients "
+            "from the tape earns these points.")
+    if not _follows_the_loss(mae_run):
+        return f"{lead} Bug: {diagnosis.NOT_THE_TAPE.name}. {diagnosis.NOT_THE_TAPE.advice}"
+    if reversed_run.W and reversed_run.kept_variables[0] and _is_step(reversed_run, 0, kind):
+        return None
+    if reversed_run.W and _is_step(replace(reversed_run, loss_name="mse"), 0, kind):
+        bug = diagnosis.FINITE_DIFFERENCES
+        return f"{lead} Bug: {bug.name}. {bug.advice}"
+    what = raised("train_step_tf", reversed_run.error) if reversed_run.error else \
+        "train_step_tf did not move W and b along it"
+    return (f"{lead} With `loss` swapped for a loss whose registered gradient is reversed, "
+            f"{what}.")
+
+
 def judge_convergence(record, seed):
     scenario = scenarios.linear_fit_convergence(seed)
     raw_runs = field(record, "runs")
-    if not isinstance(raw_runs, list) or len(raw_runs) != 3:
+    if not isinstance(raw_runs, list) or len(raw_runs) != 4:
         raise MalformedReport("wrong number of runs")
     numpy_run = _parse_runs({"runs": raw_runs[:1]}, [(scenario, "mse", scenario.steps)], False)[0]
-    tf_run, tape_run = _parse_runs({"runs": raw_runs[1:]}, [(scenario, "mse", scenario.steps),
-                                                            (scenario, "mae", 1)], True)
+    tf_run, mae_run, reversed_run = _parse_runs(
+        {"runs": raw_runs[1:]}, [(scenario, "mse", scenario.steps), (scenario, "mae", 1),
+                                 (scenario, "reversed", 1)], True)
     optimum = least_squares(scenario.inputs, scenario.outputs)
     problems = [_convergence_problem(numpy_run, optimum, "train_step_numpy", False)]
     tf_problem = _convergence_problem(tf_run, optimum, "train_step_tf", True)
-    if tf_problem is None and not _follows_the_loss(tape_run):
-        tf_problem = ("train_step_tf reached the optimum, but only a step that takes its "
-                      f"gradients from the tape earns these points. Bug: "
-                      f"{diagnosis.NOT_THE_TAPE.name}. {diagnosis.NOT_THE_TAPE.advice}")
+    # Converging is not enough for the TensorFlow step: the points are for a tape.
+    if tf_problem is None:
+        tf_problem = _tape_problem(mae_run, reversed_run, _step_kind(tf_run, 0))
     problems.append(tf_problem)
     fraction = 0.5 * (problems[0] is None) + 0.5 * (problems[1] is None)
     if fraction == 1.0:

@@ -28,10 +28,13 @@ with one run per scenario or case, in the order :mod:`autograder.scenarios` draw
 
 - linear_fit, NumPy step: ``{"scenario", "W": [...], "b": [...], "error"}`` -- W and b
   after each completed step;
-- linear_fit, TensorFlow step: the same plus ``"loss_name"`` ("mse", or "mae" when the
-  notebook's ``loss`` was swapped), ``"loss"`` (the value returned by each step, ``null``
+- linear_fit, TensorFlow step: the same plus ``"loss_name"`` (one of
+  :data:`autograder.scenarios.TF_LOSSES`: "mse", or "mae" / "reversed" when the notebook's
+  ``loss`` was swapped), ``"loss"`` (the value returned by each step, ``null``
   when not a number) and ``"kept_variables"`` (per step: are ``model.W``/``model.b``
-  still the variables the model was built with);
+  still the variables the model was built with); the step check has one run per scenario
+  and loss, the convergence check a NumPy run, a TensorFlow "mse" run and one-step "mae"
+  and "reversed" runs from the same start;
 - tensors, tapes, variables: ``{"case", "outputs": [{"shape", "values", "tensor"}, ...],
   "error"}`` -- each recorded array flattened, and whether it was a TensorFlow object.
 
@@ -158,6 +161,28 @@ def _mean_absolute_error(predicted_y, desired_y):
     return tf.reduce_mean(tf.abs(predicted_y - desired_y))
 
 
+def _reversed_mean_squared_error(predicted_y, desired_y):
+    """The MSE, with minus its slope registered as its gradient.
+
+    A tape returns the registered gradient, so a tape-based step climbs this loss; finite
+    differences of its values, however precise, see only the slope and descend it.
+    """
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def reversed_mse(predicted_y, desired_y):
+        residual = predicted_y - desired_y
+
+        def gradient(upstream):
+            slope = 2 * residual / tf.cast(tf.size(residual), residual.dtype)
+            return -upstream * slope, upstream * slope
+        return tf.reduce_mean(tf.square(residual)), gradient
+    return reversed_mse(predicted_y, desired_y)
+
+
+_SWAPPED_LOSSES = {"mae": _mean_absolute_error, "reversed": _reversed_mean_squared_error}
+
+
 def _function_globals(function) -> dict:
     """The namespace where ``function`` looks up ``loss`` (unwrapping ``tf.function``)."""
     function = getattr(function, "python_function", function)
@@ -172,7 +197,9 @@ def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -
 
     With ``loss_name="mae"`` the notebook's ``loss`` is swapped for the mean absolute error
     while the step runs: a step that takes its gradients from a tape follows it, a step
-    with hand-written mean-squared-error gradients does not.
+    with hand-written mean-squared-error gradients does not. With ``"reversed"`` it is
+    swapped for the MSE with a reversed registered gradient: a tape-based step follows that
+    gradient, a step estimating gradients from loss values (finite differences) does not.
 
     Run fields: ``scenario``, ``loss_name``, ``W``, ``b`` (values of the model's original
     variables after each step), ``loss`` (returned value per
@@ -188,10 +215,10 @@ def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -
            "kept_variables": [], "error": None}
     namespace, missing, saved = None, object(), None
     try:
-        if loss_name == "mae":
+        if loss_name != "mse":
             namespace = _function_globals(step)
             saved = namespace.get("loss", missing)
-            namespace["loss"] = _mean_absolute_error
+            namespace["loss"] = _SWAPPED_LOSSES[loss_name]
         model = model_class(W=scenario.W0, b=scenario.b0)
         W_variable, b_variable = model.W, model.b
         inputs = tf.constant(scenario.inputs)
@@ -255,11 +282,11 @@ def check_train_step_numpy(train_step_numpy):
 
 
 def check_train_step_tf(train_step_tf, Model):
-    """Short runs of the TensorFlow step, with the notebook's loss and with another one."""
+    """Short runs of the TensorFlow step, with the notebook's loss and with swapped ones."""
     runs = []
     for scenario in scenarios.linear_fit(grading_seed()):
-        runs.append(_record_tf_steps(train_step_tf, Model, scenario, "mse"))
-        runs.append(_record_tf_steps(train_step_tf, Model, scenario, "mae"))
+        for loss_name in scenarios.TF_LOSSES:
+            runs.append(_record_tf_steps(train_step_tf, Model, scenario, loss_name))
     return _finish("linear_fit", "train_step_tf", runs)
 
 
@@ -270,6 +297,7 @@ def check_convergence(train_step_numpy, train_step_tf, Model):
         _record_numpy_steps(train_step_numpy, scenario),
         _record_tf_steps(train_step_tf, Model, scenario, "mse"),
         _record_tf_steps(train_step_tf, Model, scenario, "mae", steps=1),
+        _record_tf_steps(train_step_tf, Model, scenario, "reversed", steps=1),
     ]
     return _finish("linear_fit", "convergence", runs)
 

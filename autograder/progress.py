@@ -18,13 +18,18 @@ class ProgressBar:
         except (AttributeError, ValueError):  # no stderr at all, or a closed one
             self.enabled = False
         self.start = time.monotonic()
+        self.first: int | None = None  # done at the first call: resumed work took no time
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total == 0:
             return
         filled = WIDTH * done // total
         elapsed = time.monotonic() - self.start
-        eta = "--:--" if done == 0 else self._clock(elapsed / done * (total - done))
+        if self.first is None:
+            self.first = done
+        finished_here = done - self.first
+        eta = ("--:--" if finished_here == 0
+               else self._clock(elapsed / finished_here * (total - done)))
         self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] "
                           f"{done}/{total}  ETA {eta} ")
         if done == total:

@@ -31,6 +31,10 @@ def _rng(seed: int, assignment: str, *path: int) -> np.random.Generator:
 
 TRAJECTORY_STEPS = 5
 CONVERGENCE_STEPS = 300
+# The `loss` each TensorFlow step runs with, per start, in this order: the notebook's own
+# ("mse"), the mean absolute error ("mae": a step must follow `loss`), and the MSE whose
+# registered gradient is minus its slope ("reversed": a step must take gradients from the tape).
+TF_LOSSES = ("mse", "mae", "reversed")
 
 
 @dataclass(frozen=True)

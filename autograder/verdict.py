@@ -12,6 +12,14 @@ line that is malformed, duplicated, for another seed or missing earns 0 for its 
 a message that says so. The reference values are recomputed here from the seed, in
 float64 NumPy, never read from the report.
 
+Every value of the report is learner input, checked by the readers below (:func:`number`,
+:func:`numbers`, :func:`flags`, :func:`text_or_none`, :func:`field`) before a judge uses
+it: a value of the wrong type or out of range (a 400-digit integer, a list where a string
+belongs) raises :class:`MalformedReport`, and only its own part "could not be read". An
+exception of any other kind while judging is a bug of the grader's: it, too, costs only
+its own part, which says so (``PartResult.grader_error``), and the other parts keep
+their points.
+
 ``stage`` names how far the learner's code got: "one step", "trajectory",
 "convergence" (the stage that failed), "passed", "missing" (no result) or "error" (the
 code raised, or the report is unusable). For the assignments other than linear_fit,
@@ -28,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.assignments import check_assignment, grade_cells
+from autograder.plain_text import plain
 from autograder.probe import CHECKS, RETURNED_NONE
 
 STAGES = ("one step", "trajectory", "convergence", "passed", "missing", "error")
@@ -42,6 +51,7 @@ class PartResult:
     max_score: float
     stage: str
     message: str
+    grader_error: bool = False  # the grader failed on this part: a bug to fix, said aloud
 
 
 class MalformedReport(ValueError):
@@ -58,7 +68,10 @@ def number(value) -> float:
         if value not in NON_FINITE:
             raise MalformedReport("expected a number, found a string")
         return NON_FINITE[value]
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an integer beyond float range, e.g. 10**400
+        raise MalformedReport("a number out of range") from None
     if not math.isfinite(result):
         raise MalformedReport("non-finite number")
     return result
@@ -79,11 +92,12 @@ def flags(value, *, max_length: int) -> list[bool]:
 
 
 def text_or_none(value) -> str | None:
+    """An error message: at most 300 characters, terminal control characters escaped."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise MalformedReport("expected an error message")
-    return value[:300]
+    return plain(value[:300])
 
 
 def field(mapping, key):
@@ -145,21 +159,34 @@ def judge_record(assignment: str, record: dict, seed: int) -> PartResult:
         raise ValueError(f"{assignment} has no graded cell {grade_id!r}")
     max_score = cells[grade_id]
     judges = _judges()[assignment]
+    import numpy as np  # here, not at the top: see _judges
+
     try:
-        if record.get("seed") != seed or isinstance(record.get("seed"), bool):
+        if type(record.get("seed")) is not int or record["seed"] != seed:
             return PartResult(grade_id, 0.0, max_score, "error",
                               "These results were not produced on this grading run's data, "
                               "so they earn no points.")
         check = field(record, "check")
+        if not isinstance(check, str):
+            raise MalformedReport("the check is not named by a string")
         if check not in judges or CHECKS[assignment].get(check) != grade_id:
-            raise MalformedReport(f"unknown check {check!r}")
-        fraction, stage, message = judges[check](record, seed)
+            raise MalformedReport(f"unknown check {check[:40]!r}")
+        # Learner values may be huge: overflow to inf is an expected outcome, not news.
+        with np.errstate(all="ignore"):
+            fraction, stage, message = judges[check](record, seed)
+        if stage not in STAGES or not isinstance(message, str) \
+                or not isinstance(fraction, (int, float)) or not math.isfinite(fraction):
+            raise AssertionError(f"judge {check} returned ({fraction!r}, {stage!r}, ...)")
     except MalformedReport as error:
         return PartResult(grade_id, 0.0, max_score, "error",
                           f"The results of this part could not be read ({error}), so it "
                           "earns no points. Did something in the notebook change the tests?")
-    if stage not in STAGES:
-        raise AssertionError(f"judge returned unknown stage {stage!r}")
+    except Exception as error:  # a grader bug: this part only, and never silently
+        return PartResult(grade_id, 0.0, max_score, "error",
+                          "The grader failed while judging this part, a bug in the grader "
+                          "and not in your code: "
+                          + plain(f"{type(error).__name__}: {error}")[:300],
+                          grader_error=True)
     score = round(max_score * min(max(fraction, 0.0), 1.0), 4)
     return PartResult(grade_id, score, max_score, stage, message)
 

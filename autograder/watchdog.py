@@ -28,6 +28,10 @@ from pathlib import Path
 
 import psutil
 
+from autograder import held_memory
+from autograder.cgroups import SubmissionGroup
+from autograder.held_memory import HostFloor
+
 POLL_SECONDS = 0.1
 LOG_LIMIT = 256 * 1024
 # The CPU cap is an average over the run: start-up (TensorFlow's import) may burst, so the
@@ -41,12 +45,17 @@ _running_lock = threading.Lock()
 @dataclass
 class Outcome:
     returncode: int | None
-    limit: str | None  # "memory", "tasks", "cpu" or "time" when the watchdog killed the tree
+    # "memory", "tasks", "cpu", "time", "files" or "host memory" when the watchdog killed it
+    limit: str | None
     peak_rss: int
     seconds: float
     output: bytes = b""  # stdout, at most output_limit bytes
     output_overflow: bool = False  # stdout had more than output_limit bytes
     peak_tasks: int = 0
+    detail: str = ""  # "files": the folder past its inode cap; "memory": HELD or ""
+
+
+HELD = "held"  # detail of a "memory" stop by the control group: processes, files, buffers
 
 
 class _CappedPipes:
@@ -192,13 +201,22 @@ def kill_all_running() -> None:
 def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                 log_path: Path, max_tasks: int = 512, cpu_cores: float | None = None,
                 cpu_slack: float = CPU_SLACK_SECONDS, output_limit: int = 2**20,
-                cwd: Path | None = None) -> Outcome:
+                cwd: Path | None = None, group: SubmissionGroup | None = None,
+                inode_caps: dict[str, int] | None = None,
+                host_floor: HostFloor | None = None) -> Outcome:
     """Run command, its stderr (capped) into log_path and its stdout (capped) returned in
     the Outcome; kill its tree past any limit: memory, tasks (threads), wall time, or CPU
     (more than ``cpu_cores`` on average, beyond ``cpu_slack`` seconds: a tree of busy
-    processes would otherwise starve the submissions graded beside it)."""
+    processes would otherwise starve the submissions graded beside it).
+
+    Memory held outside the processes: ``group`` (a control group the command joins) is
+    capped by the kernel, and an OOM kill in it ends the tree as "memory";
+    ``inode_caps`` ({sandbox folder: most inodes}) ends it as "files"; ``host_floor`` ends
+    it as "host memory" when the machine runs low and this tree holds the most."""
     start = time.monotonic()
-    peak, peak_tasks, limit = 0, 0, None
+    peak, peak_tasks, limit, detail = 0, 0, None, ""
+    if group is not None:
+        command = group.enter(command)
     log = open(log_path, "wb")  # before the child exists: nothing to clean up if this fails
     with _running_lock:  # started and registered at once: end_orphans() must not see it
         try:
@@ -213,11 +231,14 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
         try:
             process = psutil.Process(child.pid)
             while child.poll() is None:
-                usage = _usage(_tree(process))
+                tree = _tree(process)
+                usage = _usage(tree)
                 peak, peak_tasks = max(peak, usage.resident), max(peak_tasks, usage.tasks)
                 elapsed = time.monotonic() - start
                 if usage.resident > memory_bytes:
                     limit = "memory"
+                elif group is not None and group.oom_kills():
+                    limit, detail = "memory", HELD  # the kernel's own count, all told
                 elif usage.tasks > max_tasks:
                     limit = "tasks"
                 elif cpu_cores is not None and \
@@ -225,6 +246,9 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                     limit = "cpu"
                 elif elapsed > wall_seconds:
                     limit = "time"
+                else:
+                    limit, detail = _held_memory_limit(child.pid, tree, usage, inode_caps,
+                                                       host_floor)
                 if limit:
                     kill_tree(process)
                     break
@@ -240,9 +264,30 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                 pass
             with _running_lock:
                 _running.discard(child.pid)
+            if host_floor is not None:
+                host_floor.forget(child.pid)
+            if group is not None and limit is None and group.oom_kills():
+                limit, detail = "memory", HELD  # killed at the limit as the tree ended
             drain_until = time.monotonic() + DRAIN_SECONDS
             while pipes.open() and time.monotonic() < drain_until:
                 pipes.pump(0.05)  # what was written before the end; leftovers get 2 s
             output, overflow = pipes.close()
     return Outcome(child.returncode, limit, peak, time.monotonic() - start, output, overflow,
-                   peak_tasks)
+                   peak_tasks, detail)
+
+
+def _held_memory_limit(key: int, tree: list[psutil.Process], usage: _Usage,
+                       inode_caps: dict[str, int] | None,
+                       host_floor: HostFloor | None) -> tuple[str | None, str]:
+    """("files", folder) past an inode cap, ("host memory", "") when the host floor picks
+    this tree, else (None, "")."""
+    folders = held_memory.folder_usage(tree, tuple(inode_caps)) if inode_caps else {}
+    for folder, (_, inodes) in folders.items():
+        if inodes > inode_caps[folder]:
+            return "files", folder
+    if host_floor is not None:
+        footprint = host_floor.footprint(usage.resident, folders,
+                                         held_memory.open_sockets(tree))
+        if host_floor.should_stop(key, footprint):
+            return "host memory", ""
+    return None, ""

@@ -1,7 +1,7 @@
 """Make the built book work in a browser with no network, and without console errors.
 
 By default a jupyter-book page loads MathJax, require.js and the ipywidgets manager from
-CDNs: offline, math stays raw TeX and widgets stay blank. `.ci/fetch_vendor.py` (run by
+CDNs: offline, math stays raw TeX and widgets stay blank. `tools/fetch_vendor.py` (run by
 `make book`) puts those files in book/_vendor/; this extension serves them:
 
 - adds book/_vendor to ``html_static_path`` (copied into ``_build/html/_static/``; not a
@@ -48,7 +48,7 @@ def configure(app: Sphinx, config: Config) -> None:
     if missing:
         raise ExtensionError(
             f"offline_assets: {', '.join(missing)} missing under {vendor}; fetch them with "
-            "`python .ci/fetch_vendor.py` (`make book` does it first).")
+            "`python tools/fetch_vendor.py` (`make book` does it first).")
     if VENDOR_DIR not in config.html_static_path:
         config.html_static_path = [*config.html_static_path, VENDOR_DIR]
     # Relative paths are taken from _static/ by Sphinx and myst-nb alike.

@@ -44,7 +44,18 @@ EXPECTED: dict[str, tuple[float | str, str]] = {
     "reads_solutions": (0.0, "graded"),
     "overwrites_files": (0.0, "graded"),
     "kills_parent": (0.0, "stopped: the notebook's processes were killed"),
+    "jumps_after_first_call": (0.0, "graded"),  # no descent: no convergence points either
+    "finite_differences": (5.0, "graded"),  # the NumPy step's 4 and its convergence point
+    "socket_hog": (0.0, "stopped: used more than 1.5 GiB of memory beyond its in-memory "
+                        "folders, counting what the kernel held"),
+    "inode_hog": (0.0, "stopped: made more than 65536 files and folders in /tmp"),
+    # The NumPy step's 4 and its convergence point; its escape sequences reach no file.
+    "control_chars": (5.0, "graded"),
+    # A forged part "could not be read"; the honest NumPy (4) and convergence (2) parts count.
+    "forged_report_types": (6.0, "graded"),
 }
+# Where the grader can make no control group, the host floor stops what it would have.
+WITHOUT_CGROUPS = {"socket_hog": "stopped: the machine ran low on memory"}
 LEFTOVER_MARKERS = ("987654", "987653")  # the sleep durations of background_processes.py
 PWNED_NAME = "pwned-by-hostile-submission.txt"
 
@@ -71,19 +82,25 @@ def solution_code() -> str:
 
 
 def _hostile_cell(name: str) -> str:
-    """files/hostile/<name>.py with its NOOP / SOLUTION lines expanded."""
+    """files/hostile/<name>.py with its NOOP, SOLUTION and ``FIXTURE <path>`` lines expanded
+    (the last: a bug fixture's code, files/<path>, so an attack is written only once)."""
     noop = (HOSTILE / "_noop_steps.py").read_text(encoding="utf-8")
     solution = solution_code()
 
     def expand(match: re.Match) -> str:
         indent, word = match.group(1), match.group(2)
-        body = noop if word == "NOOP" else solution
+        if word.startswith("FIXTURE "):
+            fixture = (HOSTILE.parent / word.split(maxsplit=1)[1]).read_text(encoding="utf-8")
+            body = "\n".join(line for line in fixture.splitlines()
+                             if not line.startswith("# expect "))
+        else:
+            body = noop if word == "NOOP" else solution
         return "\n".join(indent + line if line else line for line in body.splitlines())
 
     code = (HOSTILE / f"{name}.py").read_text(encoding="utf-8")
     # The attacks name the instructor's checkout as /work/main: aim them at this one.
     code = code.replace("/work/main", str(REPO_ROOT))
-    return re.sub(r"^([ \t]*)(NOOP|SOLUTION)[ \t]*$", expand, code, flags=re.M)
+    return re.sub(r"^([ \t]*)(NOOP|SOLUTION|FIXTURE \S+)[ \t]*$", expand, code, flags=re.M)
 
 
 def _write(notebook, folder: Path) -> None:

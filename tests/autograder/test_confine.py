@@ -26,13 +26,13 @@ from confine import confine
 read_end, write_end = os.pipe()
 not_confined = confine()
 child = r'''
-import ctypes, json, os, sys
-tried = {}
+import ctypes, json, os, resource, socket, sys
+tried = {"open_files": list(resource.getrlimit(resource.RLIMIT_NOFILE))}
 def attempt(name, action):
     try:
         action()
         tried[name] = "allowed"
-    except OSError as error:
+    except (OSError, ValueError) as error:
         tried[name] = type(error).__name__
 libc = ctypes.CDLL(None, use_errno=True)
 def shmget():
@@ -43,6 +43,13 @@ attempt("shmget", shmget)
 attempt("runner_pipe", lambda: os.open(f"/proc/{os.getppid()}/fd/{sys.argv[1]}", os.O_WRONLY))
 attempt("posix_shm", lambda: open("/dev/shm/ok", "wb").write(b"x"))
 attempt("scratch_file", lambda: open("/scratch/ok", "wb").write(b"x"))
+attempt("raise_open_files", lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096)))
+held = []
+def many_sockets():
+    while len(held) < 5000:
+        held.append(socket.socketpair())
+attempt("many_sockets", many_sockets)
+tried["sockets_opened"] = len(held)
 print(json.dumps(tried))
 '''
 result = subprocess.run([sys.executable, "-c", child, str(write_end)], capture_output=True,
@@ -79,6 +86,14 @@ def test_memory_no_cap_sees_cannot_be_made(tried):
 
 def test_the_kernel_cannot_write_into_the_runners_pipe(tried):
     assert tried["child"]["runner_pipe"] == "PermissionError", tried
+
+
+def test_the_kernel_may_hold_few_sockets_and_cannot_raise_its_limit(tried):
+    # Each socket can queue megabytes the RSS watchdog does not see.
+    assert tried["child"]["open_files"] == [confine.MAX_OPEN_FILES] * 2, tried
+    assert tried["child"]["raise_open_files"] in ("ValueError", "PermissionError"), tried
+    assert tried["child"]["many_sockets"] == "OSError", tried  # EMFILE: too many open files
+    assert tried["child"]["sockets_opened"] < confine.MAX_OPEN_FILES // 2, tried
 
 
 def test_what_notebooks_need_still_works(tried):

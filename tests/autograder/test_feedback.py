@@ -27,3 +27,17 @@ def test_the_page_is_written_where_the_readme_says(tmp_path):
     path = feedback.write_feedback(tmp_path, _result([]))
     assert path == tmp_path / "feedback" / "ada" / "linear_fit.html"
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_terminal_control_sequences_never_reach_the_page(tmp_path):
+    from autograder.plain_text import is_plain
+
+    osc = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x07\x9b2J"  # clipboard, title, C1 CSI
+    result = Result("ada" + osc, "linear_fit", 0.0, 10.0, "graded; " + osc,
+                    [Part("test_train_step_numpy", 0.0, 4.0, "error", "raised " + osc)],
+                    ["cell 3 (train_step_numpy): RuntimeError: " + osc])
+    path = feedback.write_feedback(tmp_path, result)
+    page = path.read_text(encoding="utf-8")
+    assert is_plain(page)
+    assert "RuntimeError: \\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b]0;pwned\\x07\\x9b2J" in page
+    assert is_plain(str(path.relative_to(tmp_path)))

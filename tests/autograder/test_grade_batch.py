@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,9 @@ import psutil
 import pytest
 
 import grading_corpus
-from autograder import assignments, batch, gradebook, sandbox
+import host_memory
+from autograder import assignments, batch, gradebook, memory_protection, sandbox
+from autograder.plain_text import is_plain
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(
@@ -28,6 +31,10 @@ pytestmark = [pytest.mark.slow,
 MAX_SCORE = sum(assignments.grade_cells("linear_fit").values())
 LIMITS = batch.Limits(cell_timeout=60, wall_seconds=300, memory_bytes=int(1.5 * batch.GiB))
 SEED = 1
+# Each of the two jobs may hold --memory plus its in-memory folders; the margin per job
+# covers the grader's own share (bubblewrap, the runner's pipes, the gradebook).
+MEMORY_BOUND = 2 * (LIMITS.memory_bytes + memory_protection.folder_bytes(LIMITS.disk_bytes, True)
+                    + batch.GiB // 2)
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -51,12 +58,17 @@ def graded(tmp_path_factory):
                "--out", str(out), "--jobs", "2", "--db", f"sqlite:///{db}",
                "--timeout", str(LIMITS.cell_timeout), "--wall", str(LIMITS.wall_seconds),
                "--memory", str(LIMITS.memory_bytes), "--seed", str(SEED)]
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=1800,
-                              cwd=root)
+    # Where no control group can be made, the host floor must hold the same bound.
+    protection = memory_protection.choose()
+    protection.remove()
+    floor = psutil.virtual_memory().available - (MEMORY_BOUND - batch.GiB)  # 1 GiB early
+    command += ["--host-floor", str(floor)]
+    finished, memory_drop = host_memory.run_watching_memory(command, timeout=1800, cwd=root)
     with open(out / "grades.csv", newline="", encoding="utf-8") as file:
         rows = {row["learner_id"]: row for row in csv.DictReader(file)}
     return {"root": root, "submissions": submissions, "out": out, "db": db,
-            "before": before, "process": finished, "rows": rows}
+            "before": before, "process": finished, "rows": rows, "memory_drop": memory_drop,
+            "cgroups": protection.groups is not None}
 
 
 def test_the_batch_completes_with_exit_status_0(graded):
@@ -70,6 +82,8 @@ def test_the_batch_completes_with_exit_status_0(graded):
 @pytest.mark.parametrize("learner", sorted(grading_corpus.EXPECTED))
 def test_each_learner_gets_the_expected_score_and_status(graded, learner):
     expected_score, status = grading_corpus.EXPECTED[learner]
+    if not graded["cgroups"]:
+        status = grading_corpus.WITHOUT_CGROUPS.get(learner, status)
     expected_score = MAX_SCORE if expected_score == grading_corpus.FULL else expected_score
     row = graded["rows"][learner]
     assert float(row["score"]) == expected_score, row
@@ -101,6 +115,19 @@ def test_no_process_is_left_behind(graded):
     assert leftovers == []
 
 
+def test_the_batch_says_once_how_the_hosts_memory_is_protected(graded):
+    said = [line for line in graded["process"].stderr.splitlines()
+            if line.startswith("memory protection: ")]
+    expected = "a control group per submission" if graded["cgroups"] else "a floor of"
+    assert len(said) == 1 and said[0].startswith(f"memory protection: {expected}"), said
+
+
+def test_the_host_never_lost_more_memory_than_the_caps_allow(graded):
+    # The socket and inode hogs hold memory no process's resident set shows (about 12 GiB
+    # and 3 GiB when unchecked).
+    assert graded["memory_drop"] <= MEMORY_BOUND
+
+
 def test_the_gradebook_holds_every_learners_score(graded):
     from nbgrader.api import Gradebook
 
@@ -116,6 +143,20 @@ def test_feedback_exists_for_everyone_and_hides_the_hidden_tests(graded):
         page = (graded["out"] / "feedback" / learner / "linear_fit.html").read_text()
         assert f"{float(row['score']):g} of" in page
         assert "HIDDEN TESTS" not in page and "probe.check" not in page
+
+
+def test_no_written_file_holds_terminal_control_characters(graded):
+    # control_chars raised with ESC/OSC/BEL/C1 sequences: shown escaped, never as they are.
+    page = graded["out"] / "feedback" / "control_chars" / "linear_fit.html"
+    assert "the tape was lost\\x1b]0;pwned\\x07\\x1b]52;c;" in page.read_text(encoding="utf-8")
+    written = [path for path in graded["out"].rglob("*") if path.is_file()]
+    assert len(written) > len(grading_corpus.EXPECTED)  # grades.csv and every page at least
+    for path in written:
+        # Only \r of the csv module's \r\n row ends is allowed beyond what plain() keeps.
+        text = path.read_bytes().decode("utf-8").replace("\r\n", "\n")
+        assert is_plain(text), path
+    with sqlite3.connect(graded["db"]) as connection:
+        assert is_plain("\n".join(connection.iterdump()))
 
 
 def test_one_job_gives_the_same_results_as_two(graded, tmp_path):
@@ -155,3 +196,17 @@ def test_nbgrader_export_reads_the_same_grades(graded, tmp_path):
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as file:
         exported = {row["student_id"]: float(row["score"]) for row in csv.DictReader(file)}
     assert exported == {learner: float(row["score"]) for learner, row in graded["rows"].items()}
+
+
+def test_a_workspace_left_by_a_killed_grader_is_removed_by_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch.tempfile, "gettempdir", lambda: str(tmp_path))
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    stale = tmp_path / f"{batch.WORKSPACE_PREFIX}{finished.pid}-x1"
+    (stale / "kernel-lib").mkdir(parents=True)
+    (stale / "kernel-lib" / "probe.py").write_text("")
+    (stale / "kernel-lib").chmod(0o555)  # read-only, as the grader leaves it
+    alive = tmp_path / f"{batch.WORKSPACE_PREFIX}{os.getpid()}-x2"
+    alive.mkdir()
+    batch.remove_stale_workspaces()
+    assert not stale.exists() and alive.exists()

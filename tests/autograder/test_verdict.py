@@ -15,7 +15,7 @@ import pytest
 
 from autograder import diagnosis, probe, scenarios, verdict
 from autograder.assignments import ASSIGNMENTS, grade_cells
-from autograder.judge_linear_fit import STEP_TOLERANCE, close
+from autograder.judge_linear_fit import OPTIMUM_TOLERANCE, STEP_TOLERANCE, close
 from notebooks import load, run_in_process, variants, with_solutions
 
 CORPUS = [variant for name in ASSIGNMENTS for variant in variants(name)]
@@ -60,7 +60,7 @@ def test_the_corpus_names_every_bug_for_both_steps():
         assert ("train_step_numpy", variant.name) in named
         if variant.tensorflow:
             assert ("train_step_tf", variant.name) in named
-    for special in (diagnosis.REBOUND, diagnosis.NOT_THE_TAPE):
+    for special in (diagnosis.REBOUND, diagnosis.NOT_THE_TAPE, diagnosis.FINITE_DIFFERENCES):
         assert ("train_step_tf", special.name) in named
 
 
@@ -81,6 +81,11 @@ def test_every_bug_lands_far_outside_the_tolerance(seed):
             assert _gap(ends[first], ends[second]) > 20 * STEP_TOLERANCE, (first, second)
         mae_end = diagnosis.step(diagnosis.CORRECT, *start, loss_name="mae")
         assert _gap(mae_end, ends[diagnosis.CORRECT]) > 20 * STEP_TOLERANCE
+        # Any step that moves, taken along the reversed registered gradient (a tape), is
+        # never mistaken for the same step along the slope (finite differences).
+        for name in set(diagnosis.STEPS) - {diagnosis.NO_UPDATE}:
+            along_the_tape = diagnosis.step(name, *start, loss_name="reversed")
+            assert _gap(along_the_tape, ends[name]) > 20 * STEP_TOLERANCE, name
 
 
 @pytest.mark.parametrize("seed", range(0, 400, 13))
@@ -97,6 +102,113 @@ def test_the_convergence_scenario_is_reached_by_the_reference(seed):
                                 scenario.outputs, scenario.learning_rate, scenario.steps)
     assert close(W[-1], best[0], 1e-5) and close(b[-1], best[1], 1e-5)
     assert abs(scenario.inputs.mean()) > 0.6  # not centred: b-with-new-W must show
+    # The start is far from the optimum: a step that never moves cannot end there, so "no
+    # update at all" as the kind of every step never earns convergence points.
+    assert not (close(scenario.W0, best[0], 100 * OPTIMUM_TOLERANCE)
+                and close(scenario.b0, best[1], 100 * OPTIMUM_TOLERANCE))
+
+
+# --- convergence only by descent, tape points only for a tape (no TensorFlow needed) ------
+
+def _variant_step(name, scenario, loss_name="mse"):
+    return lambda k, W, b: diagnosis.step(name, W, b, scenario.inputs, scenario.outputs,
+                                          scenario.learning_rate, loss_name)
+
+
+def _jump(scenario):
+    from ttt.reference import least_squares
+
+    optimum = least_squares(scenario.inputs, scenario.outputs)
+    return lambda k, W, b: optimum
+
+
+def _switch(at, before, after):
+    """Step ``before`` for the first ``at`` steps, ``after`` from then on."""
+    return lambda k, W, b: (before if k < at else after)(k, W, b)
+
+
+def _made_run(scenario, step_at, loss_name="mse", steps=None, tensorflow=False) -> dict:
+    """A run as the probe reports it, for a step that does ``step_at(k, W, b)``."""
+    W, b, Ws, bs, losses = scenario.W0, scenario.b0, [], [], []
+    for k in range(steps or scenario.steps):
+        losses.append(diagnosis.LOSSES[loss_name][0](W, b, scenario.inputs.astype(float),
+                                                     scenario.outputs.astype(float)))
+        W, b = step_at(k, W, b)
+        Ws.append(W)
+        bs.append(b)
+    run = {"scenario": scenario.name, "W": Ws, "b": bs, "error": None}
+    if tensorflow:
+        run.update(loss_name=loss_name, loss=losses, kept_variables=[True] * len(Ws))
+    return run
+
+
+def _convergence_part(seed, numpy_step=None, tf_step=None, reversed_step=None):
+    s = scenarios.linear_fit_convergence(seed)
+    correct = _variant_step(diagnosis.CORRECT, s)
+    runs = [_made_run(s, numpy_step or correct),
+            _made_run(s, tf_step or correct, tensorflow=True),
+            _made_run(s, _variant_step(diagnosis.CORRECT, s, "mae"), "mae", 1, True),
+            _made_run(s, reversed_step or _variant_step(diagnosis.CORRECT, s, "reversed"),
+                      "reversed", 1, True)]
+    record = {"grade_id": "test_convergence", "check": "convergence", "seed": seed,
+              "runs": runs}
+    return verdict.judge_record("linear_fit", json.loads(json.dumps(record)), seed)
+
+
+@pytest.mark.parametrize("kind", [diagnosis.CORRECT, "missing factor 2",
+                                  "b updated with the new W"])
+def test_the_same_gradient_step_all_the_way_earns_convergence(kind):
+    s = scenarios.linear_fit_convergence(11)
+    part = _convergence_part(11, numpy_step=_variant_step(kind, s))
+    assert (part.score, part.stage) == (2, "passed"), part.message
+
+
+@pytest.mark.parametrize("seed", [4, 23])
+@pytest.mark.parametrize("first, at, then, words", [
+    ("no update at all", 1, "jump", "step 2 jumped to the least-squares optimum"),
+    ("correct", 1, "jump", "step 2 jumped to the least-squares optimum"),
+    ("correct", 5, "jump", "step 6 jumped to the least-squares optimum"),
+    ("correct", 3, "missing factor 2", "step 4 was a step with a known slip (missing factor 2)"),
+    ("missing factor 2", 2, "correct", "step 3 was the reference step"),
+])
+def test_a_step_that_changes_part_way_earns_no_convergence(seed, first, at, then, words):
+    s = scenarios.linear_fit_convergence(seed)
+    later = _jump(s) if then == "jump" else _variant_step(then, s)
+    step = _switch(at, _variant_step(first, s), later)
+    for part in (_convergence_part(seed, numpy_step=step), _convergence_part(seed, tf_step=step)):
+        assert (part.score, part.stage) == (1, "convergence"), part.message
+        assert "not by gradient descent all the way" in part.message and words in part.message
+
+
+@pytest.mark.parametrize("kind", [diagnosis.CORRECT, "missing factor 2"])
+def test_a_tf_step_along_the_slope_of_a_registered_gradient_loses_the_tape_points(kind):
+    s = scenarios.linear_fit_convergence(17)
+    tf_step = _variant_step(kind, s)
+    tape = _convergence_part(17, tf_step=tf_step, reversed_step=_variant_step(kind, s, "reversed"))
+    assert (tape.score, tape.stage) == (2, "passed"), tape.message
+    slope = _convergence_part(17, tf_step=tf_step, reversed_step=_variant_step(kind, s, "mse"))
+    assert (slope.score, slope.stage) == (1, "convergence")
+    assert diagnosis.FINITE_DIFFERENCES.name in slope.message
+
+
+@pytest.mark.slow
+def test_the_reversed_loss_has_the_mse_value_and_minus_its_slope_as_gradient():
+    import numpy as np
+    import tensorflow as tf
+
+    from ttt.reference import mse_gradients
+
+    x, y = np.array([1.0, 2.0, 3.0, -1.5]), np.array([2.0, 3.0, 5.0, 0.5])
+    for dtype in (tf.float32, tf.float64):
+        W, b = tf.Variable(1.25, dtype=dtype), tf.Variable(-0.5, dtype=dtype)
+        inputs, outputs = tf.constant(x, dtype), tf.constant(y, dtype)
+        for arguments in (lambda: (W * inputs + b, outputs), lambda: (outputs, W * inputs + b)):
+            with tf.GradientTape() as tape:
+                value = probe._reversed_mean_squared_error(*arguments())
+            dW, db = tape.gradient(value, [W, b])
+            assert np.isclose(float(value), diagnosis.mse(1.25, -0.5, x, y), rtol=1e-6)
+            assert np.allclose([float(dW), float(db)],
+                               [-g for g in mse_gradients(1.25, -0.5, x, y)], rtol=1e-6)
 
 
 # --- untrusted reports (NumPy part only: no TensorFlow needed) ---------------------------

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 
 import psutil
 import pytest
 
-from autograder import watchdog
+from autograder import sandbox, watchdog
 
 GENEROUS = {"wall_seconds": 60, "memory_bytes": 2**30}
 
@@ -135,3 +136,54 @@ def test_nothing_of_a_stopped_tree_survives(tmp_path, limit):
     survivors = [p for p in psutil.process_iter(["cmdline"])
                  if p.info["cmdline"] and any(marker in part for part in p.info["cmdline"])]
     assert survivors == []
+
+
+SOCKET_HOG = ("import socket, time\npairs = []\nwhile len(pairs) < 500:\n"
+              "    s, r = socket.socketpair()\n"
+              "    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 2**20)\n"
+              "    s.setblocking(False)\n    pairs.append((s, r))\n    try:\n"
+              "        while True:\n            s.send(b'x' * 65536)\n"
+              "    except BlockingIOError:\n        pass\ntime.sleep(60)")
+
+
+def test_memory_held_by_the_kernel_is_stopped_by_the_control_group(tmp_path):
+    from autograder import cgroups
+
+    try:
+        groups = cgroups.open_batch()
+    except cgroups.CgroupUnavailable as error:
+        pytest.skip(f"no control group here: {error}")
+    try:
+        group = groups.submission("hog", 150 * 2**20, 64)
+        outcome = _run(tmp_path, SOCKET_HOG, memory_bytes=2**30, group=group)
+        group.remove()
+    finally:
+        groups.remove()
+    # Its resident memory stayed far below the 1 GiB cap: only the group saw the buffers.
+    assert (outcome.limit, outcome.detail) == ("memory", watchdog.HELD)
+    assert outcome.peak_rss < 2**30 and outcome.seconds < 30
+
+
+def test_without_a_group_the_host_floor_stops_the_largest_holder(tmp_path):
+    from autograder.held_memory import HostFloor
+
+    floor = HostFloor(psutil.virtual_memory().available - 400 * 2**20)
+    outcome = _run(tmp_path, SOCKET_HOG, memory_bytes=2**30, host_floor=floor)
+    assert outcome.limit == "host memory"
+    assert outcome.peak_rss < 2**30
+    assert floor._footprints == {}  # forgotten once its tree ended
+
+
+@pytest.mark.skipif(sandbox.bwrap_path() is None and
+                    os.environ.get("TTT_SKIP_SANDBOX_TESTS") == "1",
+                    reason="bubblewrap missing and TTT_SKIP_SANDBOX_TESTS=1")
+def test_too_many_files_in_a_sandbox_folder_stop_the_tree(tmp_path):
+    code = ("import os, time\nfor n in range(200000):\n"
+            "    open(f'/tmp/{n:0100d}', 'w').close()\ntime.sleep(60)")
+    command = sandbox.wrap([sys.executable, "-c", code], tmp_path, tmp_path,
+                           tmp_path / "run.py", {"PATH": "/usr/bin:/bin"})
+    outcome = watchdog.run_limited(command, log_path=tmp_path / "log",
+                                   inode_caps={"/tmp": 5000, sandbox.SCRATCH: 5000},
+                                   **GENEROUS)
+    assert (outcome.limit, outcome.detail) == ("files", "/tmp")
+    assert outcome.seconds < 30

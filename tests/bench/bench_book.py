@@ -29,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 # The very command behind `make book`: a benchmark of the build the project actually runs.
-BUILD_SCRIPT = REPO / "book" / "_ext" / "build.py"
+BUILD_SCRIPT = REPO / "tools" / "build_book.py"
 TARGETS_SECONDS = {"cold build": 90.0, "no-change rebuild": 5.0}
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -1,4 +1,4 @@
-"""The offline assets: .ci/fetch_vendor.py picks the right files out of each npm package, and
+"""The offline assets: tools/fetch_vendor.py picks the right files out of each npm package, and
 the folder it fills holds what book/_ext/offline_assets.py serves. No network needed: the
 selection is tested on a tarball made here; the fetched folder is checked when present."""
 
@@ -23,7 +23,7 @@ def load(path, name):
     return module
 
 
-fetch_vendor = load(REPO / ".ci" / "fetch_vendor.py", "fetch_vendor")
+fetch_vendor = load(REPO / "tools" / "fetch_vendor.py", "fetch_vendor")
 offline_assets = load(REPO / "book" / "_ext" / "offline_assets.py", "offline_assets")
 
 
@@ -74,7 +74,7 @@ def test_a_tampered_download_is_refused(tmp_path, monkeypatch):
 def test_the_fetched_folder_is_complete_when_present():
     vendor = fetch_vendor.DEFAULT_DEST
     if not (vendor / fetch_vendor.STAMP_NAME).is_file():
-        pytest.skip(f"{vendor} not fetched (run `python .ci/fetch_vendor.py`; `make book` does)")
+        pytest.skip(f"{vendor} not fetched (run `python tools/fetch_vendor.py`; `make book` does)")
     assert json.loads((vendor / fetch_vendor.STAMP_NAME).read_text()) == fetch_vendor.wanted_versions()
     for path in (offline_assets.MATHJAX, offline_assets.REQUIREJS, offline_assets.WIDGET_MANAGER):
         assert (vendor / path).stat().st_size > 10_000, path

@@ -1,6 +1,7 @@
 # expect test_train_step_numpy 2 trajectory
-# expect test_convergence 2 passed
-# Right on the first call of each run, then the learning rate silently shrinks.
+# expect test_convergence 1 convergence | step 2 was a step with a known slip (missing factor 2)
+# Right on the first call of each run, then the learning rate silently shrinks: a step
+# that changes what it does part-way earns no convergence points, though it gets there.
 calls = []
 
 

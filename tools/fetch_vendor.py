@@ -8,7 +8,7 @@ unpacks only what a page needs into book/_vendor/, which _config.yml lists in
 `html_static_path` (so Sphinx copies it into _build/html/_static/). book/_vendor/ is not
 committed; `make book` runs this first. A second run with nothing changed does nothing.
 
-Usage: python .ci/fetch_vendor.py [--dest book/_vendor] [--force]
+Usage: python tools/fetch_vendor.py [--dest book/_vendor] [--force]
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Build the book: the one command behind `make book` and the build benchmark.
 
-    python book/_ext/build.py [--jobs N] [--path-output DIR]
+    python tools/build_book.py [--jobs N] [--path-output DIR]
 
 It is `jupyter-book build .` with the project's strict flags (warnings are errors, nitpicky,
 keep going to report every problem) and one addition: pages are read — and so executed — in
 parallel. jupyter-book 1.x's command line always asks Sphinx for one process, so a cold
 build would run every chapter's kernel one after another; Sphinx reads in parallel when every
-extension says it is safe (see parallel_read.py), and myst-nb executes a page while reading it.
+extension says it is safe (see book/_ext/parallel_read.py), and myst-nb executes a page while reading it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 STRICT_FLAGS = ["--warningiserror", "--nitpick", "--keep-going", "--builder", "html"]
 
 

@@ -1,0 +1,295 @@
+"""The grading journal: each judged submission's result on disk the moment it is known.
+
+``OUT/.journal/<assignment>.jsonl`` gets one JSON line per judged submission, appended and
+fsync'ed by the grading process alone (never by a sandbox) before the next one is judged.
+grades.csv, the feedback pages and the gradebook are all written from it, so a grader that
+is killed (SIGKILL, a crashed host) loses only the submissions being graded at that moment,
+and the same command, run again, grades only what the journal lacks.
+
+One append-only file rather than a file per learner: a single writer appending whole lines
+can at worst leave a torn last line, which reading skips and the next append cuts off; it
+costs one fsync per result and no directory churn, and a fresh start is one file to delete.
+A lock on the file keeps a second grader from writing to it at the same time.
+
+A journaled result is reused only while it still describes what would be graded now:
+
+- the learner's file is the same (its sha256; a missing file or a symbolic link by what it
+  is), so a resubmission is graded again;
+- the grading settings are the same: the source notebook (tests and points), the limits,
+  sandbox or not, and the grader's own code (:data:`PRESENTATION_ONLY` aside), so grades
+  from two versions of the tests or the grader are never mixed in one grades.csv.
+
+Not part of it: ``--jobs`` (same grades), ``--seed`` (the data is drawn afresh for every
+grading run anyway) and ``--db`` (the gradebook is rewritten from the journal each time).
+Of several lines for one learner, the last that still matches counts.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import stat
+import sys
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from autograder import assignments
+from autograder.batch import Limits, Result
+from autograder.submission import MAX_SUBMISSION_BYTES
+
+JOURNAL_DIR = ".journal"  # inside --out
+FORMAT = 1  # of a journal line; lines of another format are graded again
+# Modules that only write results down: changing them changes no grade.
+PRESENTATION_ONLY = frozenset({"__init__.py", "__main__.py", "cli.py", "feedback.py",
+                               "gradebook.py", "journal.py", "progress.py", "release.py",
+                               "report.py", "nbgrader_config.py"})
+MAX_WARNINGS = 5  # about unreadable lines, then a count
+
+
+class JournalError(Exception):
+    """The journal cannot be used (busy, unwritable); str() is the one-line message."""
+
+
+def journal_path(out_dir: Path, assignment: str) -> Path:
+    return out_dir / JOURNAL_DIR / f"{assignment}.jsonl"
+
+
+def _sha256_of_files(paths) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def grading_settings(assignment: str, limits: Limits, use_sandbox: bool) -> dict:
+    """What a grade depends on besides the learner's file (see the module's docstring)."""
+    from ttt import reference  # found as the grader finds it (a folder tests/ttt exists)
+
+    grader = sorted(path for path in Path(__file__).parent.glob("*.py")
+                    if path.name not in PRESENTATION_ONLY)
+    ttt = sorted(Path(reference.__file__).parent.glob("*.py"))
+    return {"source_notebook": _sha256_of_files([assignments.source_notebook(assignment)]),
+            # As it reads back from a journal line, so that equal settings compare equal.
+            "limits": json.loads(json.dumps(asdict(limits), default=str)),
+            "sandbox": use_sandbox,
+            "grader_code": _sha256_of_files(
+                grader + ttt)}
+
+
+def fingerprint(submissions_dir: Path, learner_id: str, assignment: str) -> str:
+    """What the learner handed in, as the grader would find it: the sha256 of the notebook,
+    or why there is none. Taken before grading, so a file changed meanwhile is regraded."""
+    folder = submissions_dir / learner_id
+    path = folder / f"{assignment}.ipynb"
+    try:
+        if folder.is_symlink():
+            return f"folder symlink:{os.readlink(folder)}"
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            return f"symlink:{os.readlink(path)}"
+        if not stat.S_ISREG(info.st_mode):
+            return f"not a file:{stat.S_IFMT(info.st_mode):o}"
+        if info.st_size > MAX_SUBMISSION_BYTES:  # refused unread: hashing it would be waste
+            return f"too big:{info.st_size}:{info.st_mtime_ns}"
+        # O_NONBLOCK: a FIFO swapped in since lstat must not hang the grader.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with open(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                return "not a file"
+            return "sha256:" + hashlib.file_digest(file, "sha256").hexdigest()
+    except FileNotFoundError:
+        return "missing"
+    except OSError as error:
+        return f"unreadable:{errno.errorcode.get(error.errno, error.errno)}"
+
+
+@dataclass
+class Entry:
+    """One journal line: a learner's result, and what it was graded from."""
+
+    result: Result
+    submission: str
+    settings: dict
+    line: int
+
+
+def _parse(raw: bytes, assignment: str) -> Entry:
+    """The entry a line holds; ValueError when it is not one of this assignment's."""
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValueError("not a journal line of this grader's format")
+    if data.get("assignment") != assignment:
+        raise ValueError(f"a line of another assignment ({str(data.get('assignment'))[:40]})")
+    if not isinstance(data.get("submission"), str) or not isinstance(data.get("settings"), dict):
+        raise ValueError("submission or settings missing")
+    result = Result.from_dict(data.get("result"))
+    if result.assignment != assignment:
+        raise ValueError("the result is of another assignment")
+    return Entry(result, data["submission"], data["settings"], 0)
+
+
+def _why_not(entry: Entry | None, submission: str, settings: dict) -> str | None:
+    """Why a learner's latest entry cannot be reused (None: it can)."""
+    if entry is None:
+        return "not graded yet"
+    changed = [name.replace("_", " ") for name in settings
+               if entry.settings.get(name) != settings[name]]
+    if changed or set(entry.settings) != set(settings):
+        return " and ".join(changed or ["settings"]) + " changed"
+    return "submission changed" if entry.submission != submission else None
+
+
+class Journal:
+    """The journal of one assignment in one --out folder, written by this process alone.
+
+    ``start_afresh`` (``--regrade``): the old lines are dropped when the first new result is
+    written, not before, so a run that stops before grading anything loses nothing."""
+
+    def __init__(self, path: Path, assignment: str, settings: dict, *,
+                 start_afresh: bool = False, warn: Callable[[str], None] | None = None):
+        self.path, self.assignment, self.settings = path, assignment, settings
+        self.start_afresh = start_afresh
+        self.warn = warn or (lambda text: print(f"autograder: warning: {text}", file=sys.stderr))
+        self._fd: int | None = None
+        self._appended = False
+        self._warned: set[int] = set()
+
+    # -- writing -------------------------------------------------------------------------
+
+    def open(self, create: bool) -> None:
+        """Open and lock the journal (creating it only if ``create``); JournalError if another
+        grader holds it or it cannot be opened."""
+        if self._fd is not None:
+            return
+        try:
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            elif not self.path.exists():
+                return
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | (os.O_CREAT if create else 0)
+                         | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise JournalError(f"cannot open the journal {self.path}: "
+                               f"{error.strerror or error}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise JournalError(f"another grading run is writing {self.path}: wait for it to "
+                               "finish, or grade into another --out folder") from None
+        self._fd = fd
+        if create:  # the new file's name must survive a crash as well as its lines
+            for folder in (self.path.parent, self.path.parent.parent):
+                _fsync_folder(folder)
+
+    def record(self, result: Result, submission: str) -> None:
+        """Append the result, on disk (fsync) before this returns."""
+        line = json.dumps({"format": FORMAT, "assignment": self.assignment,
+                           "learner_id": result.learner_id, "submission": submission,
+                           "settings": self.settings,
+                           "journaled_at": datetime.now(timezone.utc).isoformat(),
+                           "result": result.to_dict()}, ensure_ascii=True) + "\n"
+        try:
+            self.open(create=True)
+            if not self._appended:
+                self._before_first_append()
+                self._appended = True
+            data = line.encode("ascii")
+            while data:  # one write in practice; O_APPEND puts it at the end
+                data = data[os.write(self._fd, data):]
+            os.fsync(self._fd)
+        except OSError as error:
+            raise JournalError(f"cannot write the journal {self.path}: "
+                               f"{error.strerror or error}; results written before are "
+                               "kept") from None
+
+    def _before_first_append(self) -> None:
+        if self.start_afresh:
+            os.ftruncate(self._fd, 0)
+            return
+        size = os.fstat(self._fd).st_size
+        if size and os.pread(self._fd, 1, size - 1) != b"\n":
+            # A torn last line (the grader died writing it): cut it off, or the next line
+            # would be glued to it. It was never a result: nothing is lost.
+            content = os.pread(self._fd, size, 0)
+            os.ftruncate(self._fd, content.rfind(b"\n") + 1)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # releases the lock
+            self._fd = None
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def read(self) -> dict[str, list[Entry]]:
+        """Every readable entry, by learner, oldest first. Unreadable lines are skipped with a
+        warning (their learners are graded again); a torn last line silently."""
+        try:
+            content = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            raise JournalError(f"cannot read the journal {self.path}: "
+                               f"{error.strerror or error}") from None
+        lines = content.split(b"\n")[:-1]  # the part after the last newline is torn or empty
+        entries: dict[str, list[Entry]] = {}
+        bad = []
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                entry = _parse(raw, self.assignment)
+            except (ValueError, TypeError, RecursionError) as error:
+                if number not in self._warned:
+                    self._warned.add(number)
+                    bad.append(f"line {number}: {str(error)[:120]}")
+                continue
+            entry.line = number
+            entries.setdefault(entry.result.learner_id, []).append(entry)
+        for text in bad[:MAX_WARNINGS]:
+            self.warn(f"{self.path} {text}: skipped, that learner is graded again")
+        if len(bad) > MAX_WARNINGS:
+            self.warn(f"{self.path}: {len(bad) - MAX_WARNINGS} more unreadable lines skipped")
+        return entries
+
+    def reusable(self, submissions: dict[str, str]) -> tuple[dict[str, Entry], Counter]:
+        """(the entry to reuse for each learner of ``submissions`` {learner: fingerprint}
+        that has one, why the others must be graded: {reason: count})."""
+        entries = self.read()
+        found, why = {}, Counter()
+        for learner, submission in submissions.items():
+            history = entries.get(learner, [])
+            match = next((e for e in reversed(history)
+                          if _why_not(e, submission, self.settings) is None), None)
+            if match is not None:
+                found[learner] = match
+            else:
+                why[_why_not(history[-1] if history else None, submission,
+                             self.settings)] += 1
+        return found, why
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,58 @@
+"""Learner text reaches no terminal with its control sequences: the helper, and each writer
+(grades.csv, the gradebook; the feedback page is in test_feedback.py) as a last guard."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+
+import pytest
+
+from autograder import gradebook, report
+from autograder.batch import Part, Result
+from autograder.plain_text import is_plain, plain
+
+# A window title (OSC 0), a clipboard write (OSC 52), clear-screen, BEL, CSI as a C1 code.
+HOSTILE = "boom\x1b]0;owned\x07 \x1b]52;c;cm0gLXJmIH4=\x07\x1b[2J\x9b31m\x00\r\x7f\ud800"
+
+
+def test_control_characters_are_shown_as_escapes():
+    assert plain(HOSTILE) == ("boom\\x1b]0;owned\\x07 \\x1b]52;c;cm0gLXJmIH4=\\x07\\x1b[2J"
+                              "\\x9b31m\\x00\\x0d\\x7f\\ud800")
+    assert is_plain(plain(HOSTILE)) and not is_plain(HOSTILE)
+    plain(HOSTILE).encode("utf-8")  # a lone surrogate no longer stops a UTF-8 writer
+
+
+@pytest.mark.parametrize("text", [
+    "line one\n\tindented", "résumé naïve Ærø", "损失函数没有下降", "Ωμέγα ≈ ∂L/∂W", "", "\\x1b"])
+def test_newlines_tabs_and_unicode_text_survive(text):
+    assert plain(text) == text and is_plain(text)
+
+
+def _result(learner_id: str = "ada" + HOSTILE) -> Result:
+    return Result(learner_id, "linear_fit", 4.0, 10.0, "graded; " + HOSTILE,
+                  [Part("test_train_step_numpy", 4.0, 4.0, "error", "raised " + HOSTILE),
+                   Part("test_train_step_tf", 0.0, 4.0, "missing", "")],
+                  ["cell 7 (train_step_numpy): RuntimeError: " + HOSTILE])
+
+
+def test_a_csv_row_holds_no_control_characters(tmp_path):
+    path = tmp_path / "grades.csv"
+    report.write_grades_csv(path, [_result()], ["test_train_step_numpy", "test_train_step_tf"])
+    text = path.read_text(encoding="utf-8")
+    assert is_plain(text.replace("\r\n", "\n"))  # the csv module ends its rows with \r\n
+    with open(path, newline="", encoding="utf-8") as file:
+        row = list(csv.DictReader(file))[0]
+    assert row["learner_id"] == plain("ada" + HOSTILE)
+    assert row["status"] == plain("graded; " + HOSTILE)
+
+
+def test_the_gradebook_record_holds_no_control_characters(tmp_path):
+    db = tmp_path / "gradebook.db"
+    gradebook.record(f"sqlite:///{db}", "linear_fit", {"test_train_step_numpy": 4.0,
+                                                       "test_train_step_tf": 4.0},
+                     ["train_step_numpy"], [_result()], course="course")
+    with sqlite3.connect(db) as connection:
+        dump = "\n".join(connection.iterdump())
+    assert plain("ada" + HOSTILE) in dump  # the learner is there, shown plainly
+    assert is_plain(dump)

@@ -1,0 +1,312 @@
+"""Everything a learner's kernel writes is input: any JSON, in any field, is judged or
+refused, part by part, and never makes the grader fail.
+
+The honest records here are built in float64 from the judges' own references (no kernel,
+no TensorFlow); hypothesis then replaces or deletes one field, anywhere in one record of
+the probe's report or in the runner's summary line, with arbitrary JSON: huge integers,
+nested lists, strings, NaN spellings, booleans.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autograder import (batch, diagnosis, judge_tapes, judge_tensors, judge_variables, probe,
+                        scenarios, verdict, watchdog)
+from autograder.assignments import ASSIGNMENTS, grade_cells
+from autograder.plain_text import is_plain
+
+SEED = 20240611
+FAST = settings(max_examples=100, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow])
+
+
+# --- honest records ----------------------------------------------------------------------
+
+def _array_output(values) -> dict:
+    array = values.astype(float)
+    return {"shape": list(array.shape), "values": array.ravel().tolist(), "tensor": True}
+
+
+def _array_runs(cases, reference) -> list[dict]:
+    return [{"case": case.name, "outputs": [_array_output(a) for a in reference(case)],
+             "error": None} for case in cases]
+
+
+_ARRAY_CHECKS = {  # check -> (its cases, the right outputs of one case)
+    "softmax_rows": (scenarios.softmax_cases,
+                     lambda c: [judge_tensors._softmax(c.arrays["logits"])]),
+    "pairwise_squared_distances": (scenarios.distance_cases,
+                                   lambda c: [judge_tensors._distances(c)]),
+    "with_row_replaced": (scenarios.replace_row_cases,
+                          lambda c: [judge_tensors._replaced(c, c.settings["i"]),
+                                     judge_tensors._original(c)]),
+    "backward_rules": (scenarios.backward_cases, judge_tapes._backward),
+    "derivative": (scenarios.derivative_cases,
+                   lambda c: [judge_tapes.DERIVATIVES[c.name](judge_tapes._x(c))]),
+    "momentum_step": (scenarios.momentum_cases, judge_variables._momentum),
+    "sparse_update_numpy": (scenarios.sparse_update_cases, judge_variables._sparse),
+    "sparse_update_tf": (scenarios.sparse_update_cases, judge_variables._sparse),
+}
+
+
+def _numpy_run(scenario, steps=None) -> dict:
+    W, b = diagnosis.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
+                                scenario.outputs, scenario.learning_rate,
+                                steps or scenario.steps)
+    return {"scenario": scenario.name, "W": W, "b": b, "error": None}
+
+
+def _tf_run(scenario, loss_name, steps=None) -> dict:
+    steps = steps or scenario.steps
+    W, b = diagnosis.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
+                                scenario.outputs, scenario.learning_rate, steps, loss_name)
+    loss_fn = diagnosis.LOSSES[loss_name][0]
+    before = [(scenario.W0, scenario.b0), *zip(W, b)][:steps]
+    return {"scenario": scenario.name, "loss_name": loss_name, "W": W, "b": b,
+            "loss": [loss_fn(w, c, scenario.inputs.astype(float),
+                             scenario.outputs.astype(float)) for w, c in before],
+            "kept_variables": [True] * steps, "error": None}
+
+
+def _runs(check: str, seed: int) -> list[dict]:
+    if check == "train_step_numpy":
+        return [_numpy_run(s) for s in scenarios.linear_fit(seed)]
+    if check == "train_step_tf":  # as probe.check_train_step_tf runs them
+        return [_tf_run(s, loss) for s in scenarios.linear_fit(seed)
+                for loss in scenarios.TF_LOSSES]
+    if check == "convergence":  # as probe.check_convergence runs them
+        s = scenarios.linear_fit_convergence(seed)
+        return [_numpy_run(s), _tf_run(s, "mse"),
+                *(_tf_run(s, loss, steps=1) for loss in scenarios.TF_LOSSES[1:])]
+    cases, reference = _ARRAY_CHECKS[check]
+    return _array_runs(cases(seed), reference)
+
+
+def honest_records(assignment: str, seed: int) -> list[dict]:
+    return [{"grade_id": grade_id, "check": check, "seed": seed, "runs": _runs(check, seed)}
+            for check, grade_id in probe.CHECKS[assignment].items()]
+
+
+def _judged(assignment: str, text: str, seed: int = SEED) -> list[verdict.PartResult]:
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.jsonl"
+        report.write_text(text, encoding="utf-8", errors="surrogatepass")
+        return verdict.judge(assignment, report, seed)
+
+
+def _lines(records) -> str:
+    return "".join(json.dumps(record) + "\n" for record in records)
+
+
+HONEST = {name: honest_records(name, SEED) for name in ASSIGNMENTS}
+
+
+@functools.cache
+def _honest_parts(assignment: str) -> dict[str, verdict.PartResult]:
+    return {p.grade_id: p for p in _judged(assignment, _lines(HONEST[assignment]))}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_honest_records_earn_full_marks(assignment):
+    # Without this, "the other parts keep their points" below would prove nothing.
+    parts = _judged(assignment, _lines(HONEST[assignment]))
+    assert [(p.grade_id, p.score, p.stage) for p in parts] == [
+        (grade_id, points, "passed") for grade_id, points in grade_cells(assignment).items()]
+
+
+# --- arbitrary JSON ----------------------------------------------------------------------
+
+HUGE_INTS = st.sampled_from([10**400, -10**400, 2**1024, 10**4000, 2**63, -(2**63) - 1])
+NAN_SPELLINGS = st.sampled_from(["nan", "inf", "-inf", "NaN", "Infinity", "-Infinity", "1e999",
+                                 "1e400", " nan", "", "\x1b]52;c;aGk=\x07", "\ud800"])
+KNOWN_NAMES = st.sampled_from(sorted(
+    {name for checks in probe.CHECKS.values() for pair in checks.items() for name in pair}
+    | {"runs", "W", "b", "loss", "error", "values", "shape", "tensor", "case", "outputs"}))
+LEAVES = (st.none() | st.booleans() | st.integers() | HUGE_INTS | st.floats()
+          | st.text(max_size=12) | NAN_SPELLINGS | KNOWN_NAMES)
+JSON = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(max_size=6) | KNOWN_NAMES, inner, max_size=4),
+                    max_leaves=12)
+
+
+def _paths(value, prefix=()) -> list[tuple]:
+    """Every place in a JSON value: dict keys and list indices, outermost first."""
+    found = [prefix]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return found
+    for key, item in items:
+        found += _paths(item, (*prefix, key))
+    return found
+
+
+def _mutated(value, path, replacement, delete: bool):
+    """A deep copy of ``value`` with the item at ``path`` replaced (or deleted)."""
+    copy = json.loads(json.dumps(value))
+    if not path:
+        return replacement
+    parent = copy
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+    return copy
+
+
+@st.composite
+def mutations(draw, value):
+    path = draw(st.sampled_from(_paths(value)))
+    delete = bool(path) and draw(st.booleans())
+    return path, _mutated(value, path, None if delete else draw(JSON), delete)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@FAST
+@given(data=st.data())
+def test_any_json_in_any_field_costs_only_its_own_part(assignment, data):
+    records = HONEST[assignment]
+    index = data.draw(st.integers(0, len(records) - 1), label="record")
+    path, forged = data.draw(mutations(records[index]), label="mutation")
+    lines = [forged if k == index else record for k, record in enumerate(records)]
+    # json.dumps writes a float NaN as a bare NaN token: an unreadable line, also input.
+    parts = _judged(assignment, "".join(json.dumps(line) + "\n" for line in lines))
+
+    honest = _honest_parts(assignment)
+    assert [p.grade_id for p in parts] == list(grade_cells(assignment))
+    claimed = forged.get("grade_id") if isinstance(forged, dict) else None
+    for part in parts:
+        assert part.stage in verdict.STAGES
+        assert 0 <= part.score <= part.max_score
+        assert not part.grader_error, part.message  # refused as input, not a grader crash
+        assert isinstance(part.message, str) and is_plain(part.message)
+        if part.grade_id == records[index]["grade_id"]:
+            continue
+        if part.grade_id == claimed:  # the forged line claims this part: reported twice
+            assert (part.score, part.stage) == (0, "error") and "more than once" in part.message
+            continue
+        assert (part.score, part.stage, part.message) == (
+            honest[part.grade_id].score, honest[part.grade_id].stage,
+            honest[part.grade_id].message)
+
+
+@FAST
+@given(data=st.binary(max_size=300))
+def test_any_bytes_as_a_report_are_judged_or_refused(data):
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.jsonl"
+        report.write_bytes(data)
+        parts = verdict.judge("linear_fit", report, SEED)
+    assert [p.stage in verdict.STAGES and not p.grader_error for p in parts] == [True] * 3
+
+
+@pytest.mark.parametrize("value, reason", [
+    (10**400, "out of range"), ([1.0], "expected a number"), ("1e999", "found a string"),
+    (True, "found bool"), (float("inf"), "non-finite")])
+def test_number_refuses_what_is_no_plain_number(value, reason):
+    with pytest.raises(verdict.MalformedReport, match=reason):
+        verdict.number(value)
+
+
+def test_a_huge_integer_in_one_part_leaves_the_other_parts_their_points():
+    records = json.loads(json.dumps(HONEST["linear_fit"]))
+    records[1]["runs"][0]["W"][0] = 10**400  # was OverflowError: every part zeroed
+    records[2]["runs"][0]["error"] = ["a list", "where text belongs"]
+    parts = _judged("linear_fit", _lines(records))
+    assert [(p.score, p.stage) for p in parts] == [(4, "passed"), (0, "error"), (0, "error")]
+    assert all("could not be read" in p.message for p in parts[1:])
+
+
+def test_a_failing_judge_costs_only_its_own_part(monkeypatch):
+    def broken(record, seed):
+        raise ZeroDivisionError("a bug \x1b[2J in the grader")
+
+    from autograder import judge_linear_fit
+
+    monkeypatch.setitem(judge_linear_fit.JUDGES, "train_step_tf", broken)
+    parts = _judged("linear_fit", _lines(HONEST["linear_fit"]))
+    assert [(p.score, p.stage, p.grader_error) for p in parts] == [
+        (4, "passed", False), (0, "error", True), (2, "passed", False)]
+    assert "ZeroDivisionError: a bug \\x1b[2J in the grader" in parts[1].message
+
+
+# --- the runner's summary line -----------------------------------------------------------
+
+ANSWER_IDS = {"train_step_numpy", "train_step_tf"}
+HONEST_SUMMARY = {
+    "outcome": "completed",
+    "cells": [
+        {"index": 0, "grade_id": None, "status": "ok", "ename": "", "evalue": "",
+         "raised_in": None},
+        {"index": 3, "grade_id": "train_step_numpy", "status": "error", "ename": "ValueError",
+         "evalue": "shapes differ", "raised_in": 3},
+        {"index": 4, "grade_id": "test_train_step_numpy", "status": "error",
+         "ename": "ZeroDivisionError", "evalue": "division by zero", "raised_in": 3},
+        {"index": 6, "grade_id": "test_train_step_tf", "status": "timeout",
+         "ename": "CellTimeoutError", "evalue": "", "raised_in": None},
+    ],
+    "not_confined": ["seccomp"],
+    "report": _lines(HONEST["linear_fit"]),
+}
+
+
+def _judge_summary(summary) -> batch.Result:
+    outcome = watchdog.Outcome(returncode=0, limit=None, peak_rss=0, seconds=1.0,
+                               output=json.dumps(summary).encode("utf-8", "surrogatepass"))
+    with tempfile.TemporaryDirectory() as folder:
+        run = batch._Run("ada", SEED, Path(folder))
+        run.outcome = outcome
+        run.summary = batch.parse_runner_output(outcome)
+        report = run.summary.pop("report", None) if run.summary else None
+        run.report = Path(folder) / "report.jsonl"
+        run.report.write_text(report if isinstance(report, str) else "", encoding="utf-8")
+        return batch._judge(run, "linear_fit", grade_cells("linear_fit"), batch.Limits(),
+                            ANSWER_IDS)
+
+
+def test_the_honest_summary_lists_the_learners_errors():
+    result = _judge_summary(HONEST_SUMMARY)
+    assert result.score == 10 and "cell 6 (test_train_step_tf) timed out" in result.status
+    assert result.learner_errors == [
+        "cell 3 (train_step_numpy): ValueError: shapes differ",
+        "cell 4 (test_train_step_numpy), a test, stopped: ZeroDivisionError: division by zero"]
+
+
+@FAST
+@given(data=st.data())
+def test_any_json_in_the_runner_summary_is_refused_or_shown_plainly(data):
+    path, forged = data.draw(mutations(HONEST_SUMMARY), label="mutation")
+    result = _judge_summary(forged)
+    assert "grader error" not in result.status, result.status
+    for text in (result.status, *result.learner_errors, *(p.message for p in result.parts)):
+        assert isinstance(text, str) and is_plain(text), text
+    assert len(result.learner_errors) <= batch.MAX_LISTED
+    assert all(part.stage in verdict.STAGES for part in result.parts)
+    if path and path[:1] != ("report",) and isinstance(forged.get("cells"), list):
+        # A well-formed line whose report was not touched: the points stay.
+        assert [p.score for p in result.parts] == [4, 4, 2]
+
+
+def test_cells_of_the_summary_come_back_typed():
+    summary = json.loads(json.dumps(HONEST_SUMMARY))
+    summary["cells"][1] |= {"index": 10**400, "grade_id": ["train_step_numpy"], "ename": {},
+                            "evalue": "\x1b]0;pwned\x07\x9b31m", "raised_in": True}
+    summary["not_confined"] = [10**400]
+    parsed = batch.parse_runner_output(watchdog.Outcome(
+        returncode=0, limit=None, peak_rss=0, seconds=1.0, output=json.dumps(summary).encode()))
+    assert parsed["cells"][1] == {"index": None, "grade_id": None, "status": "error",
+                                  "ename": "", "evalue": "\\x1b]0;pwned\\x07\\x9b31m",
+                                  "raised_in": None}
+    assert parsed["not_confined"] == ["unreadable"]
