@@ -4,7 +4,7 @@ import sys
 
 # nbformat imports jsonschema, whose optional checker of IRI formats (rfc3987_syntax)
 # compiles a grammar when imported: over a second at every start. Notebooks use no such
-# format (see autograder/run.py, which does the same in every sandbox).
+# format (see autograder/sandbox/runner.py, which does the same in every sandbox).
 sys.modules.setdefault("rfc3987_syntax", None)
 
 from autograder.cli import main  # noqa: E402

@@ -1,52 +1,87 @@
-"""The four graded assignments and where their notebooks live.
+"""The graded assignments and where their notebooks live: each resolved once, by :func:`get`.
 
-One assignment per chapter. ``solutions/<name>/<name>.ipynb`` is the nbgrader *source*
-notebook (solutions, visible and hidden tests, points); ``exercises/<name>/<name>.ipynb`` is
-the learners' copy that ``python -m autograder.release`` generates from it.
+One assignment per chapter (their names: :data:`autograder.protocol.ASSIGNMENTS`).
+``solutions/<name>/<name>.ipynb`` is the nbgrader *source* notebook (solutions, visible and
+hidden tests, points); ``exercises/<name>/<name>.ipynb`` is the learners' copy that
+``python -m autograder release`` generates from it.
 """
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
+import nbformat
+
+from autograder.protocol import ASSIGNMENTS
+from autograder.submission import answer_ids, grade_id_of
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ASSIGNMENTS: tuple[str, ...] = ("tensors", "tapes", "variables", "linear_fit")
 
 
 class UnknownAssignmentError(ValueError):
     """Raised for a name that is not one of :data:`ASSIGNMENTS`."""
 
 
-def check_assignment(name: str) -> str:
-    """Return ``name`` if it is a known assignment, else raise a specific error."""
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment; its source notebook is read once, when first needed."""
+
+    name: str
+    source_path: Path
+    release_path: Path
+
+    @cached_property
+    def source(self) -> nbformat.NotebookNode:
+        return nbformat.read(self.source_path, as_version=4)
+
+    @cached_property
+    def grade_cells(self) -> dict[str, float]:
+        """``{grade_id: points}`` of the autograded test cells, in notebook order: the cells
+        with ``grade: true`` that are not solution cells (the ones the autograder scores)."""
+        cells = {}
+        for cell in self.source.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade") and not meta.get("solution"):
+                cells[grade_id_of(cell)] = float(meta["points"])
+        return cells
+
+    @cached_property
+    def answer_ids(self) -> frozenset[str]:
+        """grade_ids of the cells the learner writes."""
+        return frozenset(answer_ids(self.source))
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.grade_cells.values())
+
+
+@cache
+def get(name: str) -> Assignment:
+    """The assignment called ``name``, or UnknownAssignmentError that lists the known ones."""
     if name not in ASSIGNMENTS:
         raise UnknownAssignmentError(
-            f"unknown assignment {name!r}; the assignments are {', '.join(ASSIGNMENTS)}"
-        )
-    return name
+            f"unknown assignment {name!r}; the assignments are {', '.join(ASSIGNMENTS)}")
+    return Assignment(name, REPO_ROOT / "solutions" / name / f"{name}.ipynb",
+                      REPO_ROOT / "exercises" / name / f"{name}.ipynb")
+
+
+def check_assignment(name: str) -> str:
+    """Return ``name`` if it is a known assignment, else raise a specific error."""
+    return get(name).name
 
 
 def source_notebook(name: str) -> Path:
     """The nbgrader source notebook, ``solutions/<name>/<name>.ipynb``."""
-    return REPO_ROOT / "solutions" / check_assignment(name) / f"{name}.ipynb"
+    return get(name).source_path
 
 
 def release_notebook(name: str) -> Path:
     """The learners' copy, ``exercises/<name>/<name>.ipynb``."""
-    return REPO_ROOT / "exercises" / check_assignment(name) / f"{name}.ipynb"
+    return get(name).release_path
 
 
 def grade_cells(name: str) -> dict[str, float]:
-    """``{grade_id: points}`` of the autograded test cells, in notebook order.
-
-    Read from the source notebook's nbgrader metadata: the cells with ``grade: true`` that
-    are not solution cells (the ones the autograder scores).
-    """
-    notebook = json.loads(source_notebook(name).read_text(encoding="utf-8"))
-    cells = {}
-    for cell in notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
-            cells[meta["grade_id"]] = float(meta["points"])
-    return cells
+    """``{grade_id: points}`` of the autograded test cells, in notebook order."""
+    return dict(get(name).grade_cells)

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from autograder import assignments, journal
-from autograder.batch import GiB, Limits
+from autograder.sandbox.limits import GiB, Limits
 from autograder.plain_text import plain
 
 _UNITS = {"": 1, "b": 1, "k": 2**10, "kib": 2**10, "m": 2**20, "mib": 2**20,
@@ -125,27 +125,27 @@ def _grade(args) -> int:
 
 def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     """Grade what the journal lacks, then write every output from the journal."""
-    from autograder import (batch, feedback, gradebook, memory_protection, report, sandbox,
-                            submission)
+    from autograder import batch, feedback, gradebook, grades_csv
+    from autograder.results import Result
+    from autograder.sandbox import bubblewrap, memory_protection
     from autograder.progress import ProgressBar
 
     try:
-        assignments.check_assignment(args.assignment)
+        assignment = assignments.get(args.assignment)
     except assignments.UnknownAssignmentError as error:
         raise UsageError(str(error)) from None
     if not args.submissions.is_dir():
         raise UsageError(f"submissions folder not found: {args.submissions}")
-    if not assignments.source_notebook(args.assignment).is_file():
-        raise UsageError(f"source notebook missing: "
-                         f"{assignments.source_notebook(args.assignment)}")
+    if not assignment.source_path.is_file():
+        raise UsageError(f"source notebook missing: {assignment.source_path}")
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out is a file, not a folder: {args.out}")
     if args.out.resolve().is_relative_to(args.submissions.resolve()):
         raise UsageError("--out must not be inside the submissions folder")
     if not args.no_sandbox:
         try:
-            sandbox.check_available()
-        except sandbox.SandboxUnavailable as error:
+            bubblewrap.check_available()
+        except bubblewrap.SandboxUnavailable as error:
             raise UsageError(f"cannot sandbox learners' code: {error}. Rerun with "
                              "--no-sandbox only if you trust every submission") from None
 
@@ -161,7 +161,7 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
                     host_floor_bytes=args.host_floor)
     record = cleanup.enter_context(journal.Journal(
         journal.journal_path(args.out, args.assignment), args.assignment,
-        journal.grading_settings(args.assignment, limits, not args.no_sandbox),
+        journal.grading_settings(assignment, limits, not args.no_sandbox),
         start_afresh=args.regrade))
     record.open(create=False)  # its lock, if the journal exists; else at the first result
     # Taken before grading: a notebook replaced while it is graded then no longer matches
@@ -175,7 +175,7 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
               f"{record.path} (--regrade grades everyone again)"
               + (f"; grading the others: {others}" if others else ""), file=sys.stderr)
 
-    def journal_result(result: batch.Result) -> None:  # in the grading thread, at once
+    def journal_result(result: Result) -> None:  # in the grading thread, at once
         if result.learner_id not in fingerprints:  # a folder added since grading began
             fingerprints[result.learner_id] = journal.fingerprint(
                 args.submissions, result.learner_id, args.assignment)
@@ -193,7 +193,7 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
             lambda opened: opened.exception() or print(protection.describe(), file=sys.stderr))
         try:
             graded = batch.grade_batch(
-                args.assignment, args.submissions, jobs=args.jobs, limits=limits,
+                assignment, args.submissions, jobs=args.jobs, limits=limits,
                 use_sandbox=not args.no_sandbox, base_seed=args.seed,
                 on_progress=ProgressBar(f"grading {args.assignment}"),
                 wait_for=gradebook_opened, protection=protection, skip=set(reused),
@@ -212,16 +212,11 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     results = [kept[learner].result for learner in learners]
 
     args.out.mkdir(parents=True, exist_ok=True)
-    grade_cells = assignments.grade_cells(args.assignment)
-    report.write_grades_csv(args.out / "grades.csv", results, list(grade_cells))
+    grades_csv.write_grades_csv(args.out / "grades.csv", results, list(assignment.grade_cells))
     for result in results:
         feedback.write_feedback(args.out, result)
-    import nbformat
-
-    source = nbformat.read(assignments.source_notebook(args.assignment), as_version=4)
-    gradebook.record(db_url, args.assignment, grade_cells,
-                     submission.answer_ids(source), results)
-    full = sum(1 for r in results if r.max_score > 0 and r.score >= r.max_score)
+    gradebook.record(db_url, assignment, results)
+    full = sum(1 for result in results if result.full_marks)
     print(plain(f"graded {len(results)} submissions of {args.assignment} "  # a last guard
                 f"({full} with full marks, {len(reused)} resumed from the journal) "
                 f"-> {args.out / 'grades.csv'}"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape as _html_escape
 from pathlib import Path
 
-from autograder.batch import Result
+from autograder.results import Result
 from autograder.plain_text import plain
 
 _STYLE = """

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from autograder import assignments
-from autograder.batch import Result
+from autograder import course
+from autograder.assignments import Assignment
+from autograder.results import Result
 from autograder.plain_text import plain
 
 if TYPE_CHECKING:
@@ -29,22 +30,13 @@ if TYPE_CHECKING:
 # notebooks already run.
 
 
-def _course_setting(name: str, default: str) -> str:
-    """A CourseDirectory setting from autograder/nbgrader_config.py (what nbgrader uses)."""
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config_file = Path(assignments.__file__).with_name("nbgrader_config.py")
-    config = PyFileConfigLoader(config_file.name, str(config_file.parent)).load_config()
-    return config.CourseDirectory.get(name) or default
-
-
 def default_db_url() -> str:
-    """The course's gradebook: the one nbgrader's own commands read (run from autograder/)."""
-    return _course_setting("db_url", f"sqlite:///{assignments.REPO_ROOT / 'gradebook.db'}")
+    """The course's gradebook (autograder/nbgrader_config.py names it)."""
+    return course.db_url()
 
 
 def course_id() -> str:
-    return _course_setting("course_id", "default_course")
+    return course.course_id()
 
 
 def _ensure_sqlite_folder(db_url: str) -> None:
@@ -84,7 +76,7 @@ class GradebookUnavailable(Exception):
     """The gradebook cannot be opened: a bad URL, a missing driver, a server not answering."""
 
 
-def check_available(db_url: str, course: str | None = None) -> None:
+def check_available(db_url: str, course_name: str | None = None) -> None:
     """Open the gradebook once, before any grading, so that a bad ``--db`` costs nothing."""
     _put_venv_on_path()
     try:
@@ -95,7 +87,7 @@ def check_available(db_url: str, course: str | None = None) -> None:
         _use_in_process_alembic_head()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=SAWarning)
-            with Gradebook(db_url, course_id=course or course_id()):
+            with Gradebook(db_url, course_id=course_name or course_id()):
                 pass
     except Exception as error:  # SQLAlchemy, driver and alembic errors alike
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
@@ -112,8 +104,8 @@ def _without_password(db_url: str) -> str:
         return db_url.split(":", 1)[0] + ":..."
 
 
-def record(db_url: str, assignment: str, grade_cells: dict[str, float],
-           answer_ids: list[str], results: list[Result], course: str | None = None) -> None:
+def record(db_url: str, assignment: Assignment, results: list[Result],
+           course_name: str | None = None) -> None:
     """Create or update the assignment, its learners' submissions and their auto scores."""
     from nbgrader.api import Gradebook
     from sqlalchemy.exc import SAWarning
@@ -121,20 +113,20 @@ def record(db_url: str, assignment: str, grade_cells: dict[str, float],
     _ensure_sqlite_folder(db_url)
     _put_venv_on_path()
     _use_in_process_alembic_head()
-    notebook = assignment
+    name = notebook = assignment.name  # one notebook, named like its assignment
     with warnings.catch_warnings():
         # nbgrader 0.9.6 on SQLAlchemy 2.1 warns once per new submission; not our concern.
         warnings.filterwarnings("ignore", category=SAWarning)
-        with Gradebook(db_url, course_id=course or course_id()) as gradebook:
-            gradebook.update_or_create_assignment(assignment)
-            gradebook.update_or_create_notebook(notebook, assignment)
-            for grade_id, points in grade_cells.items():
+        with Gradebook(db_url, course_id=course_name or course_id()) as gradebook:
+            gradebook.update_or_create_assignment(name)
+            gradebook.update_or_create_notebook(notebook, name)
+            for grade_id, points in assignment.grade_cells.items():
                 gradebook.update_or_create_grade_cell(
-                    grade_id, notebook, assignment, max_score=points, cell_type="code")
-            for answer_id in answer_ids:
-                gradebook.update_or_create_solution_cell(answer_id, notebook, assignment)
+                    grade_id, notebook, name, max_score=points, cell_type="code")
+            for answer_id in sorted(assignment.answer_ids):
+                gradebook.update_or_create_solution_cell(answer_id, notebook, name)
             for result in results:
-                _record_one(gradebook, assignment, notebook, result)
+                _record_one(gradebook, name, notebook, result)
 
 
 def _record_one(gradebook: Gradebook, assignment: str, notebook: str, result: Result) -> None:

@@ -39,8 +39,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from autograder import assignments
-from autograder.batch import Limits, Result
+from autograder.assignments import Assignment
+from autograder.results import Result
+from autograder.sandbox.limits import Limits
 from autograder.submission import MAX_SUBMISSION_BYTES
 
 JOURNAL_DIR = ".journal"  # inside --out
@@ -48,7 +49,7 @@ FORMAT = 1  # of a journal line; lines of another format are graded again
 # Modules that only write results down: changing them changes no grade.
 PRESENTATION_ONLY = frozenset({"__init__.py", "__main__.py", "cli.py", "feedback.py",
                                "gradebook.py", "journal.py", "progress.py", "release.py",
-                               "report.py", "nbgrader_config.py"})
+                               "grades_csv.py", "nbgrader_config.py", "course.py"})
 MAX_WARNINGS = 5  # about unreadable lines, then a count
 
 
@@ -60,27 +61,29 @@ def journal_path(out_dir: Path, assignment: str) -> Path:
     return out_dir / JOURNAL_DIR / f"{assignment}.jsonl"
 
 
-def _sha256_of_files(paths) -> str:
+def _sha256_of_files(paths, root: Path | None = None) -> str:
+    """One digest of the files' names (relative to ``root``, else bare) and contents."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
+        name = path.relative_to(root).as_posix() if root else path.name
+        digest.update(f"{name}\0{path.stat().st_size}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def grading_settings(assignment: str, limits: Limits, use_sandbox: bool) -> dict:
+def grading_settings(assignment: Assignment, limits: Limits, use_sandbox: bool) -> dict:
     """What a grade depends on besides the learner's file (see the module's docstring)."""
     from ttt import reference  # found as the grader finds it (a folder tests/ttt exists)
 
-    grader = sorted(path for path in Path(__file__).parent.glob("*.py")
-                    if path.name not in PRESENTATION_ONLY)
+    package = Path(__file__).parent
+    grader = sorted(path for path in package.rglob("*.py")  # the judges and sandbox too
+                    if path.relative_to(package).as_posix() not in PRESENTATION_ONLY)
     ttt = sorted(Path(reference.__file__).parent.glob("*.py"))
-    return {"source_notebook": _sha256_of_files([assignments.source_notebook(assignment)]),
+    return {"source_notebook": _sha256_of_files([assignment.source_path]),
             # As it reads back from a journal line, so that equal settings compare equal.
             "limits": json.loads(json.dumps(asdict(limits), default=str)),
             "sandbox": use_sandbox,
-            "grader_code": _sha256_of_files(
-                grader + ttt)}
+            "grader_code": _sha256_of_files(grader, package) + _sha256_of_files(ttt)}
 
 
 def fingerprint(submissions_dir: Path, learner_id: str, assignment: str) -> str:

@@ -3,7 +3,7 @@
 nbgrader reads ``nbgrader_config.py`` from the working directory, and this one sets the
 course root explicitly, so run nbgrader's own commands from this folder
 (``cd autograder && ../.venv/bin/nbgrader export``); in Python,
-:func:`autograder.release.load_course_config` loads it.
+:func:`autograder.course.config` loads it.
 
 - ``solutions/<name>/<name>.ipynb`` is nbgrader's *source* step and ``exercises/`` its
   *release* step, so ``nbgrader generate_assignment`` writes the learners' copies next to
@@ -46,7 +46,10 @@ c.Execute.startup_timeout = 120
 
 # Kernels inherit this process's environment: keep TensorFlow's C++ logs quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# nbgrader creates a new gradebook by running `alembic` from PATH: find the venv's copy
-# even when the venv is not activated. SQLite cannot create the gradebook's folder itself.
-os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-(REPO_ROOT / GRADING_ROOT).mkdir(parents=True, exist_ok=True)
+# For nbgrader's own commands (not when the autograder package reads this file): nbgrader
+# creates a new gradebook by running `alembic` from PATH, so find the venv's copy even when
+# the venv is not activated; and SQLite cannot create the gradebook's folder itself.
+if Path(sys.argv[0]).name.startswith("nbgrader"):
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent),
+                                          os.environ.get("PATH", "")])
+    (REPO_ROOT / GRADING_ROOT).mkdir(parents=True, exist_ok=True)

@@ -12,9 +12,9 @@ writes down the outcome as plain floats (errors as strings). It has two modes:
 - **Sandbox mode** (``TTT_REPORT_DIR`` set, the ``python -m autograder grade`` command):
   append one JSON line to ``$TTT_REPORT_DIR/report.jsonl`` and return ``None``. The probe
   never judges here and never raises for a wrong answer: the grader, outside the kernel,
-  reads the report with :func:`autograder.verdict.judge`.
+  reads the report with :func:`autograder.judging.verdict.judge`.
 - **Plain mode** (``TTT_REPORT_DIR`` unset: plain ``nbgrader autograde``, ``nbgrader
-  validate``, a learner's own run): judge in the kernel with :mod:`autograder.verdict`
+  validate``, a learner's own run): judge in the kernel with :mod:`autograder.judging`
   (imported lazily), print the feedback, raise ``AssertionError`` when the part earns
   nothing, otherwise return the points as a float, which nbgrader reads as a partial score
   when it is the cell's last value.
@@ -40,10 +40,11 @@ with one run per scenario or case, in the order :mod:`autograder.scenarios` draw
 
 ``error`` is ``null`` or the first exception's ``"Type: message"`` (the run stops there).
 
-In the sandbox the kernel sees only the files in :data:`KERNEL_MODULES`: this module may
-import NumPy, TensorFlow, :mod:`ttt.data` and :mod:`autograder.scenarios`, never the
+In the sandbox the kernel sees only the files in
+:data:`autograder.protocol.KERNEL_MODULES`: this module may import NumPy, TensorFlow,
+:mod:`ttt.data`, :mod:`autograder.protocol` and :mod:`autograder.scenarios`, never the
 references (:mod:`ttt.reference`, :mod:`ttt.reference_tf`, :mod:`ttt.tape`) nor
-:mod:`autograder.verdict` at module level.
+:mod:`autograder.judging` at module level.
 """
 
 from __future__ import annotations
@@ -57,43 +58,8 @@ from pathlib import Path
 import numpy as np
 
 from autograder import scenarios
-
-# Repo-relative paths of every file a grading kernel imports.
-KERNEL_MODULES: tuple[str, ...] = (
-    "book/ttt/__init__.py",
-    "book/ttt/data.py",
-    "autograder/__init__.py",
-    "autograder/probe.py",
-    "autograder/scenarios.py",
-)
-
-REPORT_NAME = "report.jsonl"
-MAX_ERROR_CHARS = 300
-
-# Which graded cell each check belongs to, per assignment.
-CHECKS: dict[str, dict[str, str]] = {
-    "linear_fit": {
-        "train_step_numpy": "test_train_step_numpy",
-        "train_step_tf": "test_train_step_tf",
-        "convergence": "test_convergence",
-    },
-    "tensors": {
-        "softmax_rows": "test_softmax_rows",
-        "pairwise_squared_distances": "test_pairwise_squared_distances",
-        "with_row_replaced": "test_with_row_replaced",
-    },
-    "tapes": {
-        "backward_rules": "test_backward_rules",
-        "derivative": "test_derivative",
-    },
-    "variables": {
-        "momentum_step": "test_momentum_step",
-        "sparse_update_numpy": "test_sparse_update_numpy",
-        "sparse_update_tf": "test_sparse_update_tf",
-    },
-}
-MAX_VALUES = 10_000  # per recorded array: the exercises' arrays are small
-RETURNED_NONE = "the function returned None, not an array or tensor"
+from autograder.protocol import (CHECKS, MAX_ERROR_CHARS, MAX_VALUES, REPORT_DIR_VARIABLE,
+                                 REPORT_NAME, RETURNED_NONE, SEED_VARIABLE)
 
 _fresh_seed: int | None = None
 
@@ -101,7 +67,7 @@ _fresh_seed: int | None = None
 def grading_seed() -> int:
     """``TTT_GRADING_SEED`` when set, else one fresh random seed for this kernel."""
     global _fresh_seed
-    value = os.environ.get("TTT_GRADING_SEED")
+    value = os.environ.get(SEED_VARIABLE)
     if value is not None:
         return int(value)
     if _fresh_seed is None:
@@ -111,7 +77,7 @@ def grading_seed() -> int:
 
 # --- recording ---------------------------------------------------------------------------
 
-def _number(value) -> float | str:
+def record_number(value) -> float | str:
     """One plain number for the report; a rigged object only gets to say which number."""
     if value is None:  # np.asarray would quietly turn None into NaN
         raise TypeError("expected a number, got None")
@@ -131,7 +97,7 @@ def _copy(array):
     return np.array(array, copy=True)
 
 
-def _record_numpy_steps(step, scenario) -> dict:
+def record_numpy_steps(step, scenario) -> dict:
     """Run ``step`` from the scenario's start; W and b after each step.
 
     Run fields: ``scenario``, ``W``, ``b`` (lists, one entry per completed step),
@@ -145,7 +111,7 @@ def _record_numpy_steps(step, scenario) -> dict:
                           scenario.learning_rate)
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 raise TypeError(f"expected (new_W, new_b), got {type(result).__name__}")
-            W, b = _number(result[0]), _number(result[1])
+            W, b = record_number(result[0]), record_number(result[1])
             run["W"].append(W)
             run["b"].append(b)
             if isinstance(W, str) or isinstance(b, str):
@@ -161,7 +127,7 @@ def _mean_absolute_error(predicted_y, desired_y):
     return tf.reduce_mean(tf.abs(predicted_y - desired_y))
 
 
-def _reversed_mean_squared_error(predicted_y, desired_y):
+def reversed_mean_squared_error(predicted_y, desired_y):
     """The MSE, with minus its slope registered as its gradient.
 
     A tape returns the registered gradient, so a tape-based step climbs this loss; finite
@@ -180,7 +146,7 @@ def _reversed_mean_squared_error(predicted_y, desired_y):
     return reversed_mse(predicted_y, desired_y)
 
 
-_SWAPPED_LOSSES = {"mae": _mean_absolute_error, "reversed": _reversed_mean_squared_error}
+_SWAPPED_LOSSES = {"mae": _mean_absolute_error, "reversed": reversed_mean_squared_error}
 
 
 def _function_globals(function) -> dict:
@@ -192,7 +158,7 @@ def _function_globals(function) -> dict:
     return namespace
 
 
-def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -> dict:
+def record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -> dict:
     """Run ``step`` on a fresh ``model_class(W=W0, b=b0)``; W, b and the returned loss.
 
     With ``loss_name="mae"`` the notebook's ``loss`` is swapped for the mean absolute error
@@ -227,14 +193,14 @@ def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -
             returned = step(model, inputs, outputs, scenario.learning_rate)
             run["kept_variables"].append(model.W is W_variable and model.b is b_variable)
             try:
-                run["loss"].append(_number(returned))
+                run["loss"].append(record_number(returned))
             except (TypeError, ValueError):
                 run["loss"].append(None)
             # Read the variables the model started with, not whatever model.W now names: a
             # step that rebinds instead of assigning then shows as no update at all, even if
             # the learner's code forges the flag above.
-            run["W"].append(_number(W_variable))
-            run["b"].append(_number(b_variable))
+            run["W"].append(record_number(W_variable))
+            run["b"].append(record_number(b_variable))
             if isinstance(run["W"][-1], str) or isinstance(run["b"][-1], str):
                 break
     except Exception as error:
@@ -257,13 +223,13 @@ def _record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -
 def _finish(assignment: str, check: str, runs: list[dict]):
     record = {"grade_id": CHECKS[assignment][check], "check": check, "seed": grading_seed(),
               "runs": runs}
-    report_dir = os.environ.get("TTT_REPORT_DIR")
+    report_dir = os.environ.get(REPORT_DIR_VARIABLE)
     if report_dir:
         line = json.dumps(record, allow_nan=False)
         with open(Path(report_dir) / REPORT_NAME, "a", encoding="utf-8") as report:
             report.write(line + "\n")
         return None
-    from autograder import verdict  # plain mode only: outside the sandbox
+    from autograder.judging import verdict  # plain mode only: outside the sandbox
 
     part = verdict.judge_record(assignment, record, grading_seed())
     print(f"[{part.stage}] {part.score:g} of {part.max_score:g} points. {part.message}")
@@ -276,7 +242,7 @@ def _finish(assignment: str, check: str, runs: list[dict]):
 
 def check_train_step_numpy(train_step_numpy):
     """Short runs of the NumPy step from several starts and learning rates."""
-    runs = [_record_numpy_steps(train_step_numpy, scenario)
+    runs = [record_numpy_steps(train_step_numpy, scenario)
             for scenario in scenarios.linear_fit(grading_seed())]
     return _finish("linear_fit", "train_step_numpy", runs)
 
@@ -286,7 +252,7 @@ def check_train_step_tf(train_step_tf, Model):
     runs = []
     for scenario in scenarios.linear_fit(grading_seed()):
         for loss_name in scenarios.TF_LOSSES:
-            runs.append(_record_tf_steps(train_step_tf, Model, scenario, loss_name))
+            runs.append(record_tf_steps(train_step_tf, Model, scenario, loss_name))
     return _finish("linear_fit", "train_step_tf", runs)
 
 
@@ -294,10 +260,10 @@ def check_convergence(train_step_numpy, train_step_tf, Model):
     """Many steps of both steps: each must end at the least-squares optimum."""
     scenario = scenarios.linear_fit_convergence(grading_seed())
     runs = [
-        _record_numpy_steps(train_step_numpy, scenario),
-        _record_tf_steps(train_step_tf, Model, scenario, "mse"),
-        _record_tf_steps(train_step_tf, Model, scenario, "mae", steps=1),
-        _record_tf_steps(train_step_tf, Model, scenario, "reversed", steps=1),
+        record_numpy_steps(train_step_numpy, scenario),
+        record_tf_steps(train_step_tf, Model, scenario, "mse"),
+        record_tf_steps(train_step_tf, Model, scenario, "mae", steps=1),
+        record_tf_steps(train_step_tf, Model, scenario, "reversed", steps=1),
     ]
     return _finish("linear_fit", "convergence", runs)
 
@@ -404,7 +370,7 @@ def _reversed_gradient_cubic():
     return forward
 
 
-def _tf_function(name):
+def derivative_function(name):
     import tensorflow as tf
 
     return {
@@ -421,7 +387,7 @@ def check_derivative(derivative):
 
     def run(case):
         return _record_case(case, lambda record: record(
-            derivative(_tf_function(case.name), tf.constant(case.arrays["x"]))))
+            derivative(derivative_function(case.name), tf.constant(case.arrays["x"]))))
     return _finish("tapes", "derivative",
                    [run(case) for case in scenarios.derivative_cases(grading_seed())])
 

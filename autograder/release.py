@@ -1,7 +1,7 @@
 """Write the learners' notebooks: ``python -m autograder.release [NAME ...]``.
 
 Runs nbgrader's ``generate_assignment`` on ``solutions/<name>/`` for each assignment (all
-four by default) with the course configuration of :mod:`autograder.nbgrader_config`, and
+four by default) with the course configuration (:mod:`autograder.course`), and
 writes ``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
 outputs cleared, checksums added. ``make exercises`` calls this.
 """
@@ -14,17 +14,9 @@ from pathlib import Path
 
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
+from autograder import course
 from autograder.assignments import ASSIGNMENTS, check_assignment
-
-CONFIG_FILE = Path(__file__).with_name("nbgrader_config.py")
-
-
-def load_course_config() -> Config:
-    """The course's nbgrader configuration, read from :data:`CONFIG_FILE`."""
-    return PyFileConfigLoader(CONFIG_FILE.name, str(CONFIG_FILE.parent)).load_config()
 
 
 def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
@@ -35,7 +27,7 @@ def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
     With ``db_url`` the assignment and its graded cells are also recorded in that
     gradebook; without, no gradebook is touched.
     """
-    config = load_course_config()
+    config = course.fresh_config()
     if release_root is not None:
         config.CourseDirectory.release_directory = str(Path(release_root).resolve())
     if db_url is not None:

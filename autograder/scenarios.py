@@ -5,7 +5,8 @@ Pure functions of the seed: the probe (inside the learner's kernel) and the verd
 the seed crosses between them, never the data. A fresh seed per grading run means a
 learner cannot hard-code answers.
 
-Imported inside the learner's kernel: depends on NumPy and :mod:`ttt.data` only.
+Imported inside the learner's kernel: depends on NumPy, :mod:`ttt.data` and
+:mod:`autograder.protocol` only.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from autograder.protocol import STREAMS
 from ttt.data import make_linear_data
-
-# Separate streams per assignment, so changing one assignment's draws leaves the others.
-_STREAMS = {"linear_fit": 1, "tensors": 2, "tapes": 3, "variables": 4}
 
 
 def _rng(seed: int, assignment: str, *path: int) -> np.random.Generator:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"the grading seed must be a whole number >= 0, got {seed!r}")
-    return np.random.default_rng([int(seed), _STREAMS[assignment], *path])
+    return np.random.default_rng([int(seed), STREAMS[assignment], *path])
 
 
 # --- linear_fit ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Settings every test shares: quiet TensorFlow, headless matplotlib, the repo's root."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,13 @@ def reference_tf():
     from ttt import reference_tf
 
     return reference_tf
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``sandbox`` prove the grading sandbox: without bubblewrap they fail, as
+    they should, unless TTT_SKIP_SANDBOX_TESTS=1 says the skip is knowing."""
+    if shutil.which("bwrap") is None and os.environ.get("TTT_SKIP_SANDBOX_TESTS") == "1":
+        skip = pytest.mark.skip(reason="bubblewrap missing and TTT_SKIP_SANDBOX_TESTS=1")
+        for item in items:
+            if "sandbox" in item.keywords:
+                item.add_marker(skip)

@@ -98,8 +98,8 @@ def _hostile_cell(name: str) -> str:
         return "\n".join(indent + line if line else line for line in body.splitlines())
 
     code = (HOSTILE / f"{name}.py").read_text(encoding="utf-8")
-    # The attacks name the instructor's checkout as /work/main: aim them at this one.
-    code = code.replace("/work/main", str(REPO_ROOT))
+    # The attacks name the instructor's checkout as @REPO_ROOT@: aim them at this one.
+    code = code.replace("@REPO_ROOT@", str(REPO_ROOT))
     return re.sub(r"^([ \t]*)(NOOP|SOLUTION|FIXTURE \S+)[ \t]*$", expand, code, flags=re.M)
 
 

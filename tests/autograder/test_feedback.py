@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from autograder import feedback
-from autograder.batch import Part, Result
+from autograder.results import PartResult as Part, Result
 
 
 def _result(errors: list[str]) -> Result:

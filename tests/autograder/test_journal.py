@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import pytest
 
 from autograder import batch, cli, journal
-from autograder.batch import Part, Result
+from autograder.results import PartResult as Part, Result
 
 SETTINGS = {"source_notebook": "abc", "limits": {"cell_timeout": 180.0}, "sandbox": True,
             "grader_code": "def"}

@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from autograder import gradebook, report
-from autograder.batch import Part, Result
+from autograder import assignments, gradebook, grades_csv
+from autograder.results import PartResult as Part, Result
 from autograder.plain_text import is_plain, plain
 
 # A window title (OSC 0), a clipboard write (OSC 52), clear-screen, BEL, CSI as a C1 code.
@@ -38,7 +38,7 @@ def _result(learner_id: str = "ada" + HOSTILE) -> Result:
 
 def test_a_csv_row_holds_no_control_characters(tmp_path):
     path = tmp_path / "grades.csv"
-    report.write_grades_csv(path, [_result()], ["test_train_step_numpy", "test_train_step_tf"])
+    grades_csv.write_grades_csv(path, [_result()], ["test_train_step_numpy", "test_train_step_tf"])
     text = path.read_text(encoding="utf-8")
     assert is_plain(text.replace("\r\n", "\n"))  # the csv module ends its rows with \r\n
     with open(path, newline="", encoding="utf-8") as file:
@@ -49,9 +49,8 @@ def test_a_csv_row_holds_no_control_characters(tmp_path):
 
 def test_the_gradebook_record_holds_no_control_characters(tmp_path):
     db = tmp_path / "gradebook.db"
-    gradebook.record(f"sqlite:///{db}", "linear_fit", {"test_train_step_numpy": 4.0,
-                                                       "test_train_step_tf": 4.0},
-                     ["train_step_numpy"], [_result()], course="course")
+    gradebook.record(f"sqlite:///{db}", assignments.get("linear_fit"), [_result()],
+                     course_name="course")
     with sqlite3.connect(db) as connection:
         dump = "\n".join(connection.iterdump())
     assert plain("ada" + HOSTILE) in dump  # the learner is there, shown plainly

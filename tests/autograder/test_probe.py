@@ -9,13 +9,13 @@ import sys
 import numpy as np
 import pytest
 
-from autograder import probe
+from autograder import probe, protocol
 from autograder.assignments import REPO_ROOT
 from notebooks import environment
 
 # What a grading kernel may import besides the files in KERNEL_MODULES.
 THIRD_PARTY = {"numpy", "tensorflow"}
-LAZY_OUTSIDE_SANDBOX = {"autograder.verdict"}  # plain mode only, never in the sandbox
+LAZY_OUTSIDE_SANDBOX = {"autograder.judging.verdict"}  # plain mode only, never in the sandbox
 
 
 def _module_name(path: str) -> str:
@@ -32,8 +32,8 @@ def _imports(tree):
 
 
 def test_kernel_modules_import_only_each_other_numpy_and_tensorflow():
-    kernel = {_module_name(path) for path in probe.KERNEL_MODULES}
-    for path in probe.KERNEL_MODULES:
+    kernel = {_module_name(path) for path in protocol.KERNEL_MODULES}
+    for path in protocol.KERNEL_MODULES:
         assert (REPO_ROOT / path).is_file(), path
         tree = ast.parse((REPO_ROOT / path).read_text(encoding="utf-8"))
         top_level = {id(node) for node in tree.body}

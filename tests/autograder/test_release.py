@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from autograder import probe, release
+from autograder import protocol, release
 from autograder.assignments import (ASSIGNMENTS, UnknownAssignmentError, grade_cells,
                                     release_notebook, source_notebook)
 from notebooks import HIDDEN, nbgrader_meta, source
@@ -47,7 +47,7 @@ def test_source_notebook_is_a_clean_nbgrader_source(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_every_graded_cell_calls_its_own_probe_check_first(name):
     notebook = _load(source_notebook(name))
-    checks_by_grade_id = {grade_id: check for check, grade_id in probe.CHECKS[name].items()}
+    checks_by_grade_id = {grade_id: check for check, grade_id in protocol.CHECKS[name].items()}
     assert set(grade_cells(name)) == set(checks_by_grade_id)
     for cell in notebook["cells"]:
         grade_id = nbgrader_meta(cell).get("grade_id")

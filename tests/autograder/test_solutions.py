@@ -20,9 +20,9 @@ import pytest
 from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 
-from autograder import verdict
+from autograder.judging import verdict
 from autograder.assignments import ASSIGNMENTS, grade_cells, source_notebook
-from autograder.release import CONFIG_FILE
+from autograder.course import CONFIG_FILE
 from notebooks import environment, load, variants, with_solutions
 
 NBGRADER = Path(sys.executable).with_name("nbgrader")

@@ -18,10 +18,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograder import (batch, diagnosis, judge_tapes, judge_tensors, judge_variables, probe,
-                        scenarios, verdict, watchdog)
+import reports
+from autograder import assignments, batch, protocol, scenarios
 from autograder.assignments import ASSIGNMENTS, grade_cells
+from autograder.judging import linear_fit_bugs as diagnosis
+from autograder.judging import tapes as judge_tapes
+from autograder.judging import tensors as judge_tensors
+from autograder.judging import variables as judge_variables
+from autograder.judging import verdict
+from autograder.results import STAGES
+from autograder.sandbox import runner_outcome, watchdog
+from autograder.sandbox.execute import Ran
+from autograder.sandbox.limits import Limits
 from autograder.plain_text import is_plain
+from autograder.results import PartResult
+from autograder.judging import report_values
 
 SEED = 20240611
 FAST = settings(max_examples=100, deadline=None, derandomize=True, database=None,
@@ -42,23 +53,23 @@ def _array_runs(cases, reference) -> list[dict]:
 
 _ARRAY_CHECKS = {  # check -> (its cases, the right outputs of one case)
     "softmax_rows": (scenarios.softmax_cases,
-                     lambda c: [judge_tensors._softmax(c.arrays["logits"])]),
+                     lambda c: [judge_tensors.softmax(c.arrays["logits"])]),
     "pairwise_squared_distances": (scenarios.distance_cases,
-                                   lambda c: [judge_tensors._distances(c)]),
+                                   lambda c: [judge_tensors.squared_distances(c)]),
     "with_row_replaced": (scenarios.replace_row_cases,
-                          lambda c: [judge_tensors._replaced(c, c.settings["i"]),
-                                     judge_tensors._original(c)]),
-    "backward_rules": (scenarios.backward_cases, judge_tapes._backward),
+                          lambda c: [judge_tensors.replaced(c, c.settings["i"]),
+                                     judge_tensors.original(c)]),
+    "backward_rules": (scenarios.backward_cases, judge_tapes.backward),
     "derivative": (scenarios.derivative_cases,
-                   lambda c: [judge_tapes.DERIVATIVES[c.name](judge_tapes._x(c))]),
-    "momentum_step": (scenarios.momentum_cases, judge_variables._momentum),
-    "sparse_update_numpy": (scenarios.sparse_update_cases, judge_variables._sparse),
-    "sparse_update_tf": (scenarios.sparse_update_cases, judge_variables._sparse),
+                   lambda c: [judge_tapes.DERIVATIVES[c.name](judge_tapes.inputs(c))]),
+    "momentum_step": (scenarios.momentum_cases, judge_variables.momentum),
+    "sparse_update_numpy": (scenarios.sparse_update_cases, judge_variables.sparse),
+    "sparse_update_tf": (scenarios.sparse_update_cases, judge_variables.sparse),
 }
 
 
 def _numpy_run(scenario, steps=None) -> dict:
-    W, b = diagnosis.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
+    W, b = reports.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
                                 scenario.outputs, scenario.learning_rate,
                                 steps or scenario.steps)
     return {"scenario": scenario.name, "W": W, "b": b, "error": None}
@@ -66,7 +77,7 @@ def _numpy_run(scenario, steps=None) -> dict:
 
 def _tf_run(scenario, loss_name, steps=None) -> dict:
     steps = steps or scenario.steps
-    W, b = diagnosis.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
+    W, b = reports.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
                                 scenario.outputs, scenario.learning_rate, steps, loss_name)
     loss_fn = diagnosis.LOSSES[loss_name][0]
     before = [(scenario.W0, scenario.b0), *zip(W, b)][:steps]
@@ -92,10 +103,10 @@ def _runs(check: str, seed: int) -> list[dict]:
 
 def honest_records(assignment: str, seed: int) -> list[dict]:
     return [{"grade_id": grade_id, "check": check, "seed": seed, "runs": _runs(check, seed)}
-            for check, grade_id in probe.CHECKS[assignment].items()]
+            for check, grade_id in protocol.CHECKS[assignment].items()]
 
 
-def _judged(assignment: str, text: str, seed: int = SEED) -> list[verdict.PartResult]:
+def _judged(assignment: str, text: str, seed: int = SEED) -> list[PartResult]:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.jsonl"
         report.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -110,7 +121,7 @@ HONEST = {name: honest_records(name, SEED) for name in ASSIGNMENTS}
 
 
 @functools.cache
-def _honest_parts(assignment: str) -> dict[str, verdict.PartResult]:
+def _honest_parts(assignment: str) -> dict[str, PartResult]:
     return {p.grade_id: p for p in _judged(assignment, _lines(HONEST[assignment]))}
 
 
@@ -128,7 +139,7 @@ HUGE_INTS = st.sampled_from([10**400, -10**400, 2**1024, 10**4000, 2**63, -(2**6
 NAN_SPELLINGS = st.sampled_from(["nan", "inf", "-inf", "NaN", "Infinity", "-Infinity", "1e999",
                                  "1e400", " nan", "", "\x1b]52;c;aGk=\x07", "\ud800"])
 KNOWN_NAMES = st.sampled_from(sorted(
-    {name for checks in probe.CHECKS.values() for pair in checks.items() for name in pair}
+    {name for checks in protocol.CHECKS.values() for pair in checks.items() for name in pair}
     | {"runs", "W", "b", "loss", "error", "values", "shape", "tensor", "case", "outputs"}))
 LEAVES = (st.none() | st.booleans() | st.integers() | HUGE_INTS | st.floats()
           | st.text(max_size=12) | NAN_SPELLINGS | KNOWN_NAMES)
@@ -188,7 +199,7 @@ def test_any_json_in_any_field_costs_only_its_own_part(assignment, data):
     assert [p.grade_id for p in parts] == list(grade_cells(assignment))
     claimed = forged.get("grade_id") if isinstance(forged, dict) else None
     for part in parts:
-        assert part.stage in verdict.STAGES
+        assert part.stage in STAGES
         assert 0 <= part.score <= part.max_score
         assert not part.grader_error, part.message  # refused as input, not a grader crash
         assert isinstance(part.message, str) and is_plain(part.message)
@@ -209,15 +220,15 @@ def test_any_bytes_as_a_report_are_judged_or_refused(data):
         report = Path(folder) / "report.jsonl"
         report.write_bytes(data)
         parts = verdict.judge("linear_fit", report, SEED)
-    assert [p.stage in verdict.STAGES and not p.grader_error for p in parts] == [True] * 3
+    assert [p.stage in STAGES and not p.grader_error for p in parts] == [True] * 3
 
 
 @pytest.mark.parametrize("value, reason", [
     (10**400, "out of range"), ([1.0], "expected a number"), ("1e999", "found a string"),
     (True, "found bool"), (float("inf"), "non-finite")])
 def test_number_refuses_what_is_no_plain_number(value, reason):
-    with pytest.raises(verdict.MalformedReport, match=reason):
-        verdict.number(value)
+    with pytest.raises(report_values.MalformedReport, match=reason):
+        report_values.number(value)
 
 
 def test_a_huge_integer_in_one_part_leaves_the_other_parts_their_points():
@@ -233,7 +244,7 @@ def test_a_failing_judge_costs_only_its_own_part(monkeypatch):
     def broken(record, seed):
         raise ZeroDivisionError("a bug \x1b[2J in the grader")
 
-    from autograder import judge_linear_fit
+    from autograder.judging import linear_fit as judge_linear_fit
 
     monkeypatch.setitem(judge_linear_fit.JUDGES, "train_step_tf", broken)
     parts = _judged("linear_fit", _lines(HONEST["linear_fit"]))
@@ -262,18 +273,16 @@ HONEST_SUMMARY = {
 }
 
 
-def _judge_summary(summary) -> batch.Result:
+def _judge_summary(summary):
     outcome = watchdog.Outcome(returncode=0, limit=None, peak_rss=0, seconds=1.0,
                                output=json.dumps(summary).encode("utf-8", "surrogatepass"))
     with tempfile.TemporaryDirectory() as folder:
-        run = batch._Run("ada", SEED, Path(folder))
-        run.outcome = outcome
-        run.summary = batch.parse_runner_output(outcome)
-        report = run.summary.pop("report", None) if run.summary else None
-        run.report = Path(folder) / "report.jsonl"
-        run.report.write_text(report if isinstance(report, str) else "", encoding="utf-8")
-        return batch._judge(run, "linear_fit", grade_cells("linear_fit"), batch.Limits(),
-                            ANSWER_IDS)
+        parsed = runner_outcome.parse_runner_output(outcome)
+        report = parsed.pop("report", None) if parsed else None
+        path = Path(folder) / "report.jsonl"
+        path.write_text(report if isinstance(report, str) else "", encoding="utf-8")
+        run = batch.Run("ada", SEED, ran=Ran(outcome, parsed, path))
+        return batch.judge_run(assignments.get("linear_fit"), Limits(), run)
 
 
 def test_the_honest_summary_lists_the_learners_errors():
@@ -292,8 +301,8 @@ def test_any_json_in_the_runner_summary_is_refused_or_shown_plainly(data):
     assert "grader error" not in result.status, result.status
     for text in (result.status, *result.learner_errors, *(p.message for p in result.parts)):
         assert isinstance(text, str) and is_plain(text), text
-    assert len(result.learner_errors) <= batch.MAX_LISTED
-    assert all(part.stage in verdict.STAGES for part in result.parts)
+    assert len(result.learner_errors) <= runner_outcome.MAX_LISTED
+    assert all(part.stage in STAGES for part in result.parts)
     if path and path[:1] != ("report",) and isinstance(forged.get("cells"), list):
         # A well-formed line whose report was not touched: the points stay.
         assert [p.score for p in result.parts] == [4, 4, 2]
@@ -304,7 +313,7 @@ def test_cells_of_the_summary_come_back_typed():
     summary["cells"][1] |= {"index": 10**400, "grade_id": ["train_step_numpy"], "ename": {},
                             "evalue": "\x1b]0;pwned\x07\x9b31m", "raised_in": True}
     summary["not_confined"] = [10**400]
-    parsed = batch.parse_runner_output(watchdog.Outcome(
+    parsed = runner_outcome.parse_runner_output(watchdog.Outcome(
         returncode=0, limit=None, peak_rss=0, seconds=1.0, output=json.dumps(summary).encode()))
     assert parsed["cells"][1] == {"index": None, "grade_id": None, "status": "error",
                                   "ename": "", "evalue": "\\x1b]0;pwned\\x07\\x9b31m",

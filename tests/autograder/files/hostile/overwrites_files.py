@@ -3,8 +3,8 @@
 import os
 import sys
 
-folders = {"/", "/work", "/work/main", "/work/main/solutions/linear_fit",
-           "/work/main/autograder", "/work/main/_build/grading", os.path.dirname(os.getcwd())}
+folders = {"/", "/work", "@REPO_ROOT@", "@REPO_ROOT@/solutions/linear_fit",
+           "@REPO_ROOT@/autograder", "@REPO_ROOT@/_build/grading", os.path.dirname(os.getcwd())}
 for entry in sys.path:
     folders.add(os.path.abspath(entry or "."))
 for module in list(sys.modules.values()):
@@ -32,5 +32,5 @@ for path in (report, "report.jsonl"):
         os.remove(path)
     except OSError:
         pass
-os.symlink("/work/main/solutions/linear_fit/linear_fit.ipynb", report)
+os.symlink("@REPO_ROOT@/solutions/linear_fit/linear_fit.ipynb", report)
 os.mkfifo("report.jsonl")

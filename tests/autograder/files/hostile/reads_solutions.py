@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-candidates = ["/work/main", os.getcwd()]
+candidates = ["@REPO_ROOT@", os.getcwd()]
 for entry in sys.path:
     path = os.path.abspath(entry or ".")
     for _ in range(6):

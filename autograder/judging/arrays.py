@@ -1,0 +1,177 @@
+"""Judging calls that return arrays (tensors, tapes, variables): parse, compare, name the bug.
+
+Each judge gives a reference (float64 NumPy, computed here from the seed's cases) and a
+few known-wrong variants; :func:`judge_cases` judges each case (:class:`CaseVerdict`: its
+credit and what went wrong), :func:`summarize` turns the verdicts into the part's share of
+points and message, and :func:`grade_cases` does both.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from autograder.scenarios import ArrayCase
+from autograder.judging.report_values import (MalformedReport, field, flags, numbers,
+                                              text_or_none)
+from autograder.judging.wording import raised
+from autograder.protocol import MAX_VALUES
+
+RTOL, ATOL = 1e-4, 1e-5  # float32 results against a float64 reference
+
+
+@dataclass
+class Output:
+    values: np.ndarray  # float64, in the recorded shape
+    tensor: bool
+
+
+@dataclass
+class CaseRun:
+    case: ArrayCase
+    outputs: list[Output]
+    error: str | None
+
+
+def _output(raw) -> Output:
+    shape = field(raw, "shape")
+    if (not isinstance(shape, list) or len(shape) > 4
+            or not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_VALUES
+                       for n in shape)):
+        raise MalformedReport("bad shape")
+    values = numbers(field(raw, "values"), max_length=MAX_VALUES)
+    if len(values) != math.prod(shape):
+        raise MalformedReport("shape and values disagree")
+    tensor = flags([field(raw, "tensor")], max_length=1)[0]
+    return Output(np.array(values, dtype=np.float64).reshape(shape), tensor)
+
+
+def parse_runs(record, cases, max_outputs: int) -> list[CaseRun]:
+    raw_runs = field(record, "runs")
+    if not isinstance(raw_runs, list) or len(raw_runs) != len(cases):
+        raise MalformedReport("wrong number of runs")
+    runs = []
+    for raw, case in zip(raw_runs, cases):
+        if field(raw, "case") != case.name:
+            raise MalformedReport("runs out of order")
+        outputs = field(raw, "outputs")
+        if not isinstance(outputs, list) or len(outputs) > max_outputs:
+            raise MalformedReport("too many outputs")
+        runs.append(CaseRun(case, [_output(o) for o in outputs], text_or_none(field(raw, "error"))))
+    return runs
+
+
+def matches(output: Output, expected, rtol=RTOL, atol=ATOL) -> bool:
+    expected = np.asarray(expected, dtype=np.float64)
+    return (output.values.shape == expected.shape and bool(np.all(np.isfinite(output.values)))
+            and np.allclose(output.values, expected, rtol=rtol, atol=atol))
+
+
+def all_match(outputs: list[Output], expected: list, rtol=RTOL, atol=ATOL) -> bool:
+    return len(outputs) == len(expected) and all(
+        matches(output, want, rtol, atol) for output, want in zip(outputs, expected))
+
+
+def difference(output: Output, expected) -> str:
+    """How a recorded array differs from the expected one, in a phrase."""
+    expected = np.asarray(expected)
+    if output.values.shape != expected.shape:
+        return (f"the result has shape {tuple(output.values.shape)}, but "
+                f"{tuple(expected.shape)} was expected")
+    if not np.all(np.isfinite(output.values)):
+        return "the result contains inf or NaN"
+    index = np.unravel_index(np.argmax(np.abs(output.values - expected)), expected.shape)
+    return (f"at index {tuple(int(i) for i in index)} the result is "
+            f"{output.values[index]:.4g}, but {expected[index]:.4g} was expected")
+
+
+@dataclass(frozen=True)
+class Bug:
+    name: str
+    advice: str
+    outputs: Callable[[ArrayCase], list]  # what this bug would have produced
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Advice for an error message that contains ``fragment``."""
+
+    fragment: str
+    advice: str
+
+
+NOT_A_TENSOR_CREDIT = 0.5  # the right numbers, computed outside TensorFlow
+
+
+@dataclass(frozen=True)
+class CaseVerdict:
+    """One case judged: its credit (1 right, NOT_A_TENSOR_CREDIT, 0 wrong) and feedback."""
+
+    run: CaseRun
+    credit: float
+    problem: str | None = None  # None when the case is right
+
+
+def judge_case(run: CaseRun, expected: list, bugs, hints, function: str,
+               require_tensor: bool = False, rtol=RTOL, atol=ATOL,
+               near_miss: str | None = None) -> CaseVerdict:
+    """One case against the expected outputs: right, right but not a tensor, or which bug."""
+    where = f"{function}, case \u201c{run.case.name}\u201d"
+
+    def wrong(problem: str) -> CaseVerdict:
+        return CaseVerdict(run, 0.0, problem)
+
+    if run.error or len(run.outputs) < len(expected):
+        advice = next((h.advice for h in hints if run.error and h.fragment in run.error), "")
+        what = raised(function, run.error) if run.error else f"{function} returned too few results"
+        return wrong(f"{where}: {what}. {advice}".strip())
+    if all_match(run.outputs, expected, rtol, atol):
+        if require_tensor and not all(o.tensor for o in run.outputs[:1]):
+            return CaseVerdict(run, NOT_A_TENSOR_CREDIT,
+                               f"{where}: the numbers are right, but the result is not a "
+                               "tf.Tensor. Compute it with TensorFlow operations.")
+        return CaseVerdict(run, 1.0)
+    for bug in bugs:
+        try:
+            guess = bug.outputs(run.case)
+        except (ValueError, IndexError, FloatingPointError):
+            continue
+        if all_match(run.outputs, guess):
+            return wrong(f"{where}: Bug: {bug.name}. {bug.advice}")
+    if near_miss and all_match(run.outputs, expected, 1e-2, 1e-3):
+        return wrong(f"{where}: {near_miss}")
+    first_wrong = next(k for k, (o, e) in enumerate(zip(run.outputs, expected)) if not matches(o, e))
+    return wrong(f"{where}: {difference(run.outputs[first_wrong], expected[first_wrong])}. "
+                 "No common mistake matches; check the formula step by step.")
+
+
+def judge_cases(runs: list[CaseRun], reference, bugs=(), hints=(), *, function: str,
+                require_tensor: bool = False, rtol=RTOL, atol=ATOL,
+                near_miss: str | None = None) -> list[CaseVerdict]:
+    """Every case judged against ``reference(case)``."""
+    return [judge_case(run, reference(run.case), bugs, hints, function, require_tensor,
+                       rtol, atol, near_miss) for run in runs]
+
+
+def summarize(verdicts: list[CaseVerdict], passed: str):
+    """(fraction of credit, stage, message): the first problem, and how many cases were
+    right when some were."""
+    problems = [verdict.problem for verdict in verdicts if verdict.problem]
+    if not problems:
+        return 1.0, "passed", passed
+    earned = sum(verdict.credit for verdict in verdicts)
+    wrong = [verdict for verdict in verdicts if verdict.credit == 0]
+    stage = "error" if wrong and all(verdict.run.error for verdict in wrong) else "one step"
+    message = problems[0]
+    if earned:
+        message += f" ({earned:g} of {len(verdicts)} cases right.)"
+    return earned / len(verdicts), stage, message
+
+
+def grade_cases(runs: list[CaseRun], reference, bugs=(), hints=(), *, passed: str,
+                **options):
+    """(fraction right, stage, message) over the cases; see :func:`judge_cases`."""
+    return summarize(judge_cases(runs, reference, bugs, hints, **options), passed)

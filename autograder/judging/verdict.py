@@ -1,0 +1,107 @@
+"""Outside the kernel: read a probe report, compare it with the reference, award points.
+
+:func:`judge` is what the grading command calls after a learner's notebook ran::
+
+    parts = verdict.judge(assignments.get("linear_fit"), scratch / "report.jsonl", seed)
+
+It returns one :class:`autograder.results.PartResult` per autograded test cell of the
+assignment, in notebook order. The report is untrusted JSON written inside the learner's
+kernel, read by :mod:`autograder.judging.report_values`; a line that is malformed,
+duplicated, for another seed or missing earns 0 for its cell with a message that says so.
+Each part is judged by its assignment's judge (``JUDGES`` of
+:mod:`autograder.judging.linear_fit`, ``.tensors``, ``.tapes``, ``.variables``), which
+recomputes the reference from the seed, in float64 NumPy, never reading it from the report.
+An exception other than :class:`~autograder.judging.report_values.MalformedReport` while
+judging is a bug of the grader's: it costs only its own part, which says so
+(``PartResult.grader_error``), and the other parts keep their points.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from autograder import assignments
+from autograder.assignments import Assignment
+from autograder.plain_text import plain
+from autograder.protocol import CHECKS
+from autograder.judging.report_values import MalformedReport, field, read_report
+from autograder.results import STAGES, PartResult
+
+
+def judges(assignment: str) -> dict:
+    """{check: judge function} of one assignment. Imported when first needed, so that
+    importing this module stays cheap for every assignment."""
+    from autograder.judging import linear_fit, tapes, tensors, variables
+
+    return {"linear_fit": linear_fit, "tensors": tensors, "tapes": tapes,
+            "variables": variables}[assignment].JUDGES
+
+
+def _resolved(assignment: Assignment | str) -> Assignment:
+    return assignments.get(assignment) if isinstance(assignment, str) else assignment
+
+
+def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartResult:
+    """Judge one report line (the probe's plain mode calls this in the kernel)."""
+    assignment = _resolved(assignment)
+    cells = assignment.grade_cells
+    grade_id = record.get("grade_id") if isinstance(record, dict) else None
+    if grade_id not in cells:
+        raise ValueError(f"{assignment.name} has no graded cell {grade_id!r}")
+    max_score = cells[grade_id]
+    by_check = judges(assignment.name)
+    import numpy as np  # here, not at the top: see judges()
+
+    try:
+        if type(record.get("seed")) is not int or record["seed"] != seed:
+            return PartResult(grade_id, 0.0, max_score, "error",
+                              "These results were not produced on this grading run's data, "
+                              "so they earn no points.")
+        check = field(record, "check")
+        if not isinstance(check, str):
+            raise MalformedReport("the check is not named by a string")
+        if check not in by_check or CHECKS[assignment.name].get(check) != grade_id:
+            raise MalformedReport(f"unknown check {check[:40]!r}")
+        # Learner values may be huge: overflow to inf is an expected outcome, not news.
+        with np.errstate(all="ignore"):
+            fraction, stage, message = by_check[check](record, seed)
+        if stage not in STAGES or not isinstance(message, str) \
+                or not isinstance(fraction, (int, float)) or not math.isfinite(fraction):
+            raise AssertionError(f"judge {check} returned ({fraction!r}, {stage!r}, ...)")
+    except MalformedReport as error:
+        return PartResult(grade_id, 0.0, max_score, "error",
+                          f"The results of this part could not be read ({error}), so it "
+                          "earns no points. Did something in the notebook change the tests?")
+    except Exception as error:  # a grader bug: this part only, and never silently
+        return PartResult(grade_id, 0.0, max_score, "error",
+                          "The grader failed while judging this part, a bug in the grader "
+                          "and not in your code: "
+                          + plain(f"{type(error).__name__}: {error}")[:300],
+                          grader_error=True)
+    score = round(max_score * min(max(fraction, 0.0), 1.0), 4)
+    return PartResult(grade_id, score, max_score, stage, message)
+
+
+def judge(assignment: Assignment | str, report_path: Path, seed: int) -> list[PartResult]:
+    """One :class:`PartResult` per graded test cell of ``assignment``, in notebook order."""
+    assignment = _resolved(assignment)
+    records, unreadable = read_report(Path(report_path))
+    results = []
+    for grade_id, max_score in assignment.grade_cells.items():
+        found = records.get(grade_id, [])
+        if len(found) > 1:
+            results.append(PartResult(
+                grade_id, 0.0, max_score, "error",
+                "This part reported results more than once, so none of them count. "
+                "Run each test cell once, and do not call the grader's checks yourself."))
+        elif not found:
+            extra = (f" ({unreadable} unreadable line(s) were found in the results.)"
+                     if unreadable else "")
+            results.append(PartResult(
+                grade_id, 0.0, max_score, "missing",
+                "The grader got no result for this part: its test cell did not run to the "
+                "end. Did an earlier cell fail, or did the notebook time out?" + extra))
+        else:
+            results.append(judge_record(assignment, found[0], seed))
+    return results

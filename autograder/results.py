@@ -1,0 +1,100 @@
+"""A learner's grade: one record per graded part and one per submission, from the verdict to
+grades.csv, the feedback page, the gradebook and the journal.
+
+``stage`` of a part names how far the learner's code got (see :data:`STAGES`): for
+linear_fit "one step", "trajectory" or "convergence" (the stage that failed); for the other
+assignments "one step" (a single call gave a wrong result) or "trajectory" (state carried
+from call to call went wrong); "passed"; "missing" (no result); "error" (the code raised,
+or the report was unusable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+
+STAGES = ("one step", "trajectory", "convergence", "passed", "missing", "error")
+
+
+@dataclass
+class PartResult:
+    """One graded cell's result."""
+
+    grade_id: str
+    score: float
+    max_score: float
+    stage: str
+    message: str  # the learner's feedback: names the stage and the bug, never hidden code
+    grader_error: bool = False  # the grader failed on this part: a bug to fix, said aloud
+
+    def to_dict(self) -> dict:
+        return {item.name: getattr(self, item.name) for item in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data) -> PartResult:
+        _expect(data, {item.name for item in fields(cls)})
+        _expect_types(data, ("grade_id", "stage", "message"), str)
+        _expect_types(data, ("score", "max_score"), (int, float))
+        if not isinstance(data["grader_error"], bool):
+            raise ValueError("grader_error must be true or false")
+        return cls(data["grade_id"], float(data["score"]), float(data["max_score"]),
+                   data["stage"], data["message"], data["grader_error"])
+
+
+@dataclass
+class Result:
+    """One learner's submission of one assignment, graded."""
+
+    learner_id: str
+    assignment: str
+    score: float
+    max_score: float
+    status: str  # what happened, in the instructor's words
+    parts: list[PartResult]
+    learner_errors: list[str] = field(default_factory=list)
+    submitted_at: datetime | None = None
+
+    @property
+    def full_marks(self) -> bool:
+        return self.max_score > 0 and self.score >= self.max_score
+
+    def to_dict(self) -> dict:
+        """JSON-ready data (the grading journal's record); :meth:`from_dict` reverses it."""
+        return {"learner_id": self.learner_id, "assignment": self.assignment,
+                "score": self.score, "max_score": self.max_score, "status": self.status,
+                "parts": [part.to_dict() for part in self.parts],
+                "learner_errors": list(self.learner_errors),
+                "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None}
+
+    @classmethod
+    def from_dict(cls, data) -> Result:
+        """The Result that :meth:`to_dict` described; ValueError for anything else (a
+        journal line can be torn or foreign: it is checked field by field)."""
+        texts = ("learner_id", "assignment", "status")
+        _expect(data, {*texts, "score", "max_score", "parts", "learner_errors",
+                       "submitted_at"})
+        _expect_types(data, texts, str)
+        _expect_types(data, ("score", "max_score"), (int, float))
+        if not isinstance(data["parts"], list) or not isinstance(data["learner_errors"], list)\
+                or not all(isinstance(e, str) for e in data["learner_errors"]):
+            raise ValueError("parts and learner_errors must be lists")
+        submitted_at = data["submitted_at"]
+        if submitted_at is not None:
+            if not isinstance(submitted_at, str):
+                raise ValueError("submitted_at must be a date or null")
+            submitted_at = datetime.fromisoformat(submitted_at)
+        return cls(data["learner_id"], data["assignment"], float(data["score"]),
+                   float(data["max_score"]), data["status"],
+                   [PartResult.from_dict(part) for part in data["parts"]],
+                   list(data["learner_errors"]), submitted_at)
+
+
+def _expect(data, keys: set[str]) -> None:
+    if not isinstance(data, dict) or set(data) != keys:
+        raise ValueError(f"expected an object with the keys {', '.join(sorted(keys))}")
+
+
+def _expect_types(data: dict, keys: tuple[str, ...], kinds) -> None:
+    for key in keys:  # bool is an int to Python, never a score
+        if not isinstance(data[key], kinds) or isinstance(data[key], bool):
+            raise ValueError(f"{key}: wrong type {type(data[key]).__name__}")

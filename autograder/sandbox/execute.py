@@ -1,0 +1,71 @@
+"""One prepared notebook, run under every limit: from its command to its checked result."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import protocol
+from autograder.sandbox import memory_protection, runner_outcome, watchdog
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.workspace import Workspace
+
+
+@dataclass
+class Ran:
+    """What running one notebook left: the watchdog's outcome, the runner's checked summary
+    (None when its line was unusable) and the probe's report as the grader saved it."""
+
+    outcome: watchdog.Outcome
+    summary: dict | None
+    report: Path
+
+
+def run_notebook(workspace: Workspace, scratch: Path, index: int, seed: int, limits: Limits,
+                 use_sandbox: bool) -> Ran:
+    """Run ``scratch/submission.ipynb`` (submission ``index`` of the batch) with the runner,
+    in the sandbox unless ``use_sandbox`` is false, under every limit in ``limits``."""
+    command, cwd = workspace.command(scratch, seed, limits, use_sandbox)
+    protection = workspace.protection
+    group = protection.submission_group(
+        str(index), limits.memory_bytes + memory_protection.folder_bytes(limits.disk_bytes,
+                                                                         use_sandbox),
+        limits.max_tasks)
+    try:
+        outcome = watchdog.run_limited(
+            command, wall_seconds=limits.wall_seconds, memory_bytes=limits.memory_bytes,
+            max_tasks=limits.max_tasks, cpu_cores=limits.cpu_share * workspace.threads,
+            output_limit=protocol.RESULT_MAX_BYTES, cwd=cwd, log_path=workspace.log(index),
+            group=group,
+            inode_caps=memory_protection.inode_caps(limits.max_files) if use_sandbox else None,
+            host_floor=protection.host_floor)
+    finally:
+        if group is not None:
+            group.remove()
+    if not use_sandbox:  # the kernel shared this process's user and files
+        watchdog.end_orphans(protocol.SEED_VARIABLE)  # daemons that left the tree
+        _reclaim(scratch)
+    summary = runner_outcome.parse_runner_output(outcome)
+    outcome.output = b""  # parsed: kept no longer than needed, a batch holds every run
+    report = summary.pop("report", None) if summary else None
+    path = workspace.report(index)
+    path.write_text(report if isinstance(report, str) else "", encoding="utf-8")
+    return Ran(outcome, summary, path)
+
+
+def _reclaim(scratch: Path) -> None:
+    """Without a sandbox the kernel worked in the scratch folder as the grader's own user and
+    may have locked it (chmod 000): the workspace could then not be removed by a grader not
+    running as root. Make every folder in it ours again."""
+    for folder, subfolders, _files in os.walk(scratch, onerror=None):
+        for path in (folder, *(os.path.join(folder, name) for name in subfolders)):
+            try:
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
+            except OSError:
+                pass
+    try:
+        os.chmod(scratch, 0o700)
+    except OSError:
+        pass

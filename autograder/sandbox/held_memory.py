@@ -1,0 +1,119 @@
+"""Memory a submission holds outside its processes' resident pages, measured from outside.
+
+Summed RSS misses what the kernel holds on a submission's behalf: files (and their inodes)
+on the sandbox's in-memory folders, and socket buffers. A control group (autograder.sandbox.cgroups)
+charges and caps all of it; these measures serve where it is not enough or not there:
+
+- :func:`folder_usage`: bytes and inodes used on each of the sandbox's tmpfs folders, read
+  from outside through ``/proc/<pid>/root``. bubblewrap cannot cap a tmpfs's inodes, so the
+  watchdog caps them by polling (an empty file costs about 1 KiB of kernel memory and 0 bytes
+  of the folder's size).
+- :class:`HostFloor`: without a control group, the last line of defence. When the host's
+  available memory falls below a floor, the running submission with the largest footprint
+  (resident memory, folder contents, inodes, and a worst-case estimate per open socket) is
+  stopped, before the kernel's OOM killer picks a neighbour or the grader itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import psutil
+
+INODE_BYTES = 1024  # about what an empty tmpfs file costs the kernel (inode + dentry)
+
+
+def _sandboxed(processes: list[psutil.Process]) -> int | None:
+    """The pid of a process of the tree that lives in another mount namespace (the
+    sandbox), or None: its /proc/<pid>/root shows the sandbox's own folders."""
+    own = os.stat("/proc/self/ns/mnt").st_ino
+    for process in processes:
+        try:
+            if os.stat(f"/proc/{process.pid}/ns/mnt").st_ino != own:
+                return process.pid
+        except OSError:
+            continue
+    return None
+
+
+def folder_usage(processes: list[psutil.Process],
+                 folders: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """{folder: (bytes used, inodes used)} of the sandbox's folders (paths inside it);
+    empty when no process of the tree is inside a sandbox (yet, or any more)."""
+    pid = _sandboxed(processes)
+    if pid is None:
+        return {}
+    usage = {}
+    for folder in folders:
+        try:
+            stats = os.statvfs(f"/proc/{pid}/root{folder}")
+        except OSError:
+            continue
+        usage[folder] = ((stats.f_blocks - stats.f_bfree) * stats.f_frsize,
+                         stats.f_files - stats.f_ffree)
+    return usage
+
+
+def _socket_buffer_bytes() -> int:
+    """The most one socket can queue: twice the largest send buffer a process may ask for
+    (the kernel doubles SO_SNDBUF requests), for the receiving and the sending side."""
+    try:
+        largest = int(Path("/proc/sys/net/core/wmem_max").read_text())
+    except (OSError, ValueError):
+        largest = 212992
+    return 2 * largest
+
+
+def open_sockets(processes: list[psutil.Process]) -> int:
+    """Sockets open in the tree (each counted once, however many processes share it)."""
+    sockets = set()
+    for process in processes:
+        try:
+            for name in os.listdir(f"/proc/{process.pid}/fd"):
+                try:
+                    target = os.readlink(f"/proc/{process.pid}/fd/{name}")
+                except OSError:
+                    continue
+                if target.startswith("socket:"):
+                    sockets.add(target)
+        except OSError:
+            continue
+    return len(sockets)
+
+
+class HostFloor:
+    """Stops the largest submission when the host's available memory drops below a floor.
+
+    Each watchdog reports its submission's footprint every poll; when the host is below the
+    floor, only the one holding the most is told to stop (one at a time: the memory comes
+    back once its sandbox is gone, and the next poll looks again)."""
+
+    def __init__(self, floor_bytes: int):
+        self.floor_bytes = floor_bytes
+        self.socket_bytes = _socket_buffer_bytes()
+        self._footprints: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def footprint(self, resident: int, folders: dict[str, tuple[int, int]],
+                  sockets: int) -> int:
+        held = sum(used + inodes * INODE_BYTES for used, inodes in folders.values())
+        return resident + held + sockets * self.socket_bytes
+
+    def should_stop(self, key: int, footprint: int) -> bool:
+        """Record ``footprint`` for watched command ``key``; True when the host is below
+        the floor and this command holds the most."""
+        with self._lock:
+            self._footprints[key] = footprint
+            if psutil.virtual_memory().available >= self.floor_bytes:
+                return False
+            return footprint >= max(self._footprints.values())
+
+    def forget(self, key: int) -> None:
+        with self._lock:
+            self._footprints.pop(key, None)
+
+    def describe(self) -> str:
+        return (f"a floor of {self.floor_bytes / 2**30:.1f} GiB on the host's available "
+                "memory, below which the submission holding the most is stopped")

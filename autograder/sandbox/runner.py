@@ -1,0 +1,182 @@
+"""Execute one prepared notebook, cell by cell, and write what happened.
+
+Runs INSIDE the sandbox (see autograder.sandbox.bubblewrap), as a plain script:
+
+    python runner.py NOTEBOOK REPORT --cell-timeout SECONDS
+
+It starts a kernel with nbclient, runs every code cell (errors do not stop the run; a cell
+that exceeds the timeout is interrupted and the next cell runs), stops the kernel at once,
+then prints ONE line of JSON on its standard output: the run's summary and the text of the
+probe's REPORT file. The kernel's own stdout and stderr go to the runner's stderr, so that
+line is the only thing on stdout; the grader reads it through a pipe, size-capped, because
+nothing in the sandbox is writable from outside and nothing the sandbox writes lands on the
+grader's disk.
+
+The runner never judges anything. The learner's kernel shares this sandbox and writes the
+report itself, so the grader treats everything on that line as untrusted: the summary as
+hints for the feedback (autograder.sandbox.runner_outcome), the report as data it judges
+outside (autograder.judging).
+
+Inside the sandbox the repository is not there: this file imports only its neighbour
+confine.py (copied beside it), autograder.protocol (from the kernel library, on the
+PYTHONPATH the grader sets), and nbclient and nbformat from the virtual environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+# nbformat imports jsonschema, whose optional checker of IRI formats (rfc3987_syntax)
+# compiles a grammar when imported: over a second in every process. Notebooks use no such
+# format, so the import is made to fail and jsonschema goes on without that checker.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import DeadKernelError  # noqa: E402
+
+from autograder.protocol import REPORT_MAX_BYTES  # noqa: E402
+
+try:  # run as a script (in the sandbox too): confine.py lies beside this file
+    from confine import confine  # noqa: E402
+except ImportError:  # imported as autograder.sandbox.runner, by the tests
+    from autograder.sandbox.confine import confine  # noqa: E402
+
+TIMEOUT_ENAME = "CellTimeoutError"
+
+
+class _RecordingClient(NotebookClient):
+    """An nbclient that remembers which cells it had to interrupt for taking too long."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timed_out_cell_ids: set[str] = set()
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        if cell is not None:
+            self.timed_out_cell_ids.add(cell.get("id", ""))
+        return await super()._async_handle_timeout(timeout, cell)
+
+
+# IPython names a notebook cell's frame "Cell In[<execution count>], line <n>".
+_CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line \d+")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def innermost_cell(error: dict, cell_by_count: dict[int, int]) -> int | None:
+    """Index of the notebook cell whose code raised the error (the innermost cell frame of
+    its traceback), or None when no frame is a cell of this notebook."""
+    traceback = _ANSI.sub("", "\n".join(map(str, error.get("traceback") or [])))
+    counts = [int(count) for count in _CELL_FRAME.findall(traceback)]
+    return cell_by_count.get(counts[-1]) if counts else None
+
+
+def _cell_summary(index: int, cell, timed_out: bool, cell_by_count: dict[int, int]) -> dict:
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    raised_in = None
+    if timed_out:
+        status, ename, evalue = "timeout", TIMEOUT_ENAME, ""
+    elif errors:
+        status, ename, evalue = "error", errors[-1].get("ename", ""), errors[-1].get("evalue", "")
+        raised_in = innermost_cell(errors[-1], cell_by_count)
+    else:
+        status, ename, evalue = "ok", "", ""
+    return {"index": index, "grade_id": grade_id, "status": status, "ename": ename,
+            "evalue": str(evalue)[:500], "raised_in": raised_in}
+
+
+def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 180.0) -> dict:
+    """Run every code cell of the notebook; return the summary written by main()."""
+    nb = nbformat.read(notebook_path, as_version=4)
+    client = _RecordingClient(
+        nb,
+        timeout=cell_timeout,
+        startup_timeout=startup_timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": TIMEOUT_ENAME,
+                          "evalue": f"cell exceeded {cell_timeout:g} s", "traceback": []},
+        resources={"metadata": {"path": os.getcwd()}},
+        # Nothing is left to ask of the kernel after the last cell: a graceful shutdown
+        # only waits (about a second per submission) for a process about to be killed.
+        shutdown_kernel="immediate",
+    )
+    outcome = "completed"
+    summaries = []
+    cell_by_count: dict[int, int] = {}  # execution count -> cell index, for tracebacks
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                try:
+                    client.execute_cell(cell, index)
+                except DeadKernelError:
+                    outcome = "kernel died"
+                    summaries.append(
+                        _cell_summary(index, cell, False, cell_by_count) | {"status": "died"})
+                    break
+                if isinstance(cell.get("execution_count"), int):
+                    cell_by_count[cell["execution_count"]] = index
+                timed_out = cell.get("id", "") in client.timed_out_cell_ids
+                summaries.append(_cell_summary(index, cell, timed_out, cell_by_count))
+    except DeadKernelError:
+        outcome = "kernel died"
+    except RuntimeError as error:  # kernel failed to start, or died while starting
+        outcome = f"kernel failed: {error}"[:300]
+    return {"outcome": outcome, "cells": summaries}
+
+
+def read_report(path: Path, max_bytes: int = REPORT_MAX_BYTES) -> str | None:
+    """The probe's report, or None when there is none or it is over max_bytes. The kernel may
+    have left anything at that path (a FIFO that would block, a symlink, a huge file): only
+    a regular file is read, through O_NONBLOCK and O_NOFOLLOW, and never more than needed."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        return None
+    with os.fdopen(handle, "rb") as file:
+        data = file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return None
+    return data.decode("utf-8", errors="replace")
+
+
+def _keep_kernel_off_stdout() -> int:
+    """Return a private copy of stdout for the result line, and point fd 1 at stderr, so
+    the kernel (which inherits fds 1 and 2) can only print to the log."""
+    result_fd = os.dup(1)  # not inheritable: the kernel does not get it
+    os.dup2(2, 1)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+    return result_fd
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook", type=Path)
+    parser.add_argument("report", type=Path, help="where the probe appends its report")
+    parser.add_argument("--cell-timeout", type=float, required=True)
+    args = parser.parse_args(argv)
+    result_fd = _keep_kernel_off_stdout()
+    not_confined = confine()  # before the kernel starts: it inherits the confinement
+    summary = execute(args.notebook, args.cell_timeout)
+    summary["not_confined"] = not_confined
+    summary["report"] = read_report(args.report)
+    with os.fdopen(result_fd, "w", encoding="utf-8") as result:
+        result.write(json.dumps(summary) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

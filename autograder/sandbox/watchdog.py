@@ -1,0 +1,293 @@
+"""Run a command under a wall-clock limit and caps on its whole process tree's memory and
+task count, and collect its output through size-capped pipes.
+
+Why not RLIMIT_AS (prlimit, ulimit -v): TensorFlow reserves tens of GiB of *virtual* address
+space it never touches, so an address-space cap kills honest submissions. What hurts the
+machine is resident memory, so the loop polls the summed RSS of the process and all of its
+descendants (psutil) a few times a second and kills the tree past the cap. It counts their
+threads too: the machine's task table is small (pid_max is 32768 on some), and a fork or
+thread bomb would fill it for every user long before any memory cap trips.
+
+Output never lands on disk uncapped: stdout (the runner's one result line) is kept up to
+``output_limit`` bytes, stderr (the kernel's log) up to LOG_LIMIT bytes, the rest is read and
+dropped, so a notebook printing forever neither blocks nor fills the grader's disk.
+Runs outside the sandbox, so the learner's code cannot see or stop it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import selectors
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from autograder.sandbox import held_memory
+from autograder.sandbox.cgroups import SubmissionGroup
+from autograder.sandbox.held_memory import HostFloor
+
+POLL_SECONDS = 0.1
+LOG_LIMIT = 256 * 1024
+# The CPU cap is an average over the run: start-up (TensorFlow's import) may burst, so the
+# tree gets this much CPU time on top of its share before the average is enforced.
+CPU_SLACK_SECONDS = 60.0
+DRAIN_SECONDS = 2.0  # after the command exits, how long its leftovers may hold the pipes
+_running: set[int] = set()  # pids of the commands being watched, for kill_all_running()
+_running_lock = threading.Lock()
+
+
+@dataclass
+class Outcome:
+    returncode: int | None
+    # "memory", "tasks", "cpu", "time", "files" or "host memory" when the watchdog killed it
+    limit: str | None
+    peak_rss: int
+    seconds: float
+    output: bytes = b""  # stdout, at most output_limit bytes
+    output_overflow: bool = False  # stdout had more than output_limit bytes
+    peak_tasks: int = 0
+    detail: str = ""  # "files": the folder past its inode cap; "memory": HELD or ""
+
+
+HELD = "held"  # detail of a "memory" stop by the control group: processes, files, buffers
+
+
+class _CappedPipes:
+    """Drain a child's stdout and stderr without blocking; keep capped amounts of each."""
+
+    def __init__(self, child: subprocess.Popen, output_limit: int, log):
+        self.selector = selectors.DefaultSelector()
+        self.kept = {child.stdout: bytearray(), child.stderr: bytearray()}
+        self.limits = {child.stdout: output_limit, child.stderr: LOG_LIMIT}
+        self.overflow = {child.stdout: False, child.stderr: False}
+        self.log, self.stdout = log, child.stdout
+        for pipe in self.kept:
+            os.set_blocking(pipe.fileno(), False)
+            self.selector.register(pipe, selectors.EVENT_READ)
+
+    def pump(self, seconds: float) -> None:
+        """Read whatever arrives for the next `seconds` (sleep if both pipes are closed)."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            if not self.open():
+                time.sleep(remaining)
+                return
+            for key, _ in self.selector.select(remaining):
+                self._read(key.fileobj)
+
+    def _read(self, pipe) -> None:
+        try:
+            data = os.read(pipe.fileno(), 65536)
+        except BlockingIOError:
+            return
+        if not data:  # end of file: every writer has closed it
+            self.selector.unregister(pipe)
+            return
+        room = self.limits[pipe] - len(self.kept[pipe])
+        self.kept[pipe] += data[:max(room, 0)]
+        self.overflow[pipe] |= len(data) > room
+
+    def open(self) -> bool:
+        return bool(self.selector.get_map())
+
+    def close(self) -> tuple[bytes, bool]:
+        """Write the log, close the pipes; return (stdout kept, stdout overflowed)."""
+        for pipe, data in self.kept.items():
+            if pipe is not self.stdout:
+                self.log.write(bytes(data))
+                if self.overflow[pipe]:
+                    self.log.write(f"\n[log cut at {LOG_LIMIT} bytes]\n".encode())
+            pipe.close()
+        self.selector.close()
+        return bytes(self.kept[self.stdout]), self.overflow[self.stdout]
+
+
+def _tree(process: psutil.Process) -> list[psutil.Process]:
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
+@dataclass
+class _Usage:
+    resident: int = 0  # bytes
+    tasks: int = 0  # threads of all processes
+    cpu: float = 0.0  # seconds, including finished children that were waited for
+
+
+def _usage(processes: list[psutil.Process]) -> _Usage:
+    usage = _Usage()
+    for process in processes:
+        try:
+            with process.oneshot():
+                usage.resident += process.memory_info().rss
+                usage.tasks += process.num_threads()
+                times = process.cpu_times()
+                usage.cpu += times.user + times.system + times.children_user + \
+                    times.children_system
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+    return usage
+
+
+def kill_tree(process: psutil.Process) -> None:
+    """SIGKILL the process and every descendant; children first found, then all killed."""
+    for member in reversed(_tree(process)):
+        try:
+            member.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+
+
+def adopt_orphans() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux only).
+
+    A daemon that double-forks and calls setsid leaves the watched tree and its process
+    group: normally init adopts it and nothing here could find it again. As a subreaper
+    this process adopts it instead, and :func:`end_orphans` ends it. Needed only without
+    the sandbox, whose PID namespace ends every process with the runner.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def end_orphans(marker: str) -> None:
+    """Kill and reap the orphans this process adopted (see adopt_orphans) from the watched
+    commands: children no watched command owns whose environment holds ``marker``, a
+    variable only those commands set. Other children (this process may have its own) are
+    left alone; commands being started hold _running_lock."""
+    with _running_lock:
+        try:
+            children = psutil.Process().children()
+        except psutil.Error:
+            return
+        for child in children:
+            try:
+                if child.pid in _running or marker not in child.environ():
+                    continue
+            except psutil.Error:
+                continue
+            kill_tree(child)
+            try:
+                os.waitpid(child.pid, 0)  # an adopted child is ours to reap
+            except ChildProcessError:
+                pass
+
+
+def kill_all_running() -> None:
+    """End every watched command's process tree now (the grader is being interrupted)."""
+    with _running_lock:
+        pids = list(_running)
+    for pid in pids:
+        try:
+            kill_tree(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+
+
+def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
+                log_path: Path, max_tasks: int = 512, cpu_cores: float | None = None,
+                cpu_slack: float = CPU_SLACK_SECONDS, output_limit: int = 2**20,
+                cwd: Path | None = None, group: SubmissionGroup | None = None,
+                inode_caps: dict[str, int] | None = None,
+                host_floor: HostFloor | None = None) -> Outcome:
+    """Run command, its stderr (capped) into log_path and its stdout (capped) returned in
+    the Outcome; kill its tree past any limit: memory, tasks (threads), wall time, or CPU
+    (more than ``cpu_cores`` on average, beyond ``cpu_slack`` seconds: a tree of busy
+    processes would otherwise starve the submissions graded beside it).
+
+    Memory held outside the processes: ``group`` (a control group the command joins) is
+    capped by the kernel, and an OOM kill in it ends the tree as "memory";
+    ``inode_caps`` ({sandbox folder: most inodes}) ends it as "files"; ``host_floor`` ends
+    it as "host memory" when the machine runs low and this tree holds the most."""
+    start = time.monotonic()
+    peak, peak_tasks, limit, detail = 0, 0, None, ""
+    if group is not None:
+        command = group.enter(command)
+    log = open(log_path, "wb")  # before the child exists: nothing to clean up if this fails
+    with _running_lock:  # started and registered at once: end_orphans() must not see it
+        try:
+            child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
+        except BaseException:
+            log.close()
+            raise
+        _running.add(child.pid)
+    with log:
+        pipes = _CappedPipes(child, output_limit, log)
+        try:
+            process = psutil.Process(child.pid)
+            while child.poll() is None:
+                tree = _tree(process)
+                usage = _usage(tree)
+                peak, peak_tasks = max(peak, usage.resident), max(peak_tasks, usage.tasks)
+                elapsed = time.monotonic() - start
+                if usage.resident > memory_bytes:
+                    limit = "memory"
+                elif group is not None and group.oom_kills():
+                    limit, detail = "memory", HELD  # the kernel's own count, all told
+                elif usage.tasks > max_tasks:
+                    limit = "tasks"
+                elif cpu_cores is not None and \
+                        usage.cpu > cpu_cores * elapsed + cpu_slack:
+                    limit = "cpu"
+                elif elapsed > wall_seconds:
+                    limit = "time"
+                else:
+                    limit, detail = _held_memory_limit(child.pid, tree, usage, inode_caps,
+                                                       host_floor)
+                if limit:
+                    kill_tree(process)
+                    break
+                pipes.pump(POLL_SECONDS)
+            child.wait()
+        finally:
+            if child.poll() is None:  # interrupted (e.g. Ctrl-C): never leave the tree behind
+                kill_tree(psutil.Process(child.pid))
+                child.wait()
+            try:  # stragglers still in the session's process group (matters without a sandbox)
+                os.killpg(child.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            with _running_lock:
+                _running.discard(child.pid)
+            if host_floor is not None:
+                host_floor.forget(child.pid)
+            if group is not None and limit is None and group.oom_kills():
+                limit, detail = "memory", HELD  # killed at the limit as the tree ended
+            drain_until = time.monotonic() + DRAIN_SECONDS
+            while pipes.open() and time.monotonic() < drain_until:
+                pipes.pump(0.05)  # what was written before the end; leftovers get 2 s
+            output, overflow = pipes.close()
+    return Outcome(child.returncode, limit, peak, time.monotonic() - start, output, overflow,
+                   peak_tasks, detail)
+
+
+def _held_memory_limit(key: int, tree: list[psutil.Process], usage: _Usage,
+                       inode_caps: dict[str, int] | None,
+                       host_floor: HostFloor | None) -> tuple[str | None, str]:
+    """("files", folder) past an inode cap, ("host memory", "") when the host floor picks
+    this tree, else (None, "")."""
+    folders = held_memory.folder_usage(tree, tuple(inode_caps)) if inode_caps else {}
+    for folder, (_, inodes) in folders.items():
+        if inodes > inode_caps[folder]:
+            return "files", folder
+    if host_floor is not None:
+        footprint = host_floor.footprint(usage.resident, folders,
+                                         held_memory.open_sockets(tree))
+        if host_floor.should_stop(key, footprint):
+            return "host memory", ""
+    return None, ""

@@ -1,0 +1,120 @@
+"""One batch's temporary folder, and the command that runs the runner on one submission.
+
+The folder (``$TMPDIR/ttt-grade-<pid>-...``) holds, read-only, the kernel library (the only
+repository files a kernel may import: :data:`autograder.protocol.KERNEL_MODULES`) and the
+runner with its neighbours; then one scratch folder per submission, the kernels' logs and
+the reports as the grader saved them. A grader killed before it could remove its folder
+leaves it behind: the next batch removes folders whose grader no longer runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from autograder import protocol
+from autograder.sandbox import bubblewrap, cgroups, memory_protection
+from autograder.sandbox.limits import Limits
+
+PREFIX = "ttt-grade-"
+# The runner and the one module it imports from beside it (it finds autograder.protocol in
+# the kernel library).
+RUNNER_FILES = ("runner.py", "confine.py")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def remove_stale_workspaces() -> None:
+    """Workspaces of graders that were killed (no `finally` ran): named by their pid."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        if folder.is_dir() and cgroups.owner_is_gone(folder.name):
+            _make_removable(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _make_removable(folder: Path) -> None:
+    """The kernel library is read-only, even to the grader: open it up again."""
+    for path in (folder, *folder.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            try:
+                path.chmod(0o755)
+            except OSError:
+                pass
+
+
+class Workspace:
+    """The temporary folder of one batch, and what every submission of it shares."""
+
+    def __init__(self, jobs: int = 1, limits: Limits = Limits(),
+                 protection: memory_protection.MemoryProtection | None = None,
+                 repo_root: Path = REPO_ROOT):
+        # Chosen first: it may need the machine's control groups, and says so when it can't.
+        self.owns_protection = protection is None
+        self.protection = protection or memory_protection.choose(limits.cgroups,
+                                                                 limits.host_floor_bytes)
+        remove_stale_workspaces()
+        self.root = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+        # Kernels running side by side share the cores: each gets its slice of threads, so
+        # TensorFlow's and BLAS's pools do not oversubscribe the machine.
+        self.threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
+        self.kernel_lib = self.root / "kernel-lib"
+        self.python_roots = bubblewrap.copy_kernel_library(repo_root, protocol.KERNEL_MODULES,
+                                                           self.kernel_lib)
+        runner_dir = self.root / "runner"
+        runner_dir.mkdir()
+        self.runner = runner_dir / RUNNER_FILES[0]
+        for name in RUNNER_FILES:
+            shutil.copyfile(Path(__file__).with_name(name), runner_dir / name)
+            (runner_dir / name).chmod(0o444)
+        (self.root / "logs").mkdir()
+        (self.root / "reports").mkdir()
+        self.font_cache = bubblewrap.build_font_cache(self.root / "matplotlib")
+        self.stopping = threading.Event()  # set when the batch is abandoned: start no more
+
+    def scratch(self, index: int) -> Path:
+        folder = self.root / "scratch" / str(index)
+        folder.mkdir(parents=True)
+        return folder
+
+    def log(self, index: int) -> Path:
+        return self.root / "logs" / f"{index}.log"
+
+    def report(self, index: int) -> Path:
+        """Where the grader keeps submission ``index``'s report: only the grader writes here
+        (without a sandbox the kernel could plant a FIFO in its own folder)."""
+        return self.root / "reports" / f"{index}.jsonl"
+
+    def command(self, scratch: Path, seed: int, limits: Limits,
+                use_sandbox: bool) -> tuple[list[str], Path | None]:
+        """(the command that runs the runner on scratch/submission.ipynb, its working folder
+        on the host: None in the sandbox, which sets its own)."""
+        runner_args = ["--cell-timeout", str(limits.cell_timeout)]
+        if use_sandbox:
+            environment = bubblewrap.kernel_environment(
+                seed, bubblewrap.sandbox_python_path(self.python_roots), threads=self.threads)
+            return bubblewrap.runner_command(
+                scratch, self.kernel_lib, self.runner, environment,
+                [f"{bubblewrap.INPUT_DIR}/submission.ipynb",
+                 f"{bubblewrap.REPORT_DIR}/{protocol.REPORT_NAME}", *runner_args],
+                limits.disk_bytes, self.font_cache), None
+        # Without a sandbox: the same runner and environment, at real paths.
+        work = scratch / "work"
+        tmp = work / "tmp"
+        (tmp / bubblewrap.MATPLOTLIB_FOLDER).mkdir(parents=True)
+        if self.font_cache is not None:
+            shutil.copy(self.font_cache, tmp / bubblewrap.MATPLOTLIB_FOLDER)
+        environment = bubblewrap.kernel_environment(
+            seed, ":".join(str(self.kernel_lib / root) for root in self.python_roots),
+            report_dir=str(work), tmp=str(tmp), threads=self.threads)
+        return ["env", "-i", *(f"{k}={v}" for k, v in environment.items()),
+                sys.executable, str(self.runner), str(scratch / "submission.ipynb"),
+                str(work / protocol.REPORT_NAME), *runner_args], work
+
+    def remove(self) -> None:
+        if self.owns_protection:
+            self.protection.remove()
+        _make_removable(self.kernel_lib)
+        shutil.rmtree(self.root, ignore_errors=True)

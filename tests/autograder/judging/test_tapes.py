@@ -1,0 +1,123 @@
+"""The tapes judge: the tape's gradient passes, and finite differences, however precise,
+are caught on the function that registers its own gradient and named as such."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder import probe, protocol, scenarios
+from autograder.judging import tapes as judge_tapes
+from autograder.judging.arrays import matches, Output
+
+CUSTOM = "x + x**3/3 (custom gradient)"
+
+
+def _record(seed, values_by_case=None, error=None):
+    """A derivative report whose outputs are ``values_by_case[name](case)`` (default: the
+    registered gradient), or ``error`` for every case."""
+    runs = []
+    for case in scenarios.derivative_cases(seed):
+        make = (values_by_case or {}).get(case.name, _registered)
+        values = [] if error else [make(case)]
+        runs.append({"case": case.name, "error": error, "outputs": [
+            {"shape": list(v.shape), "values": [float(n) for n in v.ravel()], "tensor": True}
+            for v in values]})
+    return {"grade_id": "test_derivative", "check": "derivative", "seed": seed, "runs": runs}
+
+
+def _x(case):
+    return case.arrays["x"].astype(np.float64)
+
+
+def _registered(case):
+    # What a float32 tape returns: the registered gradient, rounded to float32.
+    return judge_tapes.DERIVATIVES[case.name](_x(case)).astype(np.float32)
+
+
+def _slope(case):
+    return judge_tapes.NUMERICAL_SLOPES[case.name](_x(case))
+
+
+def test_the_case_list_holds_a_custom_gradient():
+    assert CUSTOM in scenarios.DERIVATIVE_FUNCTIONS
+    assert set(judge_tapes.NUMERICAL_SLOPES) == {CUSTOM}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 977])
+def test_the_tapes_gradient_passes(seed):
+    fraction, stage, message = judge_tapes.judge_derivative(_record(seed), seed)
+    assert (fraction, stage) == (1.0, "passed"), message
+
+
+@pytest.mark.parametrize("seed", [0, 1, 977])
+def test_the_numerical_slope_is_named_and_costs_the_whole_part(seed):
+    # The four ordinary functions get the right numbers; the method is still wrong.
+    fraction, stage, message = judge_tapes.judge_derivative(
+        _record(seed, {CUSTOM: _slope}), seed)
+    assert (fraction, stage) == (0.0, "one step")
+    assert f"\u201c{CUSTOM}\u201d" in message
+    assert "finite differences" in message and "tf.GradientTape" in message
+
+
+def test_a_coarse_estimate_of_the_slope_is_caught_too():
+    fraction, _, message = judge_tapes.judge_derivative(
+        _record(3, {CUSTOM: lambda case: _slope(case) * 1.005}), 3)
+    assert fraction == 0.0 and "finite differences instead of the tape" in message
+
+
+def test_a_sign_flipped_tape_is_not_taken_for_finite_differences():
+    # Minus the reversed gradient is the slope: only the other functions tell them apart.
+    flipped = {name: (lambda case: -_registered(case)) for name in scenarios.DERIVATIVE_FUNCTIONS}
+    fraction, _, message = judge_tapes.judge_derivative(_record(4, flipped), 4)
+    assert fraction == 0.0 and "finite differences instead" not in message
+
+
+def test_a_wrong_answer_on_the_custom_case_is_not_taken_for_finite_differences():
+    fraction, _, message = judge_tapes.judge_derivative(
+        _record(3, {CUSTOM: lambda case: _slope(case) * 3}), 3)
+    assert fraction == 4 / 5 and "finite differences instead" not in message
+
+
+@pytest.mark.parametrize("seed", range(0, 400, 7))
+def test_registered_gradient_and_slope_are_far_apart_everywhere(seed):
+    """At every point the two differ by far more than any tolerance the judge uses, so a
+    tape is never taken for finite differences, nor the other way round."""
+    case = next(c for c in scenarios.derivative_cases(seed) if c.name == CUSTOM)
+    registered, slope = judge_tapes.DERIVATIVES[CUSTOM](_x(case)), _slope(case)
+    assert np.min(np.abs(registered - slope)) >= 2.0
+    assert not matches(Output(slope, True), registered, rtol=1e-2, atol=1e-3)
+
+
+def test_an_unwatched_constant_gets_the_watch_hint():
+    fraction, stage, message = judge_tapes.judge_derivative(
+        _record(5, error=f"TypeError: {protocol.RETURNED_NONE}"), 5)
+    assert (fraction, stage) == (0.0, "error")
+    assert "tape.watch(x)" in message
+
+
+def test_the_registered_gradient_as_numpy_earns_half():
+    seed = 8
+    record = _record(seed)
+    for run in record["runs"]:
+        run["outputs"][0]["tensor"] = False
+    fraction, stage, message = judge_tapes.judge_derivative(record, seed)
+    assert (fraction, stage) == (0.5, "one step") and "not a tf.Tensor" in message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", scenarios.DERIVATIVE_FUNCTIONS)
+def test_the_judges_tables_describe_the_probes_functions(name, tf):
+    """The TensorFlow forms live in the probe, the derivatives in the judge: a tape on the
+    probe's function gives DERIVATIVES, central differences give the numerical slope."""
+    case = next(c for c in scenarios.derivative_cases(11) if c.name == name)
+    f, x = probe.derivative_function(name), tf.constant(_x(case))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), judge_tapes.DERIVATIVES[name](_x(case)),
+                               rtol=1e-12)
+    slope = judge_tapes.NUMERICAL_SLOPES.get(name, judge_tapes.DERIVATIVES[name])
+    for h in (1e-4, 1e-6):  # any step: finite differences only ever see the slope
+        estimate = ((f(x + h) - f(x - h)) / (2 * h)).numpy()
+        np.testing.assert_allclose(estimate, slope(_x(case)), rtol=1e-5, atol=1e-6)

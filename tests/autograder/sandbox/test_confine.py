@@ -1,0 +1,104 @@
+"""The runner's self-confinement, checked in the sandbox as the learner's code would meet it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import bubblewrap, confine
+
+pytestmark = pytest.mark.sandbox
+
+# Plays the runner (confines itself, keeps a private pipe) and then the learner's kernel (a
+# child that tries what the confinement forbids, and a few things it must still allow).
+SCRIPT = r"""
+import ctypes, json, os, subprocess, sys
+from confine import confine
+
+read_end, write_end = os.pipe()
+not_confined = confine()
+child = r'''
+import ctypes, json, os, resource, socket, sys
+tried = {"open_files": list(resource.getrlimit(resource.RLIMIT_NOFILE))}
+def attempt(name, action):
+    try:
+        action()
+        tried[name] = "allowed"
+    except (OSError, ValueError) as error:
+        tried[name] = type(error).__name__
+libc = ctypes.CDLL(None, use_errno=True)
+def shmget():
+    if libc.shmget(0, 2**20, 0o1600) == -1:
+        raise OSError(ctypes.get_errno(), "shmget")
+attempt("memfd_create", lambda: os.memfd_create("hoard"))
+attempt("shmget", shmget)
+attempt("runner_pipe", lambda: os.open(f"/proc/{os.getppid()}/fd/{sys.argv[1]}", os.O_WRONLY))
+attempt("posix_shm", lambda: open("/dev/shm/ok", "wb").write(b"x"))
+attempt("scratch_file", lambda: open("/scratch/ok", "wb").write(b"x"))
+attempt("raise_open_files", lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096)))
+held = []
+def many_sockets():
+    while len(held) < 5000:
+        held.append(socket.socketpair())
+attempt("many_sockets", many_sockets)
+tried["sockets_opened"] = len(held)
+print(json.dumps(tried))
+'''
+result = subprocess.run([sys.executable, "-c", child, str(write_end)], capture_output=True,
+                        text=True, pass_fds=(write_end,))
+print(json.dumps({"not_confined": not_confined, "child": json.loads(result.stdout or "{}"),
+                  "child_error": result.stderr[-300:]}))
+"""
+
+
+@pytest.fixture(scope="module")
+def tried(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("confine")
+    runner_dir, inputs = root / "runner", root / "inputs"
+    runner_dir.mkdir()
+    inputs.mkdir()
+    shutil.copy(confine.__file__, runner_dir / "confine.py")
+    (runner_dir / "run.py").write_text(SCRIPT)
+    command = bubblewrap.wrap([str(Path(sys.prefix) / "bin" / "python"),
+                            f"{bubblewrap.RUNNER_DIR}/run.py"],
+                           inputs, inputs, runner_dir / "run.py", {"PATH": "/usr/bin:/bin"})
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout)
+
+
+def test_the_runner_confines_itself_completely(tried):
+    assert tried["not_confined"] == [], tried
+
+
+def test_memory_no_cap_sees_cannot_be_made(tried):
+    assert tried["child"]["memfd_create"] == "PermissionError", tried
+    assert tried["child"]["shmget"] == "PermissionError", tried
+
+
+def test_the_kernel_cannot_write_into_the_runners_pipe(tried):
+    assert tried["child"]["runner_pipe"] == "PermissionError", tried
+
+
+def test_the_kernel_may_hold_few_sockets_and_cannot_raise_its_limit(tried):
+    # Each socket can queue megabytes the RSS watchdog does not see.
+    assert tried["child"]["open_files"] == [confine.MAX_OPEN_FILES] * 2, tried
+    assert tried["child"]["raise_open_files"] in ("ValueError", "PermissionError"), tried
+    assert tried["child"]["many_sockets"] == "OSError", tried  # EMFILE: too many open files
+    assert tried["child"]["sockets_opened"] < confine.MAX_OPEN_FILES // 2, tried
+
+
+def test_what_notebooks_need_still_works(tried):
+    assert tried["child"]["posix_shm"] == "allowed", tried
+    assert tried["child"]["scratch_file"] == "allowed", tried
+
+
+def test_unknown_machines_get_no_program_rather_than_a_wrong_one():
+    assert confine.deny_unaccounted_memory_program("sparc64") is None
+    program = confine.deny_unaccounted_memory_program("x86_64")
+    assert program is not None and len(program) % 8 == 0

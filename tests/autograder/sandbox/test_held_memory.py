@@ -1,0 +1,72 @@
+"""Memory held outside processes, measured from outside: sandbox folders, sockets, the floor."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from autograder.sandbox import bubblewrap, held_memory
+
+@pytest.mark.sandbox
+def test_the_files_in_a_sandbox_folder_are_counted_from_outside(tmp_path):
+    code = ("import os, time\nfor n in range(3000):\n    open(f'/tmp/{n:0100d}', 'w').close()\n"
+            "open('/scratch/big', 'wb').write(b'x' * 2**20)\nprint('ready', flush=True)\n"
+            "time.sleep(60)")
+    command = bubblewrap.wrap([sys.executable, "-c", code], tmp_path, tmp_path,
+                           tmp_path / "run.py", {"PATH": "/usr/bin:/bin"})
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "ready\n"
+        root = psutil.Process(child.pid)
+        usage = held_memory.folder_usage([root, *root.children(recursive=True)],
+                                         ("/tmp", bubblewrap.SCRATCH, "/no-such-folder"))
+    finally:
+        child.kill()
+        child.wait()
+    assert set(usage) == {"/tmp", bubblewrap.SCRATCH}
+    assert 3000 <= usage["/tmp"][1] < 3100
+    assert usage[bubblewrap.SCRATCH][0] >= 2**20
+
+
+def test_outside_any_sandbox_no_folder_is_measured():
+    # The grader's own /tmp is not a submission's: nothing is reported for this tree.
+    assert held_memory.folder_usage([psutil.Process()], ("/tmp",)) == {}
+
+
+def test_sockets_are_counted_once_however_many_processes_share_them():
+    code = ("import os, socket, time\npairs = [socket.socketpair() for _ in range(40)]\n"
+            "if os.fork():\n    print('ready', flush=True)\ntime.sleep(60)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "ready\n"
+        time.sleep(0.2)
+        root = psutil.Process(child.pid)
+        tree = [root, *root.children(recursive=True)]
+        assert len(tree) == 2
+        assert held_memory.open_sockets(tree) == 80
+    finally:
+        for process in psutil.Process(child.pid).children(recursive=True):
+            process.kill()
+        child.kill()
+        child.wait()
+
+
+def test_the_floor_stops_only_the_largest_and_only_below_it():
+    below = held_memory.HostFloor(floor_bytes=psutil.virtual_memory().total * 2)
+    assert below.should_stop(1, 100) is True  # alone: the largest
+    assert below.should_stop(2, 300) is True
+    assert below.should_stop(1, 100) is False  # 2 holds more
+    below.forget(2)
+    assert below.should_stop(1, 100) is True
+    above = held_memory.HostFloor(floor_bytes=0)
+    assert above.should_stop(1, 10**15) is False
+
+
+def test_a_footprint_counts_folders_inodes_and_socket_buffers():
+    floor = held_memory.HostFloor(2**30)
+    assert floor.footprint(0, {}, 3) == 3 * floor.socket_bytes > 0
+    assert floor.footprint(5, {"/tmp": (7, 2)}, 0) == 5 + 7 + 2 * held_memory.INODE_BYTES
