@@ -213,8 +213,12 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     grades_csv.write_grades_csv(args.out / "grades.csv", results, list(assignment.grade_cells))
-    for result in results:
-        feedback.write_feedback(args.out, result)
+    for result in results:  # one page that cannot be written must not cost the others
+        try:
+            feedback.write_feedback(args.out, result)
+        except OSError as error:
+            print(plain(f"autograder: warning: no feedback page for {result.learner_id}: "
+                        f"{error.strerror or error}"), file=sys.stderr)
     gradebook.record(db_url, assignment, results)
     full = sum(1 for result in results if result.full_marks)
     print(plain(f"graded {len(results)} submissions of {args.assignment} "  # a last guard

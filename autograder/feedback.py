@@ -14,7 +14,7 @@ from html import escape as _html_escape
 from pathlib import Path
 
 from autograder.results import Result
-from autograder.plain_text import plain
+from autograder.plain_text import learner_key, plain
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
@@ -59,12 +59,12 @@ def render(result: Result) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Feedback: {escape(result.assignment)} for {escape(result.learner_id)}</title>
+<title>Feedback: {escape(result.assignment)} for {escape(learner_key(result.learner_id))}</title>
 <style>{_STYLE}</style>
 </head>
 <body>
 <h1>Feedback on <code>{escape(result.assignment)}</code></h1>
-<p>Learner: <strong>{escape(result.learner_id)}</strong></p>
+<p>Learner: <strong>{escape(learner_key(result.learner_id))}</strong></p>
 <p>Score: <strong class="{total_class}">{_points(result.score)} of
 {_points(result.max_score)} points</strong></p>
 <p>Status: {escape(result.status)}</p>
@@ -84,8 +84,9 @@ fresh starting points, <em>convergence</em> a long run to the least-squares opti
 
 
 def write_feedback(out_dir: Path, result: Result) -> Path:
-    """Write OUT_DIR/feedback/<learner_id>/<assignment>.html and return its path."""
-    folder = out_dir / "feedback" / plain(result.learner_id)
+    """Write OUT_DIR/feedback/<learner key>/<assignment>.html and return its path (the key:
+    :func:`autograder.plain_text.learner_key`, as in grades.csv and the gradebook)."""
+    folder = out_dir / "feedback" / learner_key(result.learner_id)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{result.assignment}.html"
     path.write_text(render(result), encoding="utf-8")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from autograder import course
 from autograder.assignments import Assignment
 from autograder.results import Result
-from autograder.plain_text import plain
+from autograder.plain_text import learner_key
 
 if TYPE_CHECKING:
     from nbgrader.api import Gradebook
@@ -132,7 +132,7 @@ def record(db_url: str, assignment: Assignment, results: list[Result],
 def _record_one(gradebook: Gradebook, assignment: str, notebook: str, result: Result) -> None:
     from nbgrader.api import MissingEntry
 
-    learner = plain(result.learner_id)
+    learner = learner_key(result.learner_id)
     gradebook.update_or_create_student(learner)
     extra = {"timestamp": result.submitted_at} if result.submitted_at else {}
     gradebook.update_or_create_submission(assignment, learner, **extra)

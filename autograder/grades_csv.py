@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 from autograder.results import Result
-from autograder.plain_text import plain
+from autograder.plain_text import learner_key, plain
 
 COLUMNS = ("learner_id", "assignment", "score", "max_score", "status")
 
@@ -26,7 +26,7 @@ def write_grades_csv(path: Path, results: list[Result], grade_ids: list[str]) ->
         writer.writerow([*COLUMNS, *map(plain, grade_ids)])
         for result in results:
             by_id = {part.grade_id: part.score for part in result.parts}
-            writer.writerow([plain(result.learner_id), plain(result.assignment),
+            writer.writerow([learner_key(result.learner_id), plain(result.assignment),
                              _number(result.score), _number(result.max_score),
                              plain(result.status),
                              *(_number(by_id.get(g, 0.0)) for g in grade_ids)])

@@ -53,6 +53,10 @@ import json
 import math
 import os
 import secrets
+import sys
+import types
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -131,31 +135,102 @@ def reversed_mean_squared_error(predicted_y, desired_y):
     """The MSE, with minus its slope registered as its gradient.
 
     A tape returns the registered gradient, so a tape-based step climbs this loss; finite
-    differences of its values, however precise, see only the slope and descend it.
+    differences of its values, however precise, see only the slope and descend it. (This
+    code runs as the notebook's ``loss``, in the notebook's namespace: it reaches the one
+    compiled copy through this module.)
     """
-    import tensorflow as tf
+    from autograder import probe
 
-    @tf.custom_gradient
-    def reversed_mse(predicted_y, desired_y):
-        residual = predicted_y - desired_y
+    return probe.reversed_mse()(predicted_y, desired_y)
 
-        def gradient(upstream):
-            slope = 2 * residual / tf.cast(tf.size(residual), residual.dtype)
-            return -upstream * slope, upstream * slope
-        return tf.reduce_mean(tf.square(residual)), gradient
-    return reversed_mse(predicted_y, desired_y)
+
+_reversed_mse = None
+
+
+def reversed_mse():
+    """The reversed MSE as a ``tf.custom_gradient`` function, made once per kernel (before
+    the runs that use it, so that making it says nothing about which run is which)."""
+    global _reversed_mse
+    if _reversed_mse is None:
+        import tensorflow as tf
+
+        @tf.custom_gradient
+        def reversed_mse(predicted_y, desired_y):
+            residual = predicted_y - desired_y
+
+            def gradient(upstream):
+                slope = 2 * residual / tf.cast(tf.size(residual), residual.dtype)
+                return -upstream * slope, upstream * slope
+            return tf.reduce_mean(tf.square(residual)), gradient
+        _reversed_mse = reversed_mse
+    return _reversed_mse
 
 
 _SWAPPED_LOSSES = {"mae": _mean_absolute_error, "reversed": reversed_mean_squared_error}
 
 
-def _function_globals(function) -> dict:
-    """The namespace where ``function`` looks up ``loss`` (unwrapping ``tf.function``)."""
-    function = getattr(function, "python_function", function)
+@contextmanager
+def _loss_swapped(step, loss_name: str, notebook: dict | None = None):
+    """While the block runs, the ``loss`` that ``step`` calls computes ``loss_name``.
+
+    The function object stays the notebook's own, with its name and place: only its code is
+    swapped (and renamed like it), so a step cannot tell by identity, name or, for the
+    reversed loss, by value that another loss is in place; a reference to ``loss`` saved
+    earlier sees the swap too. A ``loss`` that is not a plain function is rebound instead.
+    """
+    if loss_name == "mse":
+        yield
+        return
+    namespace = _function_globals(step, notebook)
+    replacement = _SWAPPED_LOSSES[loss_name]
+    missing = object()
+    original = namespace.get("loss", missing)
+    # `loss = tf.function(loss)`: every tf.function runs its Python body here, so swap that.
+    original = getattr(original, "python_function", original)
+    if isinstance(original, types.FunctionType) and not original.__code__.co_freevars:
+        code, defaults = original.__code__, original.__defaults__
+        original.__code__ = replacement.__code__.replace(
+            co_name=code.co_name, co_qualname=code.co_qualname, co_filename=code.co_filename,
+            co_firstlineno=code.co_firstlineno)
+        original.__defaults__ = None
+        try:
+            yield
+        finally:
+            original.__code__, original.__defaults__ = code, defaults
+        return
+    namespace["loss"] = replacement
+    try:
+        yield
+    finally:
+        if original is missing:
+            namespace.pop("loss", None)
+        else:
+            namespace["loss"] = original
+
+
+def _function_globals(function, notebook: dict | None = None) -> dict:
+    """The namespace where ``function`` looks up ``loss``: its own, through any wrappers
+    (``tf.function``, ``functools.wraps`` decorators of other modules), else the notebook's."""
+    seen = set()
+    while id(function) not in seen:
+        seen.add(id(function))
+        inner = getattr(function, "python_function", None) or getattr(function, "__wrapped__",
+                                                                       None)
+        if inner is None:
+            break
+        function = inner
     namespace = getattr(function, "__globals__", None)
-    if namespace is None:
-        raise TypeError("train_step_tf should be a Python function defined with def")
-    return namespace
+    if isinstance(namespace, dict) and "loss" in namespace:
+        return namespace
+    if notebook is not None:
+        return notebook
+    raise TypeError("train_step_tf should be a Python function defined with def")
+
+
+def _notebook_namespace(model_class) -> dict | None:
+    """The notebook's own namespace: where its Model class was defined."""
+    module = sys.modules.get(getattr(model_class, "__module__", ""), None)
+    return vars(module) if module is not None else None
 
 
 def record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) -> dict:
@@ -174,48 +249,50 @@ def record_tf_steps(step, model_class, scenario, loss_name="mse", steps=None) ->
     """
     import tensorflow as tf
 
-    # Run a tf.function's Python body eagerly: a traced graph would keep the old `loss`.
     step = getattr(step, "python_function", step)
     steps = scenario.steps if steps is None else steps
     run = {"scenario": scenario.name, "loss_name": loss_name, "W": [], "b": [], "loss": [],
            "kept_variables": [], "error": None}
-    namespace, missing, saved = None, object(), None
+    # Every tf.function runs its Python body while the step is recorded: a graph traced
+    # earlier (the step's, or a helper's it calls) would keep computing the old `loss`.
+    compiled_before = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
     try:
-        if loss_name != "mse":
-            namespace = _function_globals(step)
-            saved = namespace.get("loss", missing)
-            namespace["loss"] = _SWAPPED_LOSSES[loss_name]
-        model = model_class(W=scenario.W0, b=scenario.b0)
-        W_variable, b_variable = model.W, model.b
-        inputs = tf.constant(scenario.inputs)
-        outputs = tf.constant(scenario.outputs)
-        for _ in range(steps):
-            returned = step(model, inputs, outputs, scenario.learning_rate)
-            run["kept_variables"].append(model.W is W_variable and model.b is b_variable)
-            try:
-                run["loss"].append(record_number(returned))
-            except (TypeError, ValueError):
-                run["loss"].append(None)
-            # Read the variables the model started with, not whatever model.W now names: a
-            # step that rebinds instead of assigning then shows as no update at all, even if
-            # the learner's code forges the flag above.
-            run["W"].append(record_number(W_variable))
-            run["b"].append(record_number(b_variable))
-            if isinstance(run["W"][-1], str) or isinstance(run["b"][-1], str):
-                break
+        with _loss_swapped(step, loss_name, _notebook_namespace(model_class)):
+            _record_tf_run(run, step, model_class, scenario, steps)
     except Exception as error:
         run["error"] = _describe(error)
     finally:
-        if namespace is not None:
-            if saved is missing:
-                namespace.pop("loss", None)
-            else:
-                namespace["loss"] = saved
+        tf.config.run_functions_eagerly(compiled_before)
     # A run stopped by an error may have one more loss/flag than W/b entries: trim them.
     completed = min(len(run["W"]), len(run["b"]))
     for key in ("W", "b", "loss", "kept_variables"):
         del run[key][completed:]
     return run
+
+
+def _record_tf_run(run: dict, step, model_class, scenario, steps: int) -> None:
+    """Fill ``run`` with what ``steps`` calls of ``step`` did to a fresh model."""
+    import tensorflow as tf
+
+    model = model_class(W=scenario.W0, b=scenario.b0)
+    W_variable, b_variable = model.W, model.b
+    inputs = tf.constant(scenario.inputs)
+    outputs = tf.constant(scenario.outputs)
+    for _ in range(steps):
+        returned = step(model, inputs, outputs, scenario.learning_rate)
+        run["kept_variables"].append(model.W is W_variable and model.b is b_variable)
+        try:
+            run["loss"].append(record_number(returned))
+        except (TypeError, ValueError):
+            run["loss"].append(None)
+        # Read the variables the model started with, not whatever model.W now names: a
+        # step that rebinds instead of assigning then shows as no update at all, even if
+        # the learner's code forges the flag above.
+        run["W"].append(record_number(W_variable))
+        run["b"].append(record_number(b_variable))
+        if isinstance(run["W"][-1], str) or isinstance(run["b"][-1], str):
+            break
 
 
 # --- reporting or judging ----------------------------------------------------------------
@@ -247,25 +324,36 @@ def check_train_step_numpy(train_step_numpy):
     return _finish("linear_fit", "train_step_numpy", runs)
 
 
+def _in_random_order(calls: list) -> list:
+    """``[call() for call in calls]``, made in an order drawn from the operating system (not
+    from the grading seed), so that no step can tell a run by its place in the sequence."""
+    order = list(range(len(calls)))
+    secrets.SystemRandom().shuffle(order)
+    results = [None] * len(calls)
+    for index in order:
+        results[index] = calls[index]()
+    return results
+
+
 def check_train_step_tf(train_step_tf, Model):
     """Short runs of the TensorFlow step, with the notebook's loss and with swapped ones."""
-    runs = []
-    for scenario in scenarios.linear_fit(grading_seed()):
-        for loss_name in scenarios.TF_LOSSES:
-            runs.append(record_tf_steps(train_step_tf, Model, scenario, loss_name))
-    return _finish("linear_fit", "train_step_tf", runs)
+    reversed_mse()  # made before any run, not at the first reversed one
+    return _finish("linear_fit", "train_step_tf", _in_random_order([
+        partial(record_tf_steps, train_step_tf, Model, scenario, loss_name)
+        for scenario in scenarios.linear_fit(grading_seed())
+        for loss_name in scenarios.TF_LOSSES]))
 
 
 def check_convergence(train_step_numpy, train_step_tf, Model):
     """Many steps of both steps: each must end at the least-squares optimum."""
     scenario = scenarios.linear_fit_convergence(grading_seed())
-    runs = [
-        record_numpy_steps(train_step_numpy, scenario),
-        record_tf_steps(train_step_tf, Model, scenario, "mse"),
-        record_tf_steps(train_step_tf, Model, scenario, "mae", steps=1),
-        record_tf_steps(train_step_tf, Model, scenario, "reversed", steps=1),
-    ]
-    return _finish("linear_fit", "convergence", runs)
+    reversed_mse()
+    tf_runs = _in_random_order([
+        partial(record_tf_steps, train_step_tf, Model, scenario, "mse"),
+        partial(record_tf_steps, train_step_tf, Model, scenario, "mae", steps=1),
+        partial(record_tf_steps, train_step_tf, Model, scenario, "reversed", steps=1)])
+    return _finish("linear_fit", "convergence",
+                   [record_numpy_steps(train_step_numpy, scenario), *tf_runs])
 
 
 # --- tensors, tapes, variables: calls on arrays ------------------------------------------

@@ -26,6 +26,9 @@ from nbformat import v4
 # Bigger than any honest answer notebook without outputs; stops a learner from making the
 # grader parse gigabytes.
 MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
+# A notebook of half a million empty cells fits in those bytes and costs the grader minutes
+# of CPU to rebuild, outside every limit of the sandbox. The assignments have a few dozen.
+MAX_CELLS = 2000
 # What nbgrader's ClearHiddenTests removes from test cells when it releases a notebook.
 HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*\n?",
                           re.S | re.M)
@@ -110,6 +113,9 @@ def read_submission(path: Path) -> dict:
     if data.get("nbformat") != 4:
         raise SubmissionError(
             f"not a notebook: nbformat {data.get('nbformat')!r} (expected 4, from Jupyter)")
+    if len(data["cells"]) > MAX_CELLS:  # rebuilding and validating costs time per cell
+        raise SubmissionError(f"refused: the notebook has {len(data['cells'])} cells, more "
+                              f"than {MAX_CELLS} (the assignment has a few dozen)")
     return data
 
 

@@ -12,7 +12,9 @@ Two layouts exist (both run here as whatever user the grader is):
 
 - **cgroup v1**: one hierarchy per controller (``memory``, ``pids``), writable by root. Our
   groups go below the grader's own group in each, so they nest in whatever limits it has.
-  TCP buffers are charged only once ``memory.kmem.tcp.limit_in_bytes`` is set, so it is.
+  TCP (and UDP) buffers are counted apart, in ``memory.kmem.tcp``, outside the group's
+  memory limit: they get a small cap of their own, :data:`TCP_BYTES` (a kernel talks to
+  the runner over loopback ZeroMQ, which needs little).
 - **cgroup v2**: one hierarchy; a non-root grader needs a delegated subtree (e.g. started
   with ``systemd-run --user --scope -p Delegate=yes``). v2 forbids processes in a group
   whose children have controllers, so the grader moves itself into a leaf first.
@@ -37,6 +39,9 @@ from pathlib import Path
 _ENTER = ('n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; '
           'n=$((n - 1)); done; exec "$@"')
 ENTER_FAILED = 125  # the exit status when the shell could not join its group
+# cgroup v1 counts TCP buffers apart from the memory limit: this much on top, at the most.
+# (Past it, sends wait or fail; nothing is killed. cgroup v2 counts them in memory.max.)
+TCP_BYTES = 64 * 2**20
 
 
 class CgroupUnavailable(RuntimeError):
@@ -159,8 +164,8 @@ class BatchGroups:
             _write(memory / "memory.limit_in_bytes", str(memory_bytes))
             # With swap accounting, memory+swap gets the same cap: swap is no way out.
             _write_if_present(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
-            # TCP buffers (loopback inside the sandbox) are charged only once this is set.
-            _write_if_present(memory / "memory.kmem.tcp.limit_in_bytes", str(memory_bytes))
+            # TCP buffers are counted apart from the limit above: their own small cap.
+            _write_if_present(memory / "memory.kmem.tcp.limit_in_bytes", str(TCP_BYTES))
             if self.pids is not None:
                 pids = self.pids / name
                 pids.mkdir()

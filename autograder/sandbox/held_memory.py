@@ -26,15 +26,18 @@ INODE_BYTES = 1024  # about what an empty tmpfs file costs the kernel (inode + d
 
 
 def _sandboxed(processes: list[psutil.Process]) -> int | None:
-    """The pid of a process of the tree that lives in another mount namespace (the
-    sandbox), or None: its /proc/<pid>/root shows the sandbox's own folders."""
-    own = os.stat("/proc/self/ns/mnt").st_ino
+    """The pid of a process of the tree whose root is the sandbox's, or None: its
+    /proc/<pid>/root then shows the sandbox's own folders. (Not merely a process in another
+    mount namespace: while bubblewrap sets the sandbox up, its child already has one, but
+    its root, and so its /tmp, is still the host's.)"""
+    own = os.stat("/")
     for process in processes:
         try:
-            if os.stat(f"/proc/{process.pid}/ns/mnt").st_ino != own:
-                return process.pid
+            root = os.stat(f"/proc/{process.pid}/root")
         except OSError:
             continue
+        if (root.st_dev, root.st_ino) != (own.st_dev, own.st_ino):
+            return process.pid
     return None
 
 

@@ -4,7 +4,9 @@ task count, and collect its output through size-capped pipes.
 Why not RLIMIT_AS (prlimit, ulimit -v): TensorFlow reserves tens of GiB of *virtual* address
 space it never touches, so an address-space cap kills honest submissions. What hurts the
 machine is resident memory, so the loop polls the summed RSS of the process and all of its
-descendants (psutil) a few times a second and kills the tree past the cap. It counts their
+descendants (psutil), with their page tables (a sparse mapping touched once every 2 MiB holds
+gigabytes of them for a few megabytes of RSS), a few times a second and kills the tree past
+the cap. It counts their
 threads too: the machine's task table is small (pid_max is 32768 on some), and a fork or
 thread bomb would fill it for every user long before any memory cap trips.
 
@@ -117,9 +119,23 @@ def _tree(process: psutil.Process) -> list[psutil.Process]:
 
 @dataclass
 class _Usage:
-    resident: int = 0  # bytes
+    resident: int = 0  # bytes: resident pages and page tables
     tasks: int = 0  # threads of all processes
     cpu: float = 0.0  # seconds, including finished children that were waited for
+
+
+def page_table_bytes(pid: int) -> int:
+    """The memory a process's page tables take (VmPTE): not part of its RSS, and cheap to
+    make in bulk (touching one page in every 2 MiB of a huge sparse mapping builds a
+    page table per touch while the resident set stays tiny)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmPTE:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 def _usage(processes: list[psutil.Process]) -> _Usage:
@@ -127,7 +143,7 @@ def _usage(processes: list[psutil.Process]) -> _Usage:
     for process in processes:
         try:
             with process.oneshot():
-                usage.resident += process.memory_info().rss
+                usage.resident += process.memory_info().rss + page_table_bytes(process.pid)
                 usage.tasks += process.num_threads()
                 times = process.cpu_times()
                 usage.cpu += times.user + times.system + times.children_user + \

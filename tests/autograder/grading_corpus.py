@@ -49,6 +49,8 @@ EXPECTED: dict[str, tuple[float | str, str]] = {
     "socket_hog": (0.0, "stopped: used more than 1.5 GiB of memory beyond its in-memory "
                         "folders, counting what the kernel held"),
     "inode_hog": (0.0, "stopped: made more than 65536 files and folders in /tmp"),
+    "recognises_swapped_losses": (5.0, "graded"),
+    "inner_tf_function": (FULL, "graded"),
     # The NumPy step's 4 and its convergence point; its escape sequences reach no file.
     "control_chars": (5.0, "graded"),
     # A forged part "could not be read"; the honest NumPy (4) and convergence (2) parts count.

@@ -109,7 +109,17 @@ def test_the_seed_comes_from_the_environment_or_is_fresh_per_kernel():
     import os
     saved = os.environ.pop("TTT_GRADING_SEED", None)
     try:
-        assert probe.grading_seed() == probe.grading_seed() >= 0
+        assert probe.grading_seed() == probe.grading_seed() >= 0  # one seed per kernel
     finally:
         if saved is not None:
             os.environ["TTT_GRADING_SEED"] = saved
+    # Two kernels without the variable draw their own seeds: different, and in [0, 2**31).
+    import subprocess
+
+    clean = {k: v for k, v in os.environ.items() if k != protocol.SEED_VARIABLE}
+    seeds = [int(subprocess.run(
+        [sys.executable, "-c", "from autograder import probe; print(probe.grading_seed())"],
+        capture_output=True, text=True, check=True, env=clean, cwd=REPO_ROOT).stdout)
+        for _ in range(2)]
+    assert seeds[0] != seeds[1]
+    assert all(0 <= seed < 2**31 for seed in seeds)

@@ -1,10 +1,11 @@
 """Everything a learner's kernel writes is input: any JSON, in any field, is judged or
 refused, part by part, and never makes the grader fail.
 
-The honest records here are built in float64 from the judges' own references (no kernel,
-no TensorFlow); hypothesis then replaces or deletes one field, anywhere in one record of
-the probe's report or in the runner's summary line, with arbitrary JSON: huge integers,
-nested lists, strings, NaN spellings, booleans.
+The honest records here are built in float64 by the test's own formulas, central
+differences and loops (no kernel, no TensorFlow, none of the judges' references);
+hypothesis then replaces or deletes one field, anywhere in one record of the probe's
+report or in the runner's summary line, with arbitrary JSON: huge integers, nested lists,
+strings, NaN spellings, booleans.
 """
 
 from __future__ import annotations
@@ -14,17 +15,13 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import reports
 from autograder import assignments, batch, protocol, scenarios
 from autograder.assignments import ASSIGNMENTS, grade_cells
-from autograder.judging import linear_fit_bugs as diagnosis
-from autograder.judging import tapes as judge_tapes
-from autograder.judging import tensors as judge_tensors
-from autograder.judging import variables as judge_variables
 from autograder.judging import verdict
 from autograder.results import STAGES
 from autograder.sandbox import runner_outcome, watchdog
@@ -40,6 +37,82 @@ FAST = settings(max_examples=100, deadline=None, derandomize=True, database=None
 
 
 # --- honest records ----------------------------------------------------------------------
+# Built here, in float64 NumPy, by other means than the judges' references (log-sum-exp,
+# the dot-product expansion, central differences, loops): the honest records then check
+# the judges rather than restate them.
+
+_H = 1e-6  # central-difference step: float64 error ~1e-10, far inside the judges' 1e-4
+
+
+def _central(f, x):
+    """Elementwise central differences of an elementwise function ``f`` at ``x``."""
+    return (f(x + _H) - f(x - _H)) / (2 * _H)
+
+
+def _f64(case, key):
+    return case.arrays[key].astype(np.float64)
+
+
+def _softmax(case):
+    x = _f64(case, "logits")
+    top = x.max(axis=1, keepdims=True)
+    log_normaliser = top + np.log(np.exp(x - top).sum(axis=1, keepdims=True))
+    return [np.exp(x - log_normaliser)]
+
+
+def _squared_distances(case):
+    a, b = _f64(case, "a"), _f64(case, "b")  # |a|^2 + |b|^2 - 2 a.b
+    return [(a**2).sum(1)[:, None] + (b**2).sum(1)[None, :] - 2 * a @ b.T]
+
+
+def _row_replaced(case):
+    t, i = _f64(case, "t"), case.settings["i"]
+    return [np.concatenate([t[:i], _f64(case, "row")[None, :], t[i + 1:]]), t]
+
+
+def _backward(case):
+    g, x = _f64(case, "grad"), _f64(case, "x")
+    if case.name == "exp":
+        return [g * _central(np.exp, x)]
+    y = _f64(case, "y")
+    op = {"multiply": np.multiply, "divide": np.divide}[case.name]
+    return [g * _central(lambda v: op(v, y), x), g * _central(lambda v: op(x, v), y)]
+
+
+_FUNCTIONS = {  # NumPy forms of the probe's TensorFlow functions
+    "x * sin(x)": lambda x: x * np.sin(x),
+    "exp(-x**2)": lambda x: np.exp(-x**2),
+    "x**3 - 2*x": lambda x: x**3 - 2 * x,
+    "log(1 + x**2)": lambda x: np.log1p(x**2),
+}
+
+
+def _derivative(case):
+    x = _f64(case, "x")
+    if case.name == "x + x**3/3 (custom gradient)":
+        return [-(1 + x**2)]  # the gradient the probe registers, not the slope
+    return [_central(_FUNCTIONS[case.name], x)]
+
+
+def _momentum(case):
+    """The exercise's rule: v <- momentum * v + g, then W <- W - learning_rate * v."""
+    W, velocity = list(_f64(case, "W")), list(_f64(case, "velocity"))
+    lr, mu = case.settings["learning_rate"], case.settings["momentum"]
+    outputs = []
+    for gradient in _f64(case, "gradients"):
+        for k, g in enumerate(gradient):
+            velocity[k] = mu * velocity[k] + g
+            W[k] -= lr * velocity[k]
+        outputs += [np.array(W), np.array(velocity)]
+    return outputs
+
+
+def _sparse(case):
+    table = _f64(case, "table")
+    for row, update in zip(case.arrays["indices"], _f64(case, "updates")):
+        table[row] -= update  # one at a time: a repeated row takes every update
+    return [table]
+
 
 def _array_output(values) -> dict:
     array = values.astype(float)
@@ -52,39 +125,65 @@ def _array_runs(cases, reference) -> list[dict]:
 
 
 _ARRAY_CHECKS = {  # check -> (its cases, the right outputs of one case)
-    "softmax_rows": (scenarios.softmax_cases,
-                     lambda c: [judge_tensors.softmax(c.arrays["logits"])]),
-    "pairwise_squared_distances": (scenarios.distance_cases,
-                                   lambda c: [judge_tensors.squared_distances(c)]),
-    "with_row_replaced": (scenarios.replace_row_cases,
-                          lambda c: [judge_tensors.replaced(c, c.settings["i"]),
-                                     judge_tensors.original(c)]),
-    "backward_rules": (scenarios.backward_cases, judge_tapes.backward),
-    "derivative": (scenarios.derivative_cases,
-                   lambda c: [judge_tapes.DERIVATIVES[c.name](judge_tapes.inputs(c))]),
-    "momentum_step": (scenarios.momentum_cases, judge_variables.momentum),
-    "sparse_update_numpy": (scenarios.sparse_update_cases, judge_variables.sparse),
-    "sparse_update_tf": (scenarios.sparse_update_cases, judge_variables.sparse),
+    "softmax_rows": (scenarios.softmax_cases, _softmax),
+    "pairwise_squared_distances": (scenarios.distance_cases, _squared_distances),
+    "with_row_replaced": (scenarios.replace_row_cases, _row_replaced),
+    "backward_rules": (scenarios.backward_cases, _backward),
+    "derivative": (scenarios.derivative_cases, _derivative),
+    "momentum_step": (scenarios.momentum_cases, _momentum),
+    "sparse_update_numpy": (scenarios.sparse_update_cases, _sparse),
+    "sparse_update_tf": (scenarios.sparse_update_cases, _sparse),
 }
 
 
+def _mse(W, b, x, y):
+    return float(np.mean((W * x + b - y) ** 2))
+
+
+def _mae(W, b, x, y):
+    return float(np.mean(np.abs(W * x + b - y)))
+
+
+def _slope(loss, W, b, x, y):
+    return ((loss(W + _H, b, x, y) - loss(W - _H, b, x, y)) / (2 * _H),
+            (loss(W, b + _H, x, y) - loss(W, b - _H, x, y)) / (2 * _H))
+
+
+# What a tape-based step descends, per swapped-in loss: its value, and the gradient the
+# tape returns (for "reversed", minus the MSE's slope, as the probe registers it).
+_TAPE_LOSSES = {
+    "mse": (_mse, lambda *a: _slope(_mse, *a)),
+    "mae": (_mae, lambda *a: _slope(_mae, *a)),
+    "reversed": (_mse, lambda *a: tuple(-g for g in _slope(_mse, *a))),
+}
+
+
+def _descent(scenario, loss_name="mse", steps=None):
+    """(W before each step, b before, W after, b after) of honest gradient descent."""
+    x, y = scenario.inputs.astype(np.float64), scenario.outputs.astype(np.float64)
+    W, b = scenario.W0, scenario.b0
+    before, after = [], []
+    for _ in range(steps or scenario.steps):
+        before.append((W, b))
+        dW, db = _TAPE_LOSSES[loss_name][1](W, b, x, y)
+        W, b = W - scenario.learning_rate * dW, b - scenario.learning_rate * db
+        after.append((W, b))
+    return before, after
+
+
 def _numpy_run(scenario, steps=None) -> dict:
-    W, b = reports.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
-                                scenario.outputs, scenario.learning_rate,
-                                steps or scenario.steps)
-    return {"scenario": scenario.name, "W": W, "b": b, "error": None}
+    _, after = _descent(scenario, steps=steps)
+    return {"scenario": scenario.name, "W": [W for W, _ in after], "b": [b for _, b in after],
+            "error": None}
 
 
 def _tf_run(scenario, loss_name, steps=None) -> dict:
-    steps = steps or scenario.steps
-    W, b = reports.trajectory(diagnosis.CORRECT, scenario.W0, scenario.b0, scenario.inputs,
-                                scenario.outputs, scenario.learning_rate, steps, loss_name)
-    loss_fn = diagnosis.LOSSES[loss_name][0]
-    before = [(scenario.W0, scenario.b0), *zip(W, b)][:steps]
-    return {"scenario": scenario.name, "loss_name": loss_name, "W": W, "b": b,
-            "loss": [loss_fn(w, c, scenario.inputs.astype(float),
-                             scenario.outputs.astype(float)) for w, c in before],
-            "kept_variables": [True] * steps, "error": None}
+    before, after = _descent(scenario, loss_name, steps)
+    x, y = scenario.inputs.astype(np.float64), scenario.outputs.astype(np.float64)
+    return {"scenario": scenario.name, "loss_name": loss_name,
+            "W": [W for W, _ in after], "b": [b for _, b in after],
+            "loss": [_TAPE_LOSSES[loss_name][0](W, b, x, y) for W, b in before],
+            "kept_variables": [True] * len(after), "error": None}
 
 
 def _runs(check: str, seed: int) -> list[dict]:

@@ -76,12 +76,36 @@ def test_hand_gradients_and_steps_match(numpy_page, W, b, seed):
     np.testing.assert_allclose(numpy_page.train_step_tape(W, b, inputs, outputs, 0.2), expected, rtol=1e-12)
 
 
+def _mse64(W, b, inputs, outputs) -> float:
+    x, y = np.asarray(inputs, np.float64), np.asarray(outputs, np.float64)
+    return float(np.mean((W * x + b - y) ** 2))
+
+
+def _finite_difference_descent(W, b, inputs, outputs, learning_rate, steps, h=1e-6):
+    """(W, b, loss) before each of ``steps`` float64 gradient-descent steps, the gradient
+    by central differences of the MSE written above: no ttt code involved."""
+    log = []
+    for _ in range(steps):
+        log.append((W, b, _mse64(W, b, inputs, outputs)))
+        dW = (_mse64(W + h, b, inputs, outputs) - _mse64(W - h, b, inputs, outputs)) / (2 * h)
+        db = (_mse64(W, b + h, inputs, outputs) - _mse64(W, b - h, inputs, outputs)) / (2 * h)
+        W, b = W - learning_rate * dW, b - learning_rate * db
+    return np.array(log)
+
+
 def test_taught_loop_prints_the_reference_log(numpy_page):
     inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
     history = numpy_page.fit(data.W0, data.b0, inputs, outputs, data.LEARNING_RATE, data.EPOCHS)
-    expected = reference.fit_numpy(data.W0, data.b0, inputs, outputs, data.LEARNING_RATE, data.EPOCHS)
-    for key in ("W", "b", "loss"):
-        np.testing.assert_allclose(history[key], getattr(expected, key), rtol=1e-6)
+    # The origin tutorial's printed log: its data were another draw, so only close (the
+    # seed was chosen for that: losses within 0.023, W and b within a rounding of 2 decimals).
+    np.testing.assert_allclose(history["loss"], data.ORIGIN_LOSS_LOG, atol=0.025)
+    np.testing.assert_allclose(history["W"], data.ORIGIN_W_LOG, atol=0.015)
+    np.testing.assert_allclose(history["b"], data.ORIGIN_b_LOG, atol=0.015)
+    # And exactly (to float32) the log of gradient descent on these data.
+    expected = _finite_difference_descent(data.W0, data.b0, inputs, outputs,
+                                          data.LEARNING_RATE, data.EPOCHS)
+    np.testing.assert_allclose(np.column_stack([history["W"], history["b"], history["loss"]]),
+                               expected, rtol=1e-5)
 
 
 @pytest.mark.parametrize("seed", [0, data.ORIGIN_SEED])
@@ -139,9 +163,13 @@ def test_compiled_step_matches_the_eager_reference():
 
     page = taught("speed.md")
     inputs, outputs = data.make_linear_data(seed=4)
-    model, reference_model = reference_tf.Model(), reference_tf.Model()
-    for _ in range(3):
+    model = reference_tf.Model()
+    W0, b0 = float(model.W.numpy()), float(model.b.numpy())
+    steps = 5
+    trajectory = []
+    for _ in range(steps):
         page.compiled_step(model, inputs, outputs, 0.1)
-        reference_tf.train_step_tf(reference_model, inputs, outputs, 0.1)
-    np.testing.assert_allclose([model.W.numpy(), model.b.numpy()],
-                               [reference_model.W.numpy(), reference_model.b.numpy()], rtol=1e-6)
+        trajectory.append((float(model.W.numpy()), float(model.b.numpy())))
+    # Where float64 descent with finite-difference gradients goes from the same start.
+    after = _finite_difference_descent(W0, b0, inputs, outputs, 0.1, steps + 1)[1:, :2]
+    np.testing.assert_allclose(trajectory, after, rtol=1e-5)

@@ -1,4 +1,5 @@
-"""Where the built book is, which of its files are pages, and the names the browser tests share.
+"""Where the built book is, which of its files are pages, what their sources say each must
+show (tab sets, explorers), and the names the browser tests share.
 
 TTT_BOOK_HTML=/some/_build/html points the tests at another build (e.g. a private one);
 screenshots go to the `screenshots` folder beside that `html` folder.
@@ -7,6 +8,7 @@ screenshots go to the `screenshots` folder beside that `html` folder.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,3 +43,63 @@ def built_pages() -> list[str]:
             continue
         pages.append(relative)
     return pages
+
+
+# --- what the sources promise, independently of the build -------------------------------
+# The browser tests take which pages must show tabs and explorers from the MyST sources,
+# so a broken build (tabs extension, widget embedding) cannot turn its checks into skips.
+
+FRAMEWORK_TAGS = {"numpy", "tensorflow"}  # the tags book/_ext/framework_tabs.py groups
+EXPLORERS_MODULE = REPO / "book" / "ttt" / "explorers.py"
+
+
+def _source_cells(relative: str) -> list:
+    """The cells of the MyST source of a built page (book/x/y.html -> book/x/y.md)."""
+    import jupytext
+
+    source = REPO / (relative.removesuffix(".html") + ".md")
+    return jupytext.read(source).cells if source.is_file() else []
+
+
+def _explorer_names() -> set[str]:
+    """The explorer functions ttt.explorers defines (read, not imported)."""
+    import ast
+
+    tree = ast.parse(EXPLORERS_MODULE.read_text(encoding="utf-8"))
+    return {node.name for node in tree.body
+            if isinstance(node, ast.FunctionDef) and node.name.endswith("_explorer")}
+
+
+def _source_pages() -> list[str]:
+    """Every chapter page the sources define, as the html path it is built to."""
+    book = REPO / "book"
+    return sorted(path.relative_to(REPO).with_suffix(".html").as_posix()
+                  for path in book.rglob("*.md") if "_vendor" not in path.parts)
+
+
+def framework_tab_runs(relative: str) -> int:
+    """How many NumPy | TensorFlow tab sets the page's source asks for: one per run of
+    adjacent cells tagged with a framework."""
+    runs, previous = 0, False
+    for cell in _source_cells(relative):
+        tagged = bool(FRAMEWORK_TAGS & set(cell.metadata.get("tags", ())))
+        runs += tagged and not previous
+        previous = tagged
+    return runs
+
+
+def explorer_calls(relative: str) -> int:
+    """How many explorers the page's code cells call (each call's result is shown)."""
+    call = re.compile(r"\b(\w+_explorer)\s*\(")
+    names = _explorer_names()
+    return sum(name in names
+               for cell in _source_cells(relative) if cell.cell_type == "code"
+               for name in call.findall(cell.source))
+
+
+def pages_with_framework_tabs() -> list[str]:
+    return [page for page in _source_pages() if framework_tab_runs(page)]
+
+
+def pages_with_explorers() -> list[str]:
+    return [page for page in _source_pages() if explorer_calls(page)]

@@ -4,7 +4,8 @@ For each page (opened once, see conftest.loaded_page): it loads with no console 
 no uncaught exception, no failed request and no request leaving 127.0.0.1; its math is
 typeset by MathJax and no raw TeX is left; choosing TensorFlow in one NumPy | TensorFlow
 tab set switches every tab set on the page; every explorer is drawn and answers the
-keyboard (focus a slider, press an arrow key, and the frame shown changes); the page
+keyboard (focus a slider, press an arrow key, and the frame shown changes) -- which pages
+must have tab sets and explorers, and how many, is read from their sources; the page
 offers its notebook (.ipynb) for download. And the search page finds `GradientTape`.
 """
 
@@ -16,7 +17,8 @@ import time
 
 import pytest
 
-from built_book import WIDGET_STATE
+from built_book import (WIDGET_STATE, explorer_calls, framework_tab_runs, pages_with_explorers,
+                        pages_with_framework_tabs)
 
 pytestmark = pytest.mark.browser
 
@@ -70,11 +72,15 @@ def framework_tab_sets(page) -> list[dict]:
             }})""")
 
 
+# Only the pages whose sources tag cells numpy/tensorflow: the build cannot vouch for itself.
+@pytest.mark.parametrize("loaded_page", pages_with_framework_tabs(), indirect=True)
 def test_framework_tabs_switch_together(loaded_page):
     page = loaded_page.page
     tab_sets = framework_tab_sets(page)
-    if not tab_sets:
-        pytest.skip(f"{loaded_page.relative} has no NumPy | TensorFlow tabs")
+    expected = framework_tab_runs(loaded_page.relative)
+    assert len(tab_sets) == expected, (
+        f"{loaded_page.relative}: its source has {expected} runs of framework-tagged cells, "
+        f"the page shows {len(tab_sets)} NumPy | TensorFlow tab sets")
     assert all(t["labels"] == ["NumPy", "TensorFlow"] for t in tab_sets), tab_sets
     assert all(t["selected"] == "NumPy" and t["shown"] for t in tab_sets), tab_sets
     before = len(loaded_page.problems)
@@ -118,11 +124,14 @@ def wait_for_change(explorer, old: str, seconds: float = 10.0) -> str:
     return old
 
 
+# Only the pages whose sources call an explorer.
+@pytest.mark.parametrize("loaded_page", pages_with_explorers(), indirect=True)
 def test_explorers_draw_and_answer_the_keyboard(loaded_page):
     page = loaded_page.page
-    expected = expected_explorers(page)
-    if not expected:
-        pytest.skip(f"{loaded_page.relative} has no explorer")
+    expected = explorer_calls(loaded_page.relative)
+    assert expected_explorers(page) == expected, (
+        f"{loaded_page.relative}: its source calls {expected} explorers, the page embeds "
+        f"{expected_explorers(page)}")
     explorers = page.locator(f".{EXPLORER_CLASS}")
     assert explorers.count() == expected, (
         f"{loaded_page.relative}: {expected} explorers embedded, {explorers.count()} drawn")

@@ -18,11 +18,15 @@ def test_same_seed_gives_the_same_data_and_another_seed_does_not():
 
 
 def test_defaults_are_the_origin_experiment():
-    assert (data.TRUE_W, data.TRUE_b, data.NUM_EXAMPLES) == (3.0, 2.0, 1000)
-    assert (data.W0, data.b0, data.LEARNING_RATE, data.EPOCHS) == (5.0, 0.0, 0.1, 10)
+    # The origin: 1,000 unit-normal inputs on the line y = 3x + 2 with unit-normal noise.
     inputs, outputs = data.make_linear_data(seed=0)
     assert inputs.shape == outputs.shape == (1000,)
     assert inputs.dtype == outputs.dtype == np.float32
+    x, y = inputs.astype(np.float64), outputs.astype(np.float64)
+    W, b = np.polyfit(x, y, 1)
+    assert abs(W - 3) < 0.15 and abs(b - 2) < 0.15
+    assert abs(np.std(y - (W * x + b)) - 1) < 0.1
+    assert abs(np.mean(x)) < 0.1 and abs(np.std(x) - 1) < 0.1
 
 
 def test_dtype_changes_only_the_precision_of_the_same_draw():
@@ -58,7 +62,21 @@ def test_origin_seed_draw_starts_at_the_origin_loss():
 
 
 def test_origin_logs_have_one_entry_per_epoch():
-    assert len(data.ORIGIN_LOSS_LOG) == len(data.ORIGIN_W_LOG) == len(data.ORIGIN_b_LOG) == data.EPOCHS
+    # The origin's run, redone with the training defaults and a loop written here: its log
+    # has one line per epoch, the first loss 7.93 and the last 1.14, as the origin printed.
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED, dtype=np.float64)
+    W, b, log = data.W0, data.b0, []
+    for _ in range(data.EPOCHS):
+        residual = W * inputs + b - outputs
+        log.append((W, b, np.mean(residual**2)))
+        W, b = (W - data.LEARNING_RATE * 2 * np.mean(residual * inputs),
+                b - data.LEARNING_RATE * 2 * np.mean(residual))
+    assert len(log) == len(data.ORIGIN_LOSS_LOG) == len(data.ORIGIN_W_LOG) \
+        == len(data.ORIGIN_b_LOG) == 10
+    assert (round(log[0][2], 2), round(log[-1][2], 2)) == (7.93, 1.14)
+    assert (round(data.ORIGIN_LOSS_LOG[0], 2), round(data.ORIGIN_LOSS_LOG[-1], 2)) == (7.93, 1.14)
+    np.testing.assert_allclose([entry[0] for entry in log], data.ORIGIN_W_LOG, atol=0.0101)
+    np.testing.assert_allclose([entry[1] for entry in log], data.ORIGIN_b_LOG, atol=0.0101)
 
 
 @pytest.mark.parametrize("bad, error, message", [

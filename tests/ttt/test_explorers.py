@@ -3,6 +3,7 @@ its Stack in the browser (jslink), so the static book responds without a kernel.
 
 from __future__ import annotations
 
+import math
 import re
 
 import ipywidgets as widgets
@@ -52,33 +53,81 @@ def assert_linked(explorer):
             assert stack.selected_index == slider.index
 
 
+# What a fit frame says, parsed: "W = 2, b = 1: loss 4.56 (3.1 times the floor; the
+# least-squares line W = 3.01, b = 1.98 reaches 1.02)."
+FIT_TEXT = re.compile(r"W = (\S+), b = (\S+): loss (\S+) \((at the floor|(\S+) times the floor); "
+                      r"the least-squares line W = (\S+), b = (\S+) reaches (\S+)\)")
+
+
+def same_to_3_figures(shown: float, exact: float) -> bool:
+    """Is ``shown`` ``exact`` rounded to 3 significant figures (half a unit in the 3rd)?"""
+    unit = 10.0 ** (math.floor(math.log10(abs(exact))) - 2)
+    return abs(shown - exact) <= 0.5 * unit * (1 + 1e-9)
+
+
 def test_fit_explorer_precomputes_a_distinct_frame_for_every_slider_position(fit, data):
     shown = frames(fit)
     assert len(shown) == len(explorers.W_VALUES) * len(explorers.B_VALUES)
     assert len(set(shown.values())) == len(shown)
+    x, y = (np.asarray(a, dtype=np.float64) for a in data)
+    best_W, best_b = np.polyfit(x, y, 1)
+    floor = np.mean((best_W * x + best_b - y) ** 2)
     for (i, j), html in shown.items():
         assert len(IMG.findall(html)) == 1, "one described image per frame"
         W, b = explorers.W_VALUES[i], explorers.B_VALUES[j]
-        loss = reference.mse(reference.predict(W, b, data[0]), data[1])
-        assert f"W = {W:g}, b = {b:g}: loss {explorers._fmt(loss)}" in html
+        text = FIT_TEXT.search(html)
+        assert text, html[-400:]
+        assert (float(text[1]), float(text[2])) == (W, b)
+        loss = np.mean((W * x + b - y) ** 2)
+        assert same_to_3_figures(float(text[3]), loss), (text[0], loss)
+        assert same_to_3_figures(float(text[8]), floor), (text[0], floor)
+        assert abs(float(text[6]) - best_W) <= 0.005 + 1e-9
+        assert abs(float(text[7]) - best_b) <= 0.005 + 1e-9
+        ratio = loss / floor
+        if ratio < 1.019:  # within 2% of the optimum: said to be at it
+            assert text[4] == "at the floor", text[0]
+        elif ratio > 1.021:
+            assert same_to_3_figures(float(text[5]), ratio), (text[0], ratio)
         assert f"{W:g} plus {b:g}" in IMG.search(html).group(1)
     assert_linked(fit)
     assert [s.description for s in fit.sliders] == ["W", "b"]
     assert [s.value for s in fit.sliders] == ["5", "0"]  # the origin's start, W0 and b0
 
 
+def simulated_regime(x, y, learning_rate, W=5.0, b=0.0, steps=8) -> str:
+    """How gradient descent on the MSE actually moves, from the explorer's start: along the
+    loss's steepest direction (the Hessian's top eigenvector) the error keeps its sign
+    (stable), flips each step and shrinks (oscillating), or flips and grows (divergent)."""
+    design = np.stack([x, np.ones_like(x)], axis=1)
+    hessian = 2 * design.T @ design / len(x)
+    top = np.linalg.eigh(hessian)[1][:, -1]
+    best = np.linalg.lstsq(design, y, rcond=None)[0]
+    point, along = np.array([W, b]), []
+    for _ in range(steps + 1):
+        along.append((point - best) @ top)
+        point = point - learning_rate * 2 * design.T @ (design @ point - y) / len(x)
+    signs = np.sign(along)
+    if np.all(signs[1:] == signs[:-1]):
+        return "stable"
+    assert np.all(signs[1:] == -signs[:-1]), along  # no mixed paths at these rates
+    return "divergent" if abs(along[-1]) > abs(along[0]) else "oscillating"
+
+
 def test_learning_rate_explorer_marks_the_regimes(learning_rate, data):
     shown = frames(learning_rate)
     assert len(set(shown.values())) == len(shown) == (
         len(explorers.LEARNING_RATES) * len(explorers.EPOCH_COUNTS))
-    critical = reference.critical_learning_rate(data[0])
+    x, y = (np.asarray(a, dtype=np.float64) for a in data)
+    design = np.stack([x, np.ones_like(x)], axis=1)
+    critical = 2 / np.linalg.eigvalsh(2 * design.T @ design / len(x)).max()
     for (i, _), html in shown.items():
         rate = explorers.LEARNING_RATES[i]
-        regime = explorers.learning_rate_regime(rate, data[0])
-        assert f">{regime.upper()}</strong>" in html
-        assert f"2/L = {critical:.3f}" in html
+        regime = simulated_regime(x, y, rate)
+        assert f">{regime.upper()}</strong>" in html, (rate, regime)
         assert regime in IMG.search(html).group(1)
-    regimes = {explorers.learning_rate_regime(rate, data[0]) for rate in explorers.LEARNING_RATES}
+        shown_critical = float(re.search(r"critical rate 2/L = ([0-9.]+)", html)[1])
+        assert abs(shown_critical - critical) <= 0.0005 + 1e-9
+    regimes = {simulated_regime(x, y, rate) for rate in explorers.LEARNING_RATES}
     assert regimes == {"stable", "oscillating", "divergent"}, "the defaults show all three"
     assert_linked(learning_rate)
     assert learning_rate.sliders[0].value == "0.1"  # the origin's learning rate

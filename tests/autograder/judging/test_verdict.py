@@ -309,12 +309,26 @@ def test_a_diverging_step_is_named_not_malformed(tmp_path):
     assert "sum instead of mean" in part.message
 
 
-def test_partial_credit_is_rounded_points():
+def test_partial_credit_is_rounded_points(monkeypatch, tmp_path):
     record = _numpy_record(3)
     record["runs"][1]["W"][3] += 0.5  # one later step off: the trajectory stage fails
     part = verdict.judge_record("linear_fit", record, 3)
     assert (part.score, part.max_score, part.stage) == (2.0, 4.0, "trajectory")
     assert "step 4" in part.message and "start 2" in part.message
+    # A share that is no short decimal: a third of 4 points is 1.3333, here and in the CSV.
+    from autograder.judging import linear_fit as judge_linear_fit
+    from autograder.grades_csv import write_grades_csv
+    from autograder.results import Result
+
+    monkeypatch.setitem(judge_linear_fit.JUDGES, "train_step_numpy",
+                        lambda record, seed: (1 / 3, "trajectory", "a third"))
+    part = verdict.judge_record("linear_fit", record, 3)
+    assert (part.score, part.max_score) == (1.3333, 4.0)
+    write_grades_csv(tmp_path / "grades.csv",
+                     [Result("ada", "linear_fit", part.score, 4.0, "graded", [part])],
+                     [part.grade_id])
+    row = (tmp_path / "grades.csv").read_text().splitlines()[1].split(",")
+    assert row[2] == row[5] == "1.3333"
 
 
 @pytest.mark.slow

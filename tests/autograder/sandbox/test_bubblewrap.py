@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder import assignments, protocol
+from autograder.judging import verdict as verdict_module
 from autograder.sandbox import bubblewrap
 
 pytestmark = pytest.mark.sandbox
@@ -133,11 +134,16 @@ def test_the_kernel_environment_is_rebuilt_from_scratch(inside):
 def test_kernel_library_roots_follow_packages(tmp_path):
     roots = bubblewrap.copy_kernel_library(assignments.REPO_ROOT, protocol.KERNEL_MODULES,
                                         tmp_path / "lib")
-    assert roots == [".", "book"]
-    assert (tmp_path / "lib" / "autograder" / "probe.py").is_file()
-    assert not (tmp_path / "lib" / "autograder" / "verdict.py").exists()
-    for file in (tmp_path / "lib").rglob("*"):
+    lib = tmp_path / "lib"
+    copied = {file.relative_to(lib).as_posix() for file in lib.rglob("*") if file.is_file()}
+    for file in lib.rglob("*"):
         file.parent.chmod(0o755)
+    assert roots == [".", "book"]
+    # Exactly the listed files, nothing more; the verdict's real path (wherever it moves) absent.
+    assert copied == set(protocol.KERNEL_MODULES)
+    verdict = Path(verdict_module.__file__).resolve().relative_to(assignments.REPO_ROOT.resolve())
+    assert verdict.as_posix() not in copied
+    assert not (lib / verdict).exists()
 
 
 def test_kernel_library_refuses_paths_outside_the_repo(tmp_path):

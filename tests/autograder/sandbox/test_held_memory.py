@@ -68,5 +68,25 @@ def test_the_floor_stops_only_the_largest_and_only_below_it():
 
 def test_a_footprint_counts_folders_inodes_and_socket_buffers():
     floor = held_memory.HostFloor(2**30)
-    assert floor.footprint(0, {}, 3) == 3 * floor.socket_bytes > 0
-    assert floor.footprint(5, {"/tmp": (7, 2)}, 0) == 5 + 7 + 2 * held_memory.INODE_BYTES
+    # A socket can queue twice the largest send buffer, for its sending and receiving side.
+    wmem_max = int(open("/proc/sys/net/core/wmem_max").read())
+    assert floor.socket_bytes == 2 * wmem_max
+    assert floor.footprint(0, {}, 3) == 3 * 2 * wmem_max
+    # Literal numbers: 5 resident + 7 bytes in /tmp + 2 inodes of about 1 KiB each, + 100
+    # bytes and 1 inode in /scratch.
+    assert floor.footprint(5, {"/tmp": (7, 2)}, 0) == 5 + 7 + 2 * 1024
+    assert floor.footprint(5, {"/tmp": (7, 2), "/scratch": (100, 1)}, 0) == 5 + 7 + 2048 + 100 + 1024
+    assert floor.footprint(5, {"/tmp": (7, 2)}, 1) == 2060 + 2 * wmem_max
+
+
+def test_a_process_in_its_own_mount_namespace_but_the_hosts_root_is_not_measured():
+    # As bubblewrap's child is while it sets the sandbox up: measuring it then would read
+    # the host's /tmp, whose inodes are the whole file system's.
+    child = subprocess.Popen(["unshare", "--mount", "sleep", "30"])
+    try:
+        time.sleep(0.3)
+        tree = [psutil.Process(child.pid), *psutil.Process(child.pid).children(recursive=True)]
+        assert held_memory.folder_usage(tree, ("/tmp",)) == {}
+    finally:
+        child.kill()
+        child.wait()

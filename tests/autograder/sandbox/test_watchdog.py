@@ -184,3 +184,17 @@ def test_too_many_files_in_a_sandbox_folder_stop_the_tree(tmp_path):
                                    **GENEROUS)
     assert (outcome.limit, outcome.detail) == ("files", "/tmp")
     assert outcome.seconds < 30
+
+
+# Maps a huge sparse region and reads one byte every 2 MiB: each read maps the shared zero
+# page (RSS barely moves) but needs a page table of its own, 4 KiB of kernel memory.
+PAGE_TABLE_HOG = ("import mmap, time\nsize = 300 * 2**30\n"
+                  "m = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | 0x4000)\n"
+                  "for offset in range(0, size, 2**21):\n    m[offset]\ntime.sleep(60)")
+
+
+def test_page_tables_count_as_the_trees_memory(tmp_path):
+    outcome = _run(tmp_path, PAGE_TABLE_HOG, memory_bytes=300 * 2**20)
+    # 300 GiB mapped sparsely: about 600 MiB of page tables for a few MiB of RSS.
+    assert outcome.limit == "memory"
+    assert outcome.seconds < 30
