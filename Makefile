@@ -5,13 +5,15 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# `book`, `test` and `bench` bring .venv up to date with the lock; the everyday targets (lab,
+# exercises, grade) only need one to exist (`venv-exists`): never a reinstall on the side.
 # Quiet TensorFlow's import-time log lines (they would show in every TF page's Setup output).
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lab bench exercises grade system vendor lock clean
+.PHONY: help book test lab bench exercises grade system vendor lock clean venv-exists
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,6 +24,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
+
+venv-exists:
+	@test -f $(STAMP) || $(MAKE) --no-print-directory $(STAMP)
 
 system: ## Install the Debian packages the tests need (chromium, bubblewrap), where possible
 	@sh tools/install-system-packages chromium bubblewrap
@@ -36,17 +41,17 @@ book: $(STAMP) vendor ## Build the HTML book into _build/html, executing every c
 test: $(STAMP) system book ## Run the whole test suite
 	$(VENV)/bin/pytest
 
-lab: $(STAMP) ## Open JupyterLab on the chapters and exercises (widgets work)
+lab: venv-exists ## Open JupyterLab on the chapters and exercises (widgets work)
 	$(VENV)/bin/jupyter lab --notebook-dir=.
 
 bench: $(STAMP) system ## Print build and grading benchmarks with their ratios
 	$(PY) tests/bench/bench_book.py
 	$(PY) tests/bench/bench_grading.py
 
-exercises: $(STAMP) ## Regenerate exercises/ from solutions/ with nbgrader
+exercises: venv-exists ## Regenerate exercises/ from solutions/ with nbgrader
 	$(PY) -m autograder.release
 
-grade: $(STAMP) ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir
+grade: venv-exists ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir
 	@sh tools/install-system-packages bubblewrap
 	$(PY) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
 
