@@ -38,6 +38,7 @@ import grading_corpus  # noqa: E402
 import nbformat  # noqa: E402
 
 from autograder import submission  # noqa: E402
+from autograder.protocol import REPORT_DIR_VARIABLE  # noqa: E402
 from autograder.assignments import source_notebook  # noqa: E402
 
 CONFIG = REPO / "autograder" / "nbgrader_config.py"
@@ -75,6 +76,9 @@ def baseline_seconds(work: Path, repeats: int = 2) -> float:
     from nbclient import NotebookClient
 
     seconds = []
+    # The checks only record, as in the grader's kernels (the grader judges afterwards,
+    # outside): unset, the probe would judge inside the kernel, as under plain nbgrader.
+    os.environ[REPORT_DIR_VARIABLE] = str(work)
     for _ in range(repeats):
         notebook = nbformat.read(source_notebook("linear_fit"), as_version=4)
         # Stopped at once after the last cell, as the grader does: waiting for a graceful
@@ -85,6 +89,7 @@ def baseline_seconds(work: Path, repeats: int = 2) -> float:
         start = time.perf_counter()
         client.execute()
         seconds.append(time.perf_counter() - start)
+    del os.environ[REPORT_DIR_VARIABLE]
     return min(seconds)
 
 
