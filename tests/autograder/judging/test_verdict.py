@@ -348,3 +348,15 @@ def test_a_rebinding_step_with_forged_flags_still_earns_nothing(tmp_path):
     parts = {p.grade_id: p for p in verdict.judge("linear_fit", report, seed)}
     assert parts["test_train_step_tf"].score == 0, parts["test_train_step_tf"].message
     assert parts["test_convergence"].score <= 1  # the NumPy half may still earn its point
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_check_of_the_contract_has_its_judge(assignment):
+    from autograder.protocol import CHECKS
+
+    assert set(verdict.judges(assignment)) == set(CHECKS[assignment])
+
+
+def test_judges_are_looked_up_only_for_known_assignments():
+    with pytest.raises(ValueError, match="no judges"):
+        verdict.judges("report_values")  # a judging module, but no assignment
