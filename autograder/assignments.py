@@ -1,6 +1,6 @@
 """The graded assignments and where their notebooks live: each resolved once, by :func:`get`.
 
-One assignment per chapter (their names: :data:`autograder.protocol.ASSIGNMENTS`).
+One assignment per chapter (their names and parts: :mod:`autograder.parts`).
 ``solutions/<name>/<name>.ipynb`` is the nbgrader *source* notebook (solutions, visible and
 hidden tests, points); ``exercises/<name>/<name>.ipynb`` is the learners' copy that
 ``python -m autograder release`` generates from it.
@@ -14,10 +14,11 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.protocol import ASSIGNMENTS
-from autograder.submission import answer_ids, grade_id_of
+from autograder import parts
+from autograder.submission import answer_ids
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENTS: tuple[str, ...] = parts.assignments()
 
 
 class UnknownAssignmentError(ValueError):
@@ -38,14 +39,9 @@ class Assignment:
 
     @cached_property
     def grade_cells(self) -> dict[str, float]:
-        """``{grade_id: points}`` of the autograded test cells, in notebook order: the cells
-        with ``grade: true`` that are not solution cells (the ones the autograder scores)."""
-        cells = {}
-        for cell in self.source.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade") and not meta.get("solution"):
-                cells[grade_id_of(cell)] = float(meta["points"])
-        return cells
+        """``{grade_id: points}`` of the autograded test cells, in notebook order, from the
+        parts' specs (the release step writes the same points into the notebook)."""
+        return {spec.grade_id: float(spec.points) for spec in parts.parts(self.name).values()}
 
     @cached_property
     def answer_ids(self) -> frozenset[str]:

@@ -28,7 +28,7 @@ from typing import Callable, Collection
 
 import nbformat
 
-from autograder import assignments, submission
+from autograder import assignments, authoring, submission
 from autograder.assignments import Assignment
 from autograder.judging import verdict
 from autograder.plain_text import plain
@@ -163,8 +163,9 @@ def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: in
     ``wait_for`` succeeded); an exception from it stops the batch like Ctrl-C does."""
     if isinstance(assignment, str):
         assignment = assignments.get(assignment)
-    # A broken source notebook or judge fails here, before any learner's notebook runs.
-    verdict.judges(assignment.name)
+    # A broken spec or a source notebook out of step with the specs fails here, before any
+    # learner's notebook runs.
+    authoring.check_synced(assignment.name)
     assignment.answer_ids  # noqa: B018 -- reads and checks the source notebook
     everyone = find_learners(submissions_dir)
     learners = [learner for learner in everyone if learner not in skip]

@@ -1,11 +1,17 @@
 """Kernel side of grading: run the learner's code on fresh data and record what it did.
 
-Hidden test cells call one ``check_*`` function per graded cell, e.g.::
+Hidden test cells call one check per graded cell; the release step writes them from the
+part's spec (``autograder/parts/<assignment>/<part>.py``), e.g.::
 
     from autograder import probe
-    _points = probe.check_train_step_numpy(train_step_numpy)
+    _points = probe.check("tensors/softmax_rows", {"softmax_rows": softmax_rows},
+                          cases=[...], call={...})
 
-Each check draws its data from :mod:`autograder.scenarios` with the grading seed
+:func:`check` serves every part that calls functions on arrays; linear_fit's three parts
+have their own checks (:func:`check_train_step_numpy`, :func:`check_train_step_tf`,
+:func:`check_convergence`).
+
+Each check draws its data (:mod:`autograder.cases`, :mod:`autograder.scenarios`) with the grading seed
 (``TTT_GRADING_SEED``; a fresh random seed when unset), runs the learner's functions and
 writes down the outcome as plain floats (errors as strings). It has two modes:
 
@@ -24,7 +30,7 @@ strings ``"nan"``, ``"inf"``, ``"-inf"``)::
 
     {"grade_id": str, "check": str, "seed": int, "runs": [run, ...]}
 
-with one run per scenario or case, in the order :mod:`autograder.scenarios` draws them:
+with one run per scenario or case, in the order they are drawn:
 
 - linear_fit, NumPy step: ``{"scenario", "W": [...], "b": [...], "error"}`` -- W and b
   after each completed step;
@@ -35,16 +41,17 @@ with one run per scenario or case, in the order :mod:`autograder.scenarios` draw
   still the variables the model was built with); the step check has one run per scenario
   and loss, the convergence check a NumPy run, a TensorFlow "mse" run and one-step "mae"
   and "reversed" runs from the same start;
-- tensors, tapes, variables: ``{"case", "outputs": [{"shape", "values", "tensor"}, ...],
-  "error"}`` -- each recorded array flattened, and whether it was a TensorFlow object.
+- every other part: ``{"case", "outputs": [{"shape", "values", "tensor"}, ...], "error"}``
+  -- each recorded array flattened, and whether it was a TensorFlow object
+  (:func:`autograder.calling.run_case`).
 
 ``error`` is ``null`` or the first exception's ``"Type: message"`` (the run stops there).
 
 In the sandbox the kernel sees only the files in
 :data:`autograder.protocol.KERNEL_MODULES`: this module may import NumPy, TensorFlow,
-:mod:`ttt.data`, :mod:`autograder.protocol` and :mod:`autograder.scenarios`, never the
-references (:mod:`ttt.reference`, :mod:`ttt.reference_tf`, :mod:`ttt.tape`) nor
-:mod:`autograder.judging` at module level.
+:mod:`ttt.data` and the kernel-side modules of :mod:`autograder` listed there, never the
+references (:mod:`ttt.reference`, :mod:`ttt.reference_tf`, :mod:`ttt.tape`), the parts'
+specs (:mod:`autograder.parts`) nor :mod:`autograder.judging` at module level.
 """
 
 from __future__ import annotations
@@ -61,9 +68,10 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder import scenarios
-from autograder.protocol import (CHECKS, MAX_ERROR_CHARS, MAX_VALUES, REPORT_DIR_VARIABLE,
-                                 REPORT_NAME, RETURNED_NONE, SEED_VARIABLE)
+from autograder import calling, scenarios
+from autograder import cases as case_recipes
+from autograder.calling import describe as _describe
+from autograder.protocol import REPORT_DIR_VARIABLE, REPORT_NAME, SEED_VARIABLE
 
 _fresh_seed: int | None = None
 
@@ -90,11 +98,6 @@ def record_number(value) -> float | str:
         raise ValueError(f"expected a single number, got an array of shape {array.shape}")
     number = float(array.reshape(()))
     return number if math.isfinite(number) else str(number)
-
-
-def _describe(error: BaseException) -> str:
-    text = f"{type(error).__name__}: {error}"
-    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
 
 
 def _copy(array):
@@ -298,7 +301,7 @@ def _record_tf_run(run: dict, step, model_class, scenario, steps: int) -> None:
 # --- reporting or judging ----------------------------------------------------------------
 
 def _finish(assignment: str, check: str, runs: list[dict]):
-    record = {"grade_id": CHECKS[assignment][check], "check": check, "seed": grading_seed(),
+    record = {"grade_id": f"test_{check}", "check": check, "seed": grading_seed(),
               "runs": runs}
     report_dir = os.environ.get(REPORT_DIR_VARIABLE)
     if report_dir:
@@ -356,167 +359,16 @@ def check_convergence(train_step_numpy, train_step_tf, Model):
                    [record_numpy_steps(train_step_numpy, scenario), *tf_runs])
 
 
-# --- tensors, tapes, variables: calls on arrays ------------------------------------------
+# --- every other part: calls on arrays, as its spec says ----------------------------------
 
-def _array(value) -> dict:
-    """An array output as plain data: shape, flat values, and whether it is a TF tensor."""
-    if value is None:
-        raise TypeError(RETURNED_NONE)
-    module = type(value).__module__ or ""
-    array = np.asarray(value, dtype=np.float64)
-    if array.size > MAX_VALUES:
-        raise ValueError(f"expected a small array, got shape {array.shape}")
-    values = [number if math.isfinite(number) else str(number)
-              for number in (float(v) for v in array.ravel())]
-    return {"shape": list(array.shape), "values": values,
-            "tensor": module.startswith("tensorflow")}
+def check(part: str, functions: dict, cases: list, call: dict):
+    """Run the learner's ``functions`` on the cases of ``part`` (``"<assignment>/<name>"``).
 
-
-def _record_case(case, body) -> dict:
-    """Run ``body(record)`` for one case; ``record(value)`` appends one output array.
-
-    Run fields: ``case``, ``outputs`` (list of {shape, values, tensor}), ``error``.
+    ``cases`` is the part's recipe (:mod:`autograder.cases`) and ``call`` its call template
+    (:mod:`autograder.calling`); the release step writes both into the part's hidden test
+    block from the part's spec (``autograder/parts/<assignment>/<name>.py``).
     """
-    run = {"case": case.name, "outputs": [], "error": None}
-    try:
-        body(lambda value: run["outputs"].append(_array(value)))
-    except Exception as error:
-        run["error"] = _describe(error)
-    return run
-
-
-def _pair(result, what: str):
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise TypeError(f"expected {what}, got {type(result).__name__}")
-    return result
-
-
-def check_softmax_rows(softmax_rows):
-    def run(case):
-        return _record_case(case, lambda record: record(
-            softmax_rows(_copy(case.arrays["logits"]))))
-    return _finish("tensors", "softmax_rows",
-                   [run(case) for case in scenarios.softmax_cases(grading_seed())])
-
-
-def check_pairwise_squared_distances(pairwise_squared_distances):
-    import tensorflow as tf
-
-    def run(case):
-        return _record_case(case, lambda record: record(pairwise_squared_distances(
-            tf.constant(case.arrays["a"]), tf.constant(case.arrays["b"]))))
-    return _finish("tensors", "pairwise_squared_distances",
-                   [run(case) for case in scenarios.distance_cases(grading_seed())])
-
-
-def check_with_row_replaced(with_row_replaced):
-    import tensorflow as tf
-
-    def run(case):
-        def body(record):
-            t = tf.constant(case.arrays["t"])
-            record(with_row_replaced(t, case.settings["i"], tf.constant(case.arrays["row"])))
-            record(t)  # the original, which must be unchanged
-        return _record_case(case, body)
-    return _finish("tensors", "with_row_replaced",
-                   [run(case) for case in scenarios.replace_row_cases(grading_seed())])
-
-
-def check_backward_rules(multiply_backward, divide_backward, exp_backward):
-    rules = {"multiply": multiply_backward, "divide": divide_backward, "exp": exp_backward}
-
-    def run(case):
-        def body(record):
-            arrays = {key: case.arrays[key].astype(np.float64) for key in case.arrays}
-            if case.name == "exp":
-                record(rules["exp"](arrays["grad"], arrays["x"]))
-            else:
-                for gradient in _pair(rules[case.name](arrays["grad"], arrays["x"], arrays["y"]),
-                                      "(grad_x, grad_y)"):
-                    record(gradient)
-        return _record_case(case, body)
-    return _finish("tapes", "backward_rules",
-                   [run(case) for case in scenarios.backward_cases(grading_seed())])
-
-
-def _reversed_gradient_cubic():
-    """x + x**3/3 whose registered gradient is minus its slope, -(1 + x**2).
-
-    A tape does not measure slopes: it replays the gradient each operation registers. This
-    one registers a reversed gradient (as a gradient-reversal layer does in domain-adversarial
-    training), so a tape returns -(1 + x**2), while finite differences, whatever their
-    precision or step, only see the smooth forward values and return the slope 1 + x**2.
-    The two differ by at least 2 at every x: the verdict tells a tape from an approximation.
-    """
-    import tensorflow as tf
-
-    @tf.custom_gradient
-    def forward(x):
-        def gradient(upstream):
-            return -upstream * (1 + x**2)
-        return x + x**3 / 3, gradient
-    return forward
-
-
-def derivative_function(name):
-    import tensorflow as tf
-
-    return {
-        "x * sin(x)": lambda x: x * tf.sin(x),
-        "exp(-x**2)": lambda x: tf.exp(-x**2),
-        "x**3 - 2*x": lambda x: x**3 - 2 * x,
-        "log(1 + x**2)": lambda x: tf.math.log(1 + x**2),
-        "x + x**3/3 (custom gradient)": _reversed_gradient_cubic(),
-    }[name]
-
-
-def check_derivative(derivative):
-    import tensorflow as tf
-
-    def run(case):
-        return _record_case(case, lambda record: record(
-            derivative(derivative_function(case.name), tf.constant(case.arrays["x"]))))
-    return _finish("tapes", "derivative",
-                   [run(case) for case in scenarios.derivative_cases(grading_seed())])
-
-
-def check_momentum_step(momentum_step):
-    import tensorflow as tf
-
-    def run(case):
-        def body(record):
-            W = tf.Variable(case.arrays["W"])
-            velocity = tf.Variable(case.arrays["velocity"])
-            for gradient in case.arrays["gradients"]:
-                momentum_step(W, velocity, tf.constant(gradient), case.settings["learning_rate"],
-                              case.settings["momentum"])
-                record(W)
-                record(velocity)
-        return _record_case(case, body)
-    return _finish("variables", "momentum_step",
-                   [run(case) for case in scenarios.momentum_cases(grading_seed())])
-
-
-def check_sparse_update_numpy(sparse_update_numpy):
-    def run(case):
-        def body(record):
-            table = _copy(case.arrays["table"])
-            sparse_update_numpy(table, _copy(case.arrays["indices"]), _copy(case.arrays["updates"]))
-            record(table)
-        return _record_case(case, body)
-    return _finish("variables", "sparse_update_numpy",
-                   [run(case) for case in scenarios.sparse_update_cases(grading_seed())])
-
-
-def check_sparse_update_tf(sparse_update_tf):
-    import tensorflow as tf
-
-    def run(case):
-        def body(record):
-            table = tf.Variable(case.arrays["table"])
-            sparse_update_tf(table, tf.constant(case.arrays["indices"]),
-                             tf.constant(case.arrays["updates"]))
-            record(table)
-        return _record_case(case, body)
-    return _finish("variables", "sparse_update_tf",
-                   [run(case) for case in scenarios.sparse_update_cases(grading_seed())])
+    assignment, name = part.split("/")
+    drawn = case_recipes.draw(part, cases, grading_seed())
+    calling.check_template(call, drawn, functions)
+    return _finish(assignment, name, [calling.run_case(functions, case, call) for case in drawn])

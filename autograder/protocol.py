@@ -23,35 +23,6 @@ MAX_VALUES = 10_000  # per recorded array: the exercises' arrays are small
 MAX_ERROR_CHARS = 300  # of an error message the probe records
 RETURNED_NONE = "the function returned None, not an array or tensor"
 
-# --- the graded assignments -------------------------------------------------------------
-# For each assignment, in the book's order: which graded cell each of the probe's checks
-# reports to.
-CHECKS: dict[str, dict[str, str]] = {
-    "tensors": {
-        "softmax_rows": "test_softmax_rows",
-        "pairwise_squared_distances": "test_pairwise_squared_distances",
-        "with_row_replaced": "test_with_row_replaced",
-    },
-    "tapes": {
-        "backward_rules": "test_backward_rules",
-        "derivative": "test_derivative",
-    },
-    "variables": {
-        "momentum_step": "test_momentum_step",
-        "sparse_update_numpy": "test_sparse_update_numpy",
-        "sparse_update_tf": "test_sparse_update_tf",
-    },
-    "linear_fit": {
-        "train_step_numpy": "test_train_step_numpy",
-        "train_step_tf": "test_train_step_tf",
-        "convergence": "test_convergence",
-    },
-}
-ASSIGNMENTS: tuple[str, ...] = tuple(CHECKS)
-# The random stream each assignment's grading data is drawn from: separate, so changing one
-# assignment's draws leaves the others'. Never renumber: it changes every learner's data.
-STREAMS: dict[str, int] = {"linear_fit": 1, "tensors": 2, "tapes": 3, "variables": 4}
-
 # --- what a grading kernel may import ---------------------------------------------------
 # Repo-relative paths of every file copied into the sandbox (and nothing else of the repo).
 KERNEL_MODULES: tuple[str, ...] = (
@@ -59,6 +30,8 @@ KERNEL_MODULES: tuple[str, ...] = (
     "book/ttt/data.py",
     "autograder/__init__.py",
     "autograder/protocol.py",
+    "autograder/cases.py",
+    "autograder/calling.py",
     "autograder/probe.py",
     "autograder/scenarios.py",
 )

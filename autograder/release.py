@@ -1,6 +1,7 @@
 """Write the learners' notebooks: ``python -m autograder.release [NAME ...]``.
 
-Runs nbgrader's ``generate_assignment`` on ``solutions/<name>/`` for each assignment (all
+First writes the parts' specs into each source notebook (:mod:`autograder.authoring`: hidden
+test blocks, points, headings, the intro table), then runs nbgrader's ``generate_assignment`` on ``solutions/<name>/`` for each assignment (all
 four by default) with the course configuration (:mod:`autograder.course`), and
 writes ``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
 outputs cleared, checksums added. ``make exercises`` calls this.
@@ -15,18 +16,24 @@ from pathlib import Path
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 
-from autograder import course
-from autograder.assignments import ASSIGNMENTS, check_assignment
+from autograder import authoring, course
+from autograder.assignments import ASSIGNMENTS, check_assignment, source_notebook
 
 
 def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
-            db_url: str | None = None) -> list[Path]:
+            db_url: str | None = None, sync_sources: bool | None = None) -> list[Path]:
     """Generate the learners' copy of each assignment; returns the notebooks written.
 
     ``release_root`` replaces ``exercises/`` (the tests write a fresh copy elsewhere).
     With ``db_url`` the assignment and its graded cells are also recorded in that
-    gradebook; without, no gradebook is touched.
+    gradebook; without, no gradebook is touched. ``sync_sources`` (by default: when
+    writing ``exercises/`` itself) first writes the specs into the source notebooks.
     """
+    if sync_sources if sync_sources is not None else release_root is None:
+        for name in names:
+            if authoring.sync(check_assignment(name)):
+                logging.getLogger(__name__).warning(
+                    "updated %s from its parts' specs", source_notebook(name))
     config = course.fresh_config()
     if release_root is not None:
         config.CourseDirectory.release_directory = str(Path(release_root).resolve())

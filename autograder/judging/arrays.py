@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.scenarios import ArrayCase
+from autograder.cases import ArrayCase
 from autograder.judging.report_values import (MalformedReport, field, flags, numbers,
                                               text_or_none)
 from autograder.judging.wording import raised

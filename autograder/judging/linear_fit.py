@@ -363,9 +363,3 @@ def judge_convergence(record, seed):
         found += " The other step converged: half of this part's points are yours."
     return fraction, "convergence", found
 
-
-JUDGES = {
-    "train_step_numpy": judge_train_step_numpy,
-    "train_step_tf": judge_train_step_tf,
-    "convergence": judge_convergence,
-}

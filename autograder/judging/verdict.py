@@ -8,9 +8,8 @@ It returns one :class:`autograder.results.PartResult` per autograded test cell o
 assignment, in notebook order. The report is untrusted JSON written inside the learner's
 kernel, read by :mod:`autograder.judging.report_values`; a line that is malformed,
 duplicated, for another seed or missing earns 0 for its cell with a message that says so.
-Each part is judged by its assignment's judge (``JUDGES`` of
-:mod:`autograder.judging.linear_fit`, ``.tensors``, ``.tapes``, ``.variables``), which
-recomputes the reference from the seed, in float64 NumPy, never reading it from the report.
+Each part is judged by its spec (:mod:`autograder.parts`), which recomputes the reference
+from the seed, in float64 NumPy, never reading it from the report.
 An exception other than :class:`~autograder.judging.report_values.MalformedReport` while
 judging is a bug of the grader's: it costs only its own part, which says so
 (``PartResult.grader_error``), and the other parts keep their points.
@@ -18,24 +17,14 @@ judging is a bug of the grader's: it costs only its own part, which says so
 
 from __future__ import annotations
 
-import importlib
 import math
 from pathlib import Path
 
-from autograder import assignments
+from autograder import assignments, parts
 from autograder.assignments import Assignment
 from autograder.plain_text import plain
-from autograder.protocol import CHECKS
 from autograder.judging.report_values import MalformedReport, field, read_report
 from autograder.results import STAGES, PartResult
-
-
-def judges(assignment: str) -> dict:
-    """{check: judge function} of one assignment: ``JUDGES`` of the judging module named
-    like it. Imported when first needed, so that importing this module stays cheap."""
-    if assignment not in CHECKS:  # never import a module named by anything else
-        raise ValueError(f"no judges for {assignment!r}")
-    return importlib.import_module(f"autograder.judging.{assignment}").JUDGES
 
 
 def _resolved(assignment: Assignment | str) -> Assignment:
@@ -50,8 +39,8 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
     if grade_id not in cells:
         raise ValueError(f"{assignment.name} has no graded cell {grade_id!r}")
     max_score = cells[grade_id]
-    by_check = judges(assignment.name)
-    import numpy as np  # here, not at the top: see judges()
+    specs = parts.parts(assignment.name)
+    import numpy as np  # here, not at the top: importing this module stays cheap
 
     try:
         if type(record.get("seed")) is not int or record["seed"] != seed:
@@ -61,11 +50,11 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
         check = field(record, "check")
         if not isinstance(check, str):
             raise MalformedReport("the check is not named by a string")
-        if check not in by_check or CHECKS[assignment.name].get(check) != grade_id:
+        if check not in specs or specs[check].grade_id != grade_id:
             raise MalformedReport(f"unknown check {check[:40]!r}")
         # Learner values may be huge: overflow to inf is an expected outcome, not news.
         with np.errstate(all="ignore"):
-            fraction, stage, message = by_check[check](record, seed)
+            fraction, stage, message = specs[check].judge(record, seed)
         if stage not in STAGES or not isinstance(message, str) \
                 or not isinstance(fraction, (int, float)) or not math.isfinite(fraction):
             raise AssertionError(f"judge {check} returned ({fraction!r}, {stage!r}, ...)")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from autograder.judging import linear_fit_bugs
 
 
@@ -14,3 +18,33 @@ def trajectory(name: str, W, b, inputs, outputs, learning_rate, steps: int, loss
         Ws.append(W)
         bs.append(b)
     return Ws, bs
+
+
+def _recorded(value, tensor: bool) -> dict:
+    """One output as the probe records it (non-finite values spelled as strings)."""
+    array = np.asarray(value, dtype=np.float64)
+    return {"shape": list(array.shape),
+            "values": [v if math.isfinite(v) else str(v) for v in array.ravel().tolist()],
+            "tensor": tensor}
+
+
+def array_record(spec, seed: int, bug=None, *, tensor: bool | None = None) -> dict:
+    """The report line an array part's probe would write for code that computes the
+    reference, or ``bug`` (a :class:`~autograder.judging.arrays.Bug` of the spec) where it
+    applies (a case where the bug's outputs are empty gets the reference's).
+
+    ``tensor``: whether the outputs are TensorFlow objects (default: as the part requires).
+    """
+    tensor = spec.require_tensor if tensor is None else tensor
+    runs = []
+    with np.errstate(all="ignore"):
+        for case in spec.draw(seed):
+            try:
+                outputs = bug.outputs(case) if bug is not None else []
+            except (ValueError, IndexError):  # the bug cannot happen in this case
+                outputs = []
+            if not outputs:
+                outputs = spec.reference(case)
+            runs.append({"case": case.name, "outputs": [_recorded(o, tensor) for o in outputs],
+                         "error": None})
+    return {"grade_id": spec.grade_id, "check": spec.name, "seed": seed, "runs": runs}

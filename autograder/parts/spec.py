@@ -1,0 +1,167 @@
+"""What a graded part is: the declarative spec each ``autograder/parts/<assignment>/<part>.py``
+holds as ``PART``.
+
+A spec has two halves, split where the grader's trust boundary runs:
+
+- **kernel side** (data only: it is written into the part's hidden test block and runs in
+  the learner's kernel): the case recipe (:mod:`autograder.cases`) and the call template
+  (:mod:`autograder.calling`);
+- **grader side** (never leaves the grader): the reference, the named bugs with their
+  advice, hints for error messages, the points and the partial-credit rule.
+
+Everything registered by hand before is derived from it: the grade id (``test_<part>``), the
+stream its cases are drawn from, the hidden test block, the points in the notebook's
+metadata, heading and intro table (:mod:`autograder.authoring` writes those).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from autograder import cases as case_recipes
+from autograder.calling import check_template
+from autograder.judging.arrays import (ATOL, RTOL, Bug, CaseRun, Hint, grade_cases,
+                                       judge_cases, parse_runs)
+
+__all__ = ["ArrayPart", "Bug", "CustomPart", "Hint", "Part"]
+
+Verdict = tuple[float, str, str]  # (fraction of the points, stage, feedback)
+
+
+@dataclass(frozen=True)
+class Part:
+    """What every part has. ``name`` and ``assignment`` are filled in by the registry from
+    the spec's file name and folder."""
+
+    number: int  # its place in the notebook: "Part 1", "Part 2", ...
+    points: float
+    summary: str  # the intro table's "What you write" cell (Markdown)
+    functions: tuple[str, ...]  # the notebook's names the test cell passes to the check
+    name: str = ""
+    assignment: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.assignment}/{self.name}"
+
+    @property
+    def grade_id(self) -> str:
+        return f"test_{self.name}"
+
+    def hidden_code(self) -> str:
+        """The hidden block at the top of the part's test cell."""
+        raise NotImplementedError
+
+    def judge(self, record: dict, seed: int) -> Verdict:
+        """Judge one report line of this part (its values checked as they are read)."""
+        raise NotImplementedError
+
+
+def _cases_literal(cases: list) -> str:
+    """The recipe as a Python literal, a case a line."""
+    return "[\n" + "".join(f"        {case!r},\n" for case in cases) + "    ]"
+
+
+def _call_literal(call: dict) -> str:
+    """The call template as a Python literal, a case's template a line."""
+    if "by_case" not in call:
+        return repr(call)
+    return ('{"by_case": {\n' + "".join(f"        {name!r}: {template!r},\n"
+                                         for name, template in call["by_case"].items())
+            + "    }}")
+
+
+@dataclass(frozen=True)
+class ArrayPart(Part):
+    """A part that calls the learner's functions on drawn arrays and compares the arrays
+    they return (or change) with ``reference(case)``, case by case.
+
+    ``bugs`` are tried in order on a wrong case; the first whose outputs match is named in
+    the feedback. ``rule`` replaces the default judging (:func:`grade_cases`) when a part
+    needs more, e.g. half the points for a right first step; it gets the part and the parsed
+    runs, and returns ``(fraction, stage, message)``.
+    """
+
+    cases: list = field(default_factory=list)  # the recipe: cases.case(...) entries
+    call: dict = field(default_factory=dict)  # the call template
+    reference: Callable | None = None  # case -> [expected array, ...], float64
+    bugs: tuple[Bug, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    passed: str = ""  # the feedback when every case is right
+    label: str = ""  # how feedback names the code: the first function when empty
+    require_tensor: bool = False  # a right result that is not a tf.Tensor earns half
+    rtol: float = RTOL
+    atol: float = ATOL
+    near_miss: str | None = None  # feedback for a result right to 1e-2 but not exact
+    rule: Callable[["ArrayPart", list[CaseRun]], Verdict] | None = None
+
+    @property
+    def function_label(self) -> str:
+        return self.label or self.functions[0]
+
+    def draw(self, seed: int):
+        return case_recipes.draw(self.key, self.cases, seed)
+
+    def max_outputs(self, drawn) -> int:
+        return max(len(self.reference(case)) for case in drawn)
+
+    def parse(self, record: dict, seed: int) -> list[CaseRun]:
+        drawn = self.draw(seed)
+        return parse_runs(record, drawn, max_outputs=self.max_outputs(drawn))
+
+    def verdicts(self, runs: list[CaseRun], bugs=None):
+        """Each case judged with this part's reference, bugs and tolerances."""
+        return judge_cases(runs, self.reference, self.bugs if bugs is None else bugs,
+                           self.hints, function=self.function_label,
+                           require_tensor=self.require_tensor, rtol=self.rtol, atol=self.atol,
+                           near_miss=self.near_miss)
+
+    def grade(self, runs: list[CaseRun], bugs=None) -> Verdict:
+        """The default judging: the share of cases right, the first problem named."""
+        return grade_cases(runs, self.reference, self.bugs if bugs is None else bugs,
+                           self.hints, passed=self.passed, function=self.function_label,
+                           require_tensor=self.require_tensor, rtol=self.rtol, atol=self.atol,
+                           near_miss=self.near_miss)
+
+    def judge(self, record: dict, seed: int) -> Verdict:
+        runs = self.parse(record, seed)
+        return self.rule(self, runs) if self.rule else self.grade(runs)
+
+    def validate(self) -> None:
+        """Raise ValueError naming the slip when the recipe or the template cannot run."""
+        drawn = self.draw(0)
+        check_template(self.call, drawn, self.functions)
+        if self.reference is None or not self.passed:
+            raise ValueError(f"{self.key}: an ArrayPart needs a reference and a passed message")
+
+    def hidden_code(self) -> str:
+        functions = "{" + ", ".join(f'"{name}": {name}' for name in self.functions) + "}"
+        return ("from autograder import probe\n\n"
+                "_points = probe.check(\n"
+                f'    "{self.key}",\n'
+                f"    {functions},\n"
+                f"    cases={_cases_literal(self.cases)},\n"
+                f"    call={_call_literal(self.call)},\n"
+                ")\n")
+
+
+@dataclass(frozen=True)
+class CustomPart(Part):
+    """A part with its own kernel-side check in :mod:`autograder.probe` and its own judge:
+    linear_fit's steps, whose judging follows trajectories rather than single calls."""
+
+    check: str = ""  # the probe function the test cell calls with ``functions``
+    judge_record: Callable[[dict, int], Verdict] | None = None
+
+    def validate(self) -> None:
+        if not self.check.startswith("check_") or self.judge_record is None:
+            raise ValueError(f"{self.key}: a CustomPart names a probe check_ function and "
+                             "a judge")
+
+    def hidden_code(self) -> str:
+        return ("from autograder import probe\n\n"
+                f"_points = probe.{self.check}({', '.join(self.functions)})\n")
+
+    def judge(self, record: dict, seed: int) -> Verdict:
+        return self.judge_record(record, seed)

@@ -1,0 +1,100 @@
+"""Part 2 of tapes: a derivative taken with tf.GradientTape, custom gradients included."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.calling import FUNCTIONS_OF_X
+from autograder.cases import case, uniform
+from autograder.judging.arrays import all_match
+from autograder.parts.spec import ArrayPart, Bug, Hint
+
+# What a tape returns for each function: the gradient it registers. For TensorFlow's own
+# operations that is the true derivative; the custom-gradient function registers minus its
+# slope (see autograder.calling._reversed_gradient_cubic).
+DERIVATIVES = {
+    "x * sin(x)": lambda x: np.sin(x) + x * np.cos(x),
+    "exp(-x**2)": lambda x: -2 * x * np.exp(-x**2),
+    "x**3 - 2*x": lambda x: 3 * x**2 - 2,
+    "log(1 + x**2)": lambda x: 2 * x / (1 + x**2),
+    "x + x**3/3 (custom gradient)": lambda x: -(1 + x**2),
+}
+assert set(DERIVATIVES) == set(FUNCTIONS_OF_X)
+
+# The true slope of each function whose registered gradient is something else: what finite
+# differences return, at any precision and step, and what a tape never does.
+NUMERICAL_SLOPES = {
+    "x + x**3/3 (custom gradient)": lambda x: 1 + x**2,
+}
+assert set(NUMERICAL_SLOPES) <= set(DERIVATIVES)
+
+
+def inputs(case):
+    return case.arrays["x"].astype(np.float64)
+
+
+def tape_gradient(case):
+    return [DERIVATIVES[case.name](inputs(case))]
+
+
+FINITE_DIFFERENCES = Bug(  # named by the rule below, which also takes the part's points
+    "finite differences instead of the tape",
+    "The result is this function's numerical slope, which is what finite differences (a "
+    "numerical approximation) give. This function registers its own gradient with "
+    "tf.custom_gradient, and only a tape sees it: take the derivative from tf.GradientTape.",
+    lambda case: [NUMERICAL_SLOPES[case.name](inputs(case))] if case.name in NUMERICAL_SLOPES else [])
+
+
+def _approximates_the_slope(run) -> bool:
+    """Did this run return the numerical slope where a tape returns the registered gradient?
+    The two are at least 2 apart, so a loose tolerance also catches a coarse estimate."""
+    slope = FINITE_DIFFERENCES.outputs(run.case)
+    return (bool(slope) and not run.error and bool(run.outputs)
+            and all_match(run.outputs[:1], slope, 1e-2, 1e-3))
+
+
+def _close_to_the_tape(run) -> bool:
+    """Roughly the tape's answer on an ordinary function (an approximation is close)."""
+    return (not run.error and bool(run.outputs)
+            and all_match(run.outputs[:1], tape_gradient(run.case), 1e-2, 1e-3))
+
+
+def method_first(part, runs):
+    """An approximation earns nothing; otherwise the cases are judged as usual."""
+    caught = next((run for run in runs if _approximates_the_slope(run)), None)
+    ordinary = [run for run in runs if run.case.name not in NUMERICAL_SLOPES]
+    # Only an approximation gets the slope AND the ordinary functions about right: a tape
+    # with its sign flipped also returns the slope on the reversed-gradient function.
+    if caught is not None and all(_close_to_the_tape(run) for run in ordinary):
+        # The part asks for a method, the tape; numbers that come close by another method
+        # earn nothing, or float64 finite differences would keep most of the points.
+        return (0.0, "one step",
+                f"derivative, case \u201c{caught.case.name}\u201d: Bug: "
+                f"{FINITE_DIFFERENCES.name}. {FINITE_DIFFERENCES.advice} This part asks for "
+                "the tape's gradient, so it earns no points, even for the functions where "
+                "the approximation came close.")
+    return part.grade(runs, bugs=())
+
+
+PART = ArrayPart(
+    number=2, points=3, summary="`derivative`, with `tf.GradientTape`",
+    functions=("derivative",),
+    cases=[case(name, arrays={"x": uniform(7, low=-2, high=2)}) for name in FUNCTIONS_OF_X],
+    call={"function": "derivative", "args": [["function_of_x", "f"], ["tensor", "x"]],
+          "record": [["result"]]},
+    reference=tape_gradient,
+    bugs=(FINITE_DIFFERENCES,),
+    hints=(
+        Hint("returned None", "The tape gave no gradient. A tf.constant is not watched by "
+                              "itself: call tape.watch(x) inside the `with` block, before "
+                              "computing f(x)."),
+    ),
+    passed="derivative returns the tape's gradient for every function tried, the custom "
+           "gradient included.",
+    require_tensor=True,
+    # A tape's float32 gradient is exact to a few ulps; finite differences are not.
+    rtol=1e-5, atol=1e-6,
+    near_miss="close, but not exact: this looks like an approximation such as finite "
+              "differences. Take the derivative from a tf.GradientTape.",
+    rule=method_first,
+)

@@ -1,0 +1,3 @@
+"""The variables assignment (chapter 3): state that changes in place."""
+
+CHAPTER = 3

@@ -1,0 +1,54 @@
+"""What the two sparse-update parts share: the recipe, the call, the reference, the bugs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.cases import case, indices, normal
+from autograder.parts.spec import ArrayPart, Bug
+
+
+def sparse(case, *, buffered=False, sign=-1.0, no_update=False):
+    table = case.arrays["table"].astype(np.float64).copy()
+    rows, updates = case.arrays["indices"], case.arrays["updates"].astype(np.float64)
+    if no_update:
+        return [table]
+    if buffered:
+        table[rows] = table[rows] + sign * updates  # a repeated row: the last one wins
+    else:
+        np.add.at(table, rows, sign * updates)
+    return [table]
+
+
+BUGS = (
+    Bug("repeated indices applied once",
+        "With fancy indexing, table[indices] -= updates writes a repeated row only once. "
+        "Updates of the same row must add up: np.subtract.at in NumPy, scatter_sub "
+        "(or tf.tensor_scatter_nd_sub) in TensorFlow.",
+        lambda case: sparse(case, buffered=True)),
+    Bug("added instead of subtracted", "The updates are subtracted from the rows.",
+        lambda case: sparse(case, sign=1.0)),
+    Bug("no update at all", "The table did not change. Change it in place (NumPy: write into "
+        "the array you were given; TensorFlow: a method of the variable), do not build a new "
+        "one.", lambda case: sparse(case, no_update=True)),
+)
+
+
+def _table(name):
+    """An embedding table, row indices with at least one repeat, one update per index."""
+    return case(name, dims={"rows": [5, 9], "width": [2, 4], "count": [3, 6]},
+                arrays={"table": normal("rows", "width"), "indices": indices("count", "rows"),
+                        "updates": normal("count", "width")})
+
+
+def sparse_update_part(number: int, function: str, summary: str, *, tensorflow: bool) -> ArrayPart:
+    """The spec of a sparse update: of a NumPy array, or of a tf.Variable with tensors."""
+    table, others = ("variable", "tensor") if tensorflow else ("numpy", "numpy")
+    return ArrayPart(
+        number=number, points=2, summary=summary, functions=(function,),
+        cases=[_table("table 1"), _table("table 2")],
+        call={"function": function,
+              "args": [[table, "table"], [others, "indices"], [others, "updates"]],
+              "record": [["arg", "table"]]},
+        reference=sparse, bugs=BUGS,
+        passed=f"{function} updates the table in place, repeated rows too.")

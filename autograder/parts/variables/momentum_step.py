@@ -1,0 +1,73 @@
+"""Part 1 of variables: a momentum step that changes two tf.Variables in place."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.cases import case, normal, rounded
+from autograder.judging.arrays import all_match
+from autograder.parts.spec import ArrayPart, Bug, Hint
+
+STEPS = 4  # calls per case, one per row of "gradients"
+
+
+def momentum(case, *, old_velocity=False, sign=-1.0, no_update=False):
+    """[W, velocity] after each step, flattened the way the probe records them."""
+    W = case.arrays["W"].astype(np.float64)
+    velocity = case.arrays["velocity"].astype(np.float64)
+    lr, beta = case.settings["learning_rate"], case.settings["momentum"]
+    outputs = []
+    for gradient in case.arrays["gradients"].astype(np.float64):
+        if not no_update:
+            new_velocity = beta * velocity + gradient
+            W = W + sign * lr * (velocity if old_velocity else new_velocity)
+            velocity = new_velocity
+        outputs += [W, velocity]
+    return outputs
+
+
+def half_for_a_right_first_step(part, runs):
+    """A first step right in every case, then a slip in how state carries over: half."""
+    fraction, stage, message = part.grade(runs)
+    first_steps_right = all(
+        len(run.outputs) >= 2 and all_match(run.outputs[:2], momentum(run.case)[:2])
+        for run in runs)
+    if stage != "passed" and first_steps_right:
+        problem = next(verdict.problem for verdict in part.verdicts(runs) if verdict.problem)
+        return 0.5, "trajectory", (f"{problem} Your first step was right, so half of this "
+                                   "part's points are yours.")
+    return fraction, stage, message
+
+
+def _run(name):
+    return case(name, dims={"size": [3, 6]},
+                arrays={"W": normal("size"), "velocity": normal("size"),
+                        "gradients": normal(STEPS, "size")},
+                settings={"learning_rate": rounded(0.05, 0.3), "momentum": rounded(0.5, 0.95)})
+
+
+PART = ArrayPart(
+    number=1, points=3, summary="`momentum_step` (TensorFlow variables)",
+    functions=("momentum_step",),
+    cases=[_run("run 1"), _run("run 2")],
+    call={"function": "momentum_step", "repeat": "gradients",
+          "args": [["variable", "W"], ["variable", "velocity"], ["tensor", "gradients[]"],
+                   ["setting", "learning_rate"], ["setting", "momentum"]],
+          "record": [["arg", "W"], ["arg", "velocity"]]},
+    reference=momentum,
+    bugs=(
+        Bug("W updated with the old velocity", "Update the velocity first, then move W by the "
+            "new velocity.", lambda case: momentum(case, old_velocity=True)),
+        Bug("sign flipped", "W moves against the velocity: "
+            "W.assign_sub(learning_rate * velocity).", lambda case: momentum(case, sign=1.0)),
+        Bug("no update at all", "The variables did not change. `W = W - ...` only rebinds a "
+            "local name; change the variables in place with assign and assign_sub.",
+            lambda case: momentum(case, no_update=True)),
+    ),
+    hints=(
+        Hint("object does not support item assignment",
+             "Variables change through their methods: assign, assign_add, assign_sub."),
+    ),
+    passed="momentum_step keeps its state right, step after step.",
+    rule=half_for_a_right_first_step,
+)
