@@ -48,7 +48,7 @@ bench: $(STAMP) system ## Print build and grading benchmarks with their ratios
 	$(PY) tests/bench/bench_book.py
 	$(PY) tests/bench/bench_grading.py
 
-exercises: venv-exists ## Regenerate exercises/ from solutions/ with nbgrader
+exercises: venv-exists ## Write the parts' specs into solutions/, then regenerate exercises/ with nbgrader
 	$(PY) -m autograder.release
 
 grade: venv-exists ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir

@@ -105,10 +105,11 @@ def _heading(notebook, spec, where: str) -> None:
 
 def _table(notebook, specs, where: str) -> None:
     for cell in notebook.cells:
-        if cell.cell_type != "markdown" or TABLE_HEADER not in cell.source:
-            continue
         lines = cell.source.split("\n")
-        start = lines.index(TABLE_HEADER)
+        starts = [k for k, line in enumerate(lines) if line.strip() == TABLE_HEADER]
+        if cell.cell_type != "markdown" or not starts:
+            continue
+        start = starts[0]
         end = start + 1
         while end < len(lines) and lines[end].startswith("|"):
             end += 1
@@ -123,6 +124,11 @@ def synced(name: str) -> nbformat.NotebookNode:
     """The source notebook of assignment ``name`` as the specs say it must be (a copy)."""
     assignment = get(name)
     where = str(assignment.source_path.relative_to(assignment.source_path.parents[2]))
+    if not assignment.source_path.is_file():
+        raise AuthoringError(
+            f"{where} not found: each assignment's source notebook lies there. Start from a "
+            "copy of solutions/tensors/tensors.ipynb: keep its intro table and its locked "
+            "Setup cell, and give each part a heading, an answer cell and a test cell")
     notebook = copy.deepcopy(assignment.source)
     specs = list(parts.parts(name).values())
     order = []

@@ -7,7 +7,7 @@ The steps for one submission, in this order:
 2. :mod:`autograder.sandbox.execute` runs it in bubblewrap under every limit of
    :class:`~autograder.sandbox.limits.Limits`; the runner's one result line comes back
    through a size-capped pipe, and :mod:`autograder.sandbox.runner_outcome` reads it;
-3. back in this process, :func:`autograder.judging.verdict.judge` turns the report into
+3. back in this process, :func:`autograder.verdict.judge` turns the report into
    points, and the run's outcome into the status.
 
 Steps 1-2 run in a thread pool (the work happens in subprocesses, so threads suffice); step
@@ -30,7 +30,7 @@ import nbformat
 
 from autograder import assignments, authoring, submission
 from autograder.assignments import Assignment
-from autograder.judging import verdict
+from autograder import verdict
 from autograder.plain_text import plain
 from autograder.results import PartResult, Result
 from autograder.sandbox import memory_protection, runner_outcome, watchdog

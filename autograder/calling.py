@@ -77,16 +77,25 @@ def _reversed_gradient_cubic():
     return forward
 
 
+def _alike(forward):
+    """``forward`` behind a plain function like every other one's: its type and name do
+    not say which function it is. (Code that reads closures or the probe's frames still
+    can: the check is against honest approximations, not code written against it.)"""
+    def function_of_x(x):
+        return forward(x)
+    return function_of_x
+
+
 def _functions_of_x() -> dict:
     import tensorflow as tf
 
-    return {
+    return {name: _alike(forward) for name, forward in {
         "x * sin(x)": lambda x: x * tf.sin(x),
         "exp(-x**2)": lambda x: tf.exp(-x**2),
         "x**3 - 2*x": lambda x: x**3 - 2 * x,
         "log(1 + x**2)": lambda x: tf.math.log(1 + x**2),
         "x + x**3/3 (custom gradient)": _reversed_gradient_cubic(),
-    }
+    }.items()}
 
 
 # The TensorFlow functions a ``function_of_x`` argument names (the verdict holds their
@@ -128,13 +137,26 @@ def check_template(call: dict, cases, functions) -> None:
                 if not name.endswith("[]") and name not in case.arrays:
                     raise TemplateError(f"{where}: no array {name!r}")
         names = [name for _, name in template["args"]]
+        if len(set(names)) != len(names):
+            raise TemplateError(f"{where}: each argument names a different array or setting, "
+                                f"not {names}")
         for entry in template["record"]:
             if not (isinstance(entry, (list, tuple)) and entry and (
                     entry[0] == "result" and len(entry) == 1
                     or entry[0] == "pair" and len(entry) == 2
-                    or entry[0] == "arg" and len(entry) == 2 and entry[1] in names)):
+                    or entry[0] == "arg" and len(entry) == 2 and entry[1] in names
+                    and not entry[1].endswith("[]"))):
                 raise TemplateError(f"{where}: record entry {entry!r} is not [\"result\"], "
-                                    "[\"pair\", what] or [\"arg\", one of the args]")
+                                    "[\"pair\", what] or [\"arg\", one of the args other "
+                                    "than a repeated row]")
+
+
+def recorded_count(call: dict, case) -> int:
+    """How many arrays a run of ``case`` records when nothing fails."""
+    template = template_for(call, case.name)
+    per_call = sum(2 if entry[0] == "pair" else 1 for entry in template["record"])
+    repeat = template.get("repeat")
+    return per_call * (1 if repeat is None else len(case.arrays[repeat]))
 
 
 def template_for(call: dict, case_name: str) -> dict:

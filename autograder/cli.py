@@ -23,7 +23,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograder import assignments, journal
+from autograder import assignments, authoring, journal
+from autograder.parts import SpecError
 from autograder.sandbox.limits import GiB, Limits
 from autograder.plain_text import plain
 
@@ -138,6 +139,10 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
         raise UsageError(f"submissions folder not found: {args.submissions}")
     if not assignment.source_path.is_file():
         raise UsageError(f"source notebook missing: {assignment.source_path}")
+    try:  # the points and checks graded by must be the ones the notebook shows
+        authoring.check_synced(assignment.name)
+    except (authoring.AuthoringError, SpecError) as error:
+        raise UsageError(str(error)) from None
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out is a file, not a folder: {args.out}")
     if args.out.resolve().is_relative_to(args.submissions.resolve()):

@@ -18,7 +18,7 @@ writes down the outcome as plain floats (errors as strings). It has two modes:
 - **Sandbox mode** (``TTT_REPORT_DIR`` set, the ``python -m autograder grade`` command):
   append one JSON line to ``$TTT_REPORT_DIR/report.jsonl`` and return ``None``. The probe
   never judges here and never raises for a wrong answer: the grader, outside the kernel,
-  reads the report with :func:`autograder.judging.verdict.judge`.
+  reads the report with :func:`autograder.verdict.judge`.
 - **Plain mode** (``TTT_REPORT_DIR`` unset: plain ``nbgrader autograde``, ``nbgrader
   validate``, a learner's own run): judge in the kernel with :mod:`autograder.judging`
   (imported lazily), print the feedback, raise ``AssertionError`` when the part earns
@@ -309,7 +309,7 @@ def _finish(assignment: str, check: str, runs: list[dict]):
         with open(Path(report_dir) / REPORT_NAME, "a", encoding="utf-8") as report:
             report.write(line + "\n")
         return None
-    from autograder.judging import verdict  # plain mode only: outside the sandbox
+    from autograder import verdict  # plain mode only: outside the sandbox
 
     part = verdict.judge_record(assignment, record, grading_seed())
     print(f"[{part.stage}] {part.score:g} of {part.max_score:g} points. {part.message}")

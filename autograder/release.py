@@ -1,9 +1,9 @@
 """Write the learners' notebooks: ``python -m autograder.release [NAME ...]``.
 
-First writes the parts' specs into each source notebook (:mod:`autograder.authoring`: hidden
-test blocks, points, headings, the intro table), then runs nbgrader's ``generate_assignment`` on ``solutions/<name>/`` for each assignment (all
-four by default) with the course configuration (:mod:`autograder.course`), and
-writes ``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
+First writes the parts' specs into each source notebook (:mod:`autograder.authoring`:
+hidden test blocks, points, headings, the intro table), then runs nbgrader's
+``generate_assignment`` on ``solutions/<name>/`` for each assignment (every one by default)
+with the course configuration (:mod:`autograder.course`), and writes ``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
 outputs cleared, checksums added. ``make exercises`` calls this.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from nbgrader.converters import GenerateAssignment
@@ -18,6 +19,7 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder import authoring, course
 from autograder.assignments import ASSIGNMENTS, check_assignment, source_notebook
+from autograder.parts import SpecError
 
 
 def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
@@ -32,8 +34,7 @@ def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
     if sync_sources if sync_sources is not None else release_root is None:
         for name in names:
             if authoring.sync(check_assignment(name)):
-                logging.getLogger(__name__).warning(
-                    "updated %s from its parts' specs", source_notebook(name))
+                print(f"updated {source_notebook(name)} from its parts' specs")
     config = course.fresh_config()
     if release_root is not None:
         config.CourseDirectory.release_directory = str(Path(release_root).resolve())
@@ -63,7 +64,13 @@ def main(argv=None) -> int:
                         help=f"assignments to release (default: all of {', '.join(ASSIGNMENTS)})")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    for path in release(args.names or ASSIGNMENTS):
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # "Removing existing assignment"
+    try:
+        written = release(args.names or ASSIGNMENTS)
+    except (authoring.AuthoringError, SpecError) as error:
+        print(f"release: error: {error}", file=sys.stderr)
+        return 2
+    for path in written:
         print(f"wrote {path}")
     return 0
 

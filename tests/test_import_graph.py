@@ -115,4 +115,4 @@ def test_a_circle_through_a_lazy_import_is_found(tmp_path):
 ])
 def test_the_kernel_side_imports_only_the_contract_and_its_data(module, imports):
     # The lazy import of the verdict (plain mode, outside the sandbox) aside.
-    assert import_graph(PACKAGES)[module] - {"autograder.judging.verdict"} == imports
+    assert import_graph(PACKAGES)[module] - {"autograder.verdict"} == imports

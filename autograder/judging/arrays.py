@@ -49,7 +49,9 @@ def _output(raw) -> Output:
     return Output(np.array(values, dtype=np.float64).reshape(shape), tensor)
 
 
-def parse_runs(record, cases, max_outputs: int) -> list[CaseRun]:
+def parse_runs(record, cases, max_outputs: Callable[[ArrayCase], int]) -> list[CaseRun]:
+    """The report's runs, one per case in order, each with at most ``max_outputs(case)``
+    arrays (the probe records no more than the case's template says: more were forged)."""
     raw_runs = field(record, "runs")
     if not isinstance(raw_runs, list) or len(raw_runs) != len(cases):
         raise MalformedReport("wrong number of runs")
@@ -58,7 +60,7 @@ def parse_runs(record, cases, max_outputs: int) -> list[CaseRun]:
         if field(raw, "case") != case.name:
             raise MalformedReport("runs out of order")
         outputs = field(raw, "outputs")
-        if not isinstance(outputs, list) or len(outputs) > max_outputs:
+        if not isinstance(outputs, list) or len(outputs) > max_outputs(case):
             raise MalformedReport("too many outputs")
         runs.append(CaseRun(case, [_output(o) for o in outputs], text_or_none(field(raw, "error"))))
     return runs
@@ -143,7 +145,8 @@ def judge_case(run: CaseRun, expected: list, bugs, hints, function: str,
             return wrong(f"{where}: Bug: {bug.name}. {bug.advice}")
     if near_miss and all_match(run.outputs, expected, 1e-2, 1e-3):
         return wrong(f"{where}: {near_miss}")
-    first_wrong = next(k for k, (o, e) in enumerate(zip(run.outputs, expected)) if not matches(o, e))
+    first_wrong = next((k for k, (o, e) in enumerate(zip(run.outputs, expected))
+                        if not matches(o, e)), len(expected) - 1)
     return wrong(f"{where}: {difference(run.outputs[first_wrong], expected[first_wrong])}. "
                  "No common mistake matches; check the formula step by step.")
 

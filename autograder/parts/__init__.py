@@ -74,8 +74,9 @@ def parts(assignment: str) -> dict[str, Part]:
     found.sort(key=lambda spec: spec.number)
     numbers = [spec.number for spec in found]
     if numbers != list(range(1, len(found) + 1)):
-        raise SpecError(f"the parts of {assignment} are numbered {numbers}; number them "
-                        "1, 2, 3, ... in the notebook's order")
+        files = ", ".join(f"{spec.name}.py: {spec.number}" for spec in found)
+        raise SpecError(f"the parts of autograder/parts/{assignment}/ are numbered {numbers} "
+                        f"({files}); number them 1, 2, 3, ... in the notebook's order")
     return {spec.name: spec for spec in found}
 
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 from autograder import cases as case_recipes
-from autograder.calling import check_template
+from autograder.calling import check_template, recorded_count
 from autograder.judging.arrays import (ATOL, RTOL, Bug, CaseRun, Hint, grade_cases,
                                        judge_cases, parse_runs)
 
@@ -56,6 +58,12 @@ class Part:
     def judge(self, record: dict, seed: int) -> Verdict:
         """Judge one report line of this part (its values checked as they are read)."""
         raise NotImplementedError
+
+
+def _counted(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)}"
+    return f"a {type(value).__name__}"
 
 
 def _cases_literal(cases: list) -> str:
@@ -103,12 +111,10 @@ class ArrayPart(Part):
     def draw(self, seed: int):
         return case_recipes.draw(self.key, self.cases, seed)
 
-    def max_outputs(self, drawn) -> int:
-        return max(len(self.reference(case)) for case in drawn)
-
     def parse(self, record: dict, seed: int) -> list[CaseRun]:
-        drawn = self.draw(seed)
-        return parse_runs(record, drawn, max_outputs=self.max_outputs(drawn))
+        # A case records as many arrays as its reference has: more were not the probe's.
+        return parse_runs(record, self.draw(seed),
+                          max_outputs=lambda case: len(self.reference(case)))
 
     def verdicts(self, runs: list[CaseRun], bugs=None):
         """Each case judged with this part's reference, bugs and tolerances."""
@@ -129,11 +135,34 @@ class ArrayPart(Part):
         return self.rule(self, runs) if self.rule else self.grade(runs)
 
     def validate(self) -> None:
-        """Raise ValueError naming the slip when the recipe or the template cannot run."""
+        """Raise ValueError naming the slip when the recipe, the template, the reference or a
+        bug cannot work together (tried on the cases of seed 0)."""
         drawn = self.draw(0)
         check_template(self.call, drawn, self.functions)
         if self.reference is None or not self.passed:
-            raise ValueError(f"{self.key}: an ArrayPart needs a reference and a passed message")
+            raise ValueError("an ArrayPart needs a reference and a passed message")
+        with np.errstate(all="ignore"):  # a bug may overflow, as the learner's code did
+            self._check_outputs(drawn)
+
+    def _check_outputs(self, drawn) -> None:
+        for case in drawn:
+            count = recorded_count(self.call, case)
+            expected = self.reference(case)
+            if not isinstance(expected, (list, tuple)) or len(expected) != count:
+                raise ValueError(
+                    f"case {case.name!r}: the reference must return a list of {count} "
+                    f"array(s), one per array the call template records; it returned "
+                    f"{_counted(expected)}")
+            for bug in self.bugs:
+                try:
+                    outputs = bug.outputs(case)
+                except (ValueError, IndexError):  # the bug cannot happen in this case
+                    continue
+                if not isinstance(outputs, (list, tuple)) or len(outputs) not in (0, count):
+                    raise ValueError(
+                        f"case {case.name!r}: bug {bug.name!r} must return a list of {count} "
+                        f"array(s) (or [] where it cannot happen); it returned "
+                        f"{_counted(outputs)}")
 
     def hidden_code(self) -> str:
         functions = "{" + ", ".join(f'"{name}": {name}' for name in self.functions) + "}"

@@ -1,10 +1,30 @@
 """Shared helpers of the autograder tests: load, edit and run assignment notebooks.
 
 A wrong submission is the source notebook with one solution cell replaced by a variant
-from files/<assignment>/ (one small .py file per variant; its ``# expect`` lines say what
-the verdict must find). Running "in process" executes the notebook's setup, locked and
-solution cells in a fresh namespace and then the probe calls of the hidden tests, in
-sandbox mode (report file, no judging) -- no kernel, so it is fast.
+from files/<assignment>/<part>/ (one small .py file per variant, replacing the solution
+cell ``<part>``). Running "in process" executes the notebook's setup, locked and solution
+cells in a fresh namespace and then the probe calls of the hidden tests, in sandbox mode
+(report file, no judging) -- no kernel, so it is fast.
+
+A variant's ``# expect`` lines say what the verdict must find; every graded part they do
+not name must keep its full marks. Two forms:
+
+``# expect <grade_id> <score> <stage> | <fragment>``
+    explicit: the part ``<grade_id>`` gets exactly ``<score>`` points at ``<stage>`` (one
+    of :data:`autograder.results.STAGES`), and its message contains ``<fragment>`` (the
+    ``| <fragment>`` is optional). One line per part the variant changes. The only form
+    for a :class:`~autograder.parts.spec.CustomPart` (linear_fit: its bugs are not
+    simulated), for a hint or a partial-credit wording rather than a named bug, and for a
+    bug that the variant shows in more cases than the spec's simulation does.
+
+``# expect bug: <bug name>``
+    derived: the variant is the named bug of its part's spec (the folder's name; the name
+    is one of that :class:`~autograder.parts.spec.ArrayPart`'s ``bugs``). The part gets
+    the score and stage that the spec's own judging gives the simulated bug at the seed
+    the variant runs with -- ``verdict.judge_record`` of ``reports.array_record(spec,
+    seed, bug)``, so a bug that shows only in some cases, or a partial-credit rule, is
+    priced as the spec prices it -- and its message contains ``Bug: <bug name>``.
+    At most one such line, and no explicit line for the same part.
 """
 
 from __future__ import annotations
@@ -17,12 +37,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import reports
+from autograder import parts
 from autograder.assignments import source_notebook
+from autograder import verdict
+from autograder.parts.spec import ArrayPart
 
 FILES = Path(__file__).parent / "files"
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-EXPECT = re.compile(r"^# expect (\S+) (\S+) (one step|trajectory|convergence|passed|missing|error)"
-                    r"(?: \| (.+))?$", re.M)
+EXPECT = re.compile(r"^# expect (?!bug:)(\S+) (\S+) "
+                    r"(one step|trajectory|convergence|passed|missing|error)(?: \| (.+))?$", re.M)
+EXPECT_BUG = re.compile(r"^# expect bug: (.+?)[ \t]*$", re.M)
 
 
 def load(assignment: str) -> dict:
@@ -55,20 +80,52 @@ class Expectation:
     grade_id: str
     score: float
     stage: str
-    bug: str | None
+    bug: str | None  # a fragment the part's message must contain
 
 
 @dataclass
 class Variant:
     path: Path
     assignment: str
-    grade_id: str  # the solution cell it replaces
+    grade_id: str  # the solution cell it replaces: its part's name
     code: str
-    expected: list[Expectation]
+    expected: list[Expectation]  # the explicit ``# expect`` lines
+    bug: str | None = None  # ``# expect bug: <name>``: a named bug of the part's spec
 
     @property
     def name(self) -> str:
         return f"{self.assignment}/{self.grade_id}/{self.path.stem}"
+
+    def expectations(self, seed: int) -> list[Expectation]:
+        """Every part this variant changes and what it must get when run with ``seed``:
+        the explicit lines, and the derived one of ``# expect bug:``."""
+        if self.bug is None:
+            return list(self.expected)
+        spec = parts.part(self.assignment, self.grade_id)
+        bug = next(bug for bug in spec.bugs if bug.name == self.bug)
+        simulated = verdict.judge_record(self.assignment,
+                                         reports.array_record(spec, seed, bug), seed)
+        return self.expected + [Expectation(spec.grade_id, simulated.score, simulated.stage,
+                                            f"Bug: {bug.name}")]
+
+
+def _expected_bug(path: Path, assignment: str, part: str, code: str,
+                  expected: list[Expectation]) -> str | None:
+    """The bug named by the variant's ``# expect bug:`` line, checked against its spec."""
+    named = EXPECT_BUG.findall(code)
+    if not named:
+        return None
+    assert len(named) == 1, f"{path}: more than one '# expect bug:' line"
+    spec = parts.part(assignment, part)
+    assert isinstance(spec, ArrayPart), (
+        f"{path}: {spec.key} is a {type(spec).__name__}, whose bugs are not simulated; "
+        "write '# expect <grade_id> <score> <stage> | <fragment>' instead")
+    bugs = [bug.name for bug in spec.bugs]
+    assert named[0] in bugs, (f"{path}: '# expect bug: {named[0]}' names no bug of "
+                              f"{spec.key}; its bugs are: {'; '.join(bugs)}")
+    assert all(e.grade_id != spec.grade_id for e in expected), (
+        f"{path}: both '# expect bug:' and an explicit line for {spec.grade_id}")
+    return named[0]
 
 
 def variants(assignment: str) -> list[Variant]:
@@ -76,9 +133,12 @@ def variants(assignment: str) -> list[Variant]:
     found = []
     for path in sorted((FILES / assignment).glob("*/*.py")):
         code = path.read_text(encoding="utf-8")
-        expected = [Expectation(g, float(s), stage, bug) for g, s, stage, bug in EXPECT.findall(code)]
-        assert expected, f"{path} has no '# expect' line"
-        found.append(Variant(path, assignment, path.parent.name, code, expected))
+        part = path.parent.name
+        expected = [Expectation(g, float(s), stage, fragment)
+                    for g, s, stage, fragment in EXPECT.findall(code)]
+        bug = _expected_bug(path, assignment, part, code, expected)
+        assert expected or bug, f"{path} has no '# expect' line"
+        found.append(Variant(path, assignment, part, code, expected, bug))
     return found
 
 

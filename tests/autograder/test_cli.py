@@ -39,6 +39,27 @@ def test_misuse_gets_one_line_and_exit_status_2(tmp_path, capsys, argv, message)
     assert not (tmp_path / "out").exists()
 
 
+def test_a_source_notebook_out_of_step_with_its_specs_is_misuse(tmp_path, capsys,
+                                                                 monkeypatch):
+    # Points edited in the spec but not released: the grader would judge by other points
+    # than the notebook and the gradebook show.
+    import copy
+
+    from autograder import assignments
+
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    notebook = copy.deepcopy(assignments.get("tensors").source)
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("points"))
+    cell.metadata["nbgrader"]["points"] += 1
+    monkeypatch.setitem(assignments.get("tensors").__dict__, "source", notebook)
+    code, err = _run(capsys, "grade", "tensors", str(tmp_path / "subs"),
+                     "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert err.startswith("autograder: error: ") and err.count("\n") == 1
+    assert "out of step with its parts' specs" in err and "make exercises" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_without_a_sandbox_it_refuses_and_says_why(tmp_path, capsys, monkeypatch):
     (tmp_path / "subs").mkdir()
 

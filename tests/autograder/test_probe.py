@@ -15,7 +15,7 @@ from notebooks import environment
 
 # What a grading kernel may import besides the files in KERNEL_MODULES.
 THIRD_PARTY = {"numpy", "tensorflow"}
-LAZY_OUTSIDE_SANDBOX = {"autograder.judging.verdict"}  # plain mode only, never in the sandbox
+LAZY_OUTSIDE_SANDBOX = {"autograder.verdict"}  # plain mode only, never in the sandbox
 
 
 def _module_name(path: str) -> str:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from autograder import protocol, release
+from autograder import parts, release
 from autograder.assignments import (ASSIGNMENTS, UnknownAssignmentError, grade_cells,
                                     release_notebook, source_notebook)
 from notebooks import HIDDEN, nbgrader_meta, source
@@ -47,17 +47,20 @@ def test_source_notebook_is_a_clean_nbgrader_source(name):
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_every_graded_cell_calls_its_own_probe_check_first(name):
     notebook = _load(source_notebook(name))
-    checks_by_grade_id = {grade_id: check for check, grade_id in protocol.CHECKS[name].items()}
-    assert set(grade_cells(name)) == set(checks_by_grade_id)
+    specs = {spec.grade_id: spec for spec in parts.parts(name).values()}
+    assert set(grade_cells(name)) == set(specs)
+    seen = set()
     for cell in notebook["cells"]:
         grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in checks_by_grade_id:
+        if grade_id in specs and not nbgrader_meta(cell).get("solution"):
             text = source(cell)
             # The probe must run before the visible asserts, which may fail.
             assert text.startswith("### BEGIN HIDDEN TESTS")
             first, last = HIDDEN.findall(text)
-            assert f"probe.check_{checks_by_grade_id[grade_id]}(" in first
+            assert first == specs[grade_id].hidden_code()
             assert last.strip() == "_points"
+            seen.add(grade_id)
+    assert seen == set(specs)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -97,3 +100,32 @@ def test_unknown_assignment_is_a_clear_error():
         source_notebook("linear-fit")
     with pytest.raises(SystemExit):
         release.main(["nope"])
+
+
+def test_a_notebook_that_cannot_take_its_specs_stops_the_release_in_one_line(
+        capsys, monkeypatch):
+    import copy
+
+    from autograder import assignments
+
+    notebook = copy.deepcopy(assignments.get("tensors").source)
+    heading = next(c for c in notebook.cells if c.source.startswith("## Part 2:"))
+    heading.source = "## Pairwise distances"
+    monkeypatch.setitem(assignments.get("tensors").__dict__, "source", notebook)
+    written = assignments.get("tensors").source_path.stat().st_mtime_ns
+    assert release.main(["tensors"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("release: error: solutions/tensors/tensors.ipynb: no heading "
+                          "'## Part 2: <title>'") and err.count("\n") == 1
+    assert assignments.get("tensors").source_path.stat().st_mtime_ns == written
+
+
+def test_an_assignment_without_its_source_notebook_says_where_it_goes(monkeypatch):
+    from autograder import assignments, authoring
+
+    missing = assignments.Assignment("tensors", assignments.REPO_ROOT / "solutions" / "nope"
+                                     / "nope.ipynb", assignments.REPO_ROOT / "nope.ipynb")
+    monkeypatch.setattr(authoring, "get", lambda name: missing)
+    with pytest.raises(authoring.AuthoringError, match=r"solutions/nope/nope.ipynb not found: "
+                                                       r".*copy of solutions/tensors"):
+        authoring.synced("tensors")

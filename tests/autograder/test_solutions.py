@@ -20,7 +20,7 @@ import pytest
 from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 
-from autograder.judging import verdict
+from autograder import verdict
 from autograder.assignments import ASSIGNMENTS, grade_cells, source_notebook
 from autograder.course import CONFIG_FILE
 from notebooks import environment, load, variants, with_solutions

@@ -10,6 +10,7 @@ strings, NaN spellings, booleans.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import tempfile
@@ -20,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograder import assignments, batch, protocol, scenarios
+from autograder import assignments, batch, parts as registry, scenarios
 from autograder.assignments import ASSIGNMENTS, grade_cells
-from autograder.judging import verdict
+from autograder import verdict
 from autograder.results import STAGES
 from autograder.sandbox import runner_outcome, watchdog
 from autograder.sandbox.execute import Ran
@@ -30,6 +31,7 @@ from autograder.sandbox.limits import Limits
 from autograder.plain_text import is_plain
 from autograder.results import PartResult
 from autograder.judging import report_values
+from autograder.parts.spec import ArrayPart
 
 SEED = 20240611
 FAST = settings(max_examples=100, deadline=None, derandomize=True, database=None,
@@ -124,16 +126,24 @@ def _array_runs(cases, reference) -> list[dict]:
              "error": None} for case in cases]
 
 
-_ARRAY_CHECKS = {  # check -> (its cases, the right outputs of one case)
-    "softmax_rows": (scenarios.softmax_cases, _softmax),
-    "pairwise_squared_distances": (scenarios.distance_cases, _squared_distances),
-    "with_row_replaced": (scenarios.replace_row_cases, _row_replaced),
-    "backward_rules": (scenarios.backward_cases, _backward),
-    "derivative": (scenarios.derivative_cases, _derivative),
-    "momentum_step": (scenarios.momentum_cases, _momentum),
-    "sparse_update_numpy": (scenarios.sparse_update_cases, _sparse),
-    "sparse_update_tf": (scenarios.sparse_update_cases, _sparse),
+_ARRAY_REFERENCES = {  # array part -> the right outputs of one of its drawn cases
+    "tensors/softmax_rows": _softmax,
+    "tensors/pairwise_squared_distances": _squared_distances,
+    "tensors/with_row_replaced": _row_replaced,
+    "tapes/backward_rules": _backward,
+    "tapes/derivative": _derivative,
+    "variables/momentum_step": _momentum,
+    "variables/sparse_update_numpy": _sparse,
+    "variables/sparse_update_tf": _sparse,
 }
+
+
+def test_the_parts_written_before_the_specs_keep_their_own_honest_reference():
+    # A part added later is checked against its spec's reference here, and against the
+    # solution notebook's own code elsewhere (test_verdict: the solution earns full marks).
+    array_parts = {spec.key for name in ASSIGNMENTS for spec in registry.parts(name).values()
+                   if isinstance(spec, ArrayPart)}
+    assert set(_ARRAY_REFERENCES) <= array_parts
 
 
 def _mse(W, b, x, y):
@@ -186,7 +196,11 @@ def _tf_run(scenario, loss_name, steps=None) -> dict:
             "kept_variables": [True] * len(after), "error": None}
 
 
-def _runs(check: str, seed: int) -> list[dict]:
+def _runs(spec, seed: int) -> list[dict]:
+    if isinstance(spec, ArrayPart):  # the part's own cases, this test's own reference
+        return _array_runs(spec.draw(seed), _ARRAY_REFERENCES.get(
+            spec.key, lambda case: spec.reference(case)))
+    check = spec.name
     if check == "train_step_numpy":
         return [_numpy_run(s) for s in scenarios.linear_fit(seed)]
     if check == "train_step_tf":  # as probe.check_train_step_tf runs them
@@ -196,13 +210,12 @@ def _runs(check: str, seed: int) -> list[dict]:
         s = scenarios.linear_fit_convergence(seed)
         return [_numpy_run(s), _tf_run(s, "mse"),
                 *(_tf_run(s, loss, steps=1) for loss in scenarios.TF_LOSSES[1:])]
-    cases, reference = _ARRAY_CHECKS[check]
-    return _array_runs(cases(seed), reference)
+    raise AssertionError(f"no honest runs for {spec.key}")
 
 
 def honest_records(assignment: str, seed: int) -> list[dict]:
-    return [{"grade_id": grade_id, "check": check, "seed": seed, "runs": _runs(check, seed)}
-            for check, grade_id in protocol.CHECKS[assignment].items()]
+    return [{"grade_id": spec.grade_id, "check": spec.name, "seed": seed,
+             "runs": _runs(spec, seed)} for spec in registry.parts(assignment).values()]
 
 
 def _judged(assignment: str, text: str, seed: int = SEED) -> list[PartResult]:
@@ -238,7 +251,8 @@ HUGE_INTS = st.sampled_from([10**400, -10**400, 2**1024, 10**4000, 2**63, -(2**6
 NAN_SPELLINGS = st.sampled_from(["nan", "inf", "-inf", "NaN", "Infinity", "-Infinity", "1e999",
                                  "1e400", " nan", "", "\x1b]52;c;aGk=\x07", "\ud800"])
 KNOWN_NAMES = st.sampled_from(sorted(
-    {name for checks in protocol.CHECKS.values() for pair in checks.items() for name in pair}
+    {name for assignment in ASSIGNMENTS for spec in registry.parts(assignment).values()
+     for name in (spec.name, spec.grade_id, spec.key)}
     | {"runs", "W", "b", "loss", "error", "values", "shape", "tensor", "case", "outputs"}))
 LEAVES = (st.none() | st.booleans() | st.integers() | HUGE_INTS | st.floats()
           | st.text(max_size=12) | NAN_SPELLINGS | KNOWN_NAMES)
@@ -339,13 +353,27 @@ def test_a_huge_integer_in_one_part_leaves_the_other_parts_their_points():
     assert all("could not be read" in p.message for p in parts[1:])
 
 
+@pytest.mark.parametrize("assignment", ["tensors", "tapes", "variables"])
+def test_more_outputs_than_a_case_records_could_not_be_read(assignment):
+    # The probe records what the case's template says; an extra array was forged. (In a
+    # part whose cases record different numbers, it once made the grader fail: StopIteration.)
+    for k, record in enumerate(HONEST[assignment]):
+        records = json.loads(json.dumps(HONEST[assignment]))
+        last = records[k]["runs"][-1]
+        last["outputs"].append(last["outputs"][0])
+        parts = _judged(assignment, _lines(records))
+        assert (parts[k].score, parts[k].stage, parts[k].grader_error) == (0, "error", False)
+        assert "could not be read (too many outputs)" in parts[k].message
+        assert all(p.score == p.max_score for j, p in enumerate(parts) if j != k)
+
+
 def test_a_failing_judge_costs_only_its_own_part(monkeypatch):
     def broken(record, seed):
         raise ZeroDivisionError("a bug \x1b[2J in the grader")
 
-    from autograder.judging import linear_fit as judge_linear_fit
-
-    monkeypatch.setitem(judge_linear_fit.JUDGES, "train_step_tf", broken)
+    spec = registry.part("linear_fit", "train_step_tf")
+    monkeypatch.setitem(registry.parts("linear_fit"), "train_step_tf",
+                        dataclasses.replace(spec, judge_record=broken))
     parts = _judged("linear_fit", _lines(HONEST["linear_fit"]))
     assert [(p.score, p.stage, p.grader_error) for p in parts] == [
         (4, "passed", False), (0, "error", True), (2, "passed", False)]

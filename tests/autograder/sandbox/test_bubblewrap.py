@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder import assignments, protocol
-from autograder.judging import verdict as verdict_module
+from autograder import verdict as verdict_module
 from autograder.sandbox import bubblewrap
 
 pytestmark = pytest.mark.sandbox
@@ -44,7 +44,7 @@ def can_import(name):
 
 repo = sys.argv[1]
 found["read_solution"] = can_read(repo + "/solutions/linear_fit/linear_fit.ipynb")
-found["read_verdict"] = can_read(repo + "/autograder/judging/verdict.py")
+found["read_verdict"] = can_read(repo + "/autograder/verdict.py")
 found["read_etc_shadow"] = can_read("/etc/shadow")
 found["write_repo"] = can_write(repo + "/sandbox-escape.txt")
 found["write_venv"] = can_write(sys.prefix + "/sandbox-escape.txt")
@@ -54,7 +54,7 @@ found["write_report"] = can_write(os.environ["TTT_REPORT_DIR"] + "/report.jsonl"
 found["import_probe"] = can_import("autograder.probe")
 found["import_ttt_data"] = can_import("ttt.data")
 found["import_reference"] = can_import("ttt.reference")
-found["import_verdict"] = can_import("autograder.judging.verdict")
+found["import_verdict"] = can_import("autograder.verdict")
 found["pid"] = os.getpid()
 found["uid"] = os.getuid()
 # A server of the test listens on the host's loopback: a sandbox sharing the host's network

@@ -1,4 +1,4 @@
-# expect test_backward_rules 2.6667 one step | sign of y's gradient flipped
+# expect bug: sign of y's gradient flipped
 def multiply_backward(grad, x, y):
     return grad * y, grad * x
 

@@ -1,4 +1,4 @@
-# expect test_backward_rules 2.6667 one step | x and y gradients swapped
+# expect bug: x and y gradients swapped
 def multiply_backward(grad, x, y):
     return grad * x, grad * y
 

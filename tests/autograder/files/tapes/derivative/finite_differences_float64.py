@@ -1,4 +1,4 @@
-# expect test_derivative 0 one step | finite differences instead of the tape
+# expect bug: finite differences instead of the tape
 def derivative(f, x):
     # Central differences in float64 with a tiny step: accurate to about 1e-8, so the
     # ordinary functions pass; only the custom-gradient one shows it is not a tape.

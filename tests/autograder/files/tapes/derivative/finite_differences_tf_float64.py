@@ -1,4 +1,4 @@
-# expect test_derivative 0 one step | finite differences instead of the tape
+# expect bug: finite differences instead of the tape
 def derivative(f, x):
     # The same estimate with TensorFlow operations only, in float64.
     x = tf.cast(x, tf.float64)

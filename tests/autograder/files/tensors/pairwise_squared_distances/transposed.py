@@ -1,4 +1,4 @@
-# expect test_pairwise_squared_distances 0 one step | rows and columns swapped
+# expect bug: rows and columns swapped
 def pairwise_squared_distances(a, b):
     differences = b[:, tf.newaxis, :] - a[tf.newaxis, :, :]
     return tf.reduce_sum(tf.square(differences), axis=-1)

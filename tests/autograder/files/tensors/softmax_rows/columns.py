@@ -1,4 +1,4 @@
-# expect test_softmax_rows 0 one step | down the columns
+# expect bug: normalised down the columns instead of along the rows
 def softmax_rows(logits):
     shifted = logits - np.max(logits, axis=0, keepdims=True)
     exponentials = np.exp(shifted)

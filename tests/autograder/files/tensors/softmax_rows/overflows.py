@@ -1,4 +1,4 @@
-# expect test_softmax_rows 2 one step | exp overflows
+# expect bug: exp overflows
 def softmax_rows(logits):
     exponentials = np.exp(logits)
     return exponentials / np.sum(exponentials, axis=1, keepdims=True)

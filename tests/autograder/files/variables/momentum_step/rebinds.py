@@ -1,4 +1,4 @@
-# expect test_momentum_step 0 one step | no update at all
+# expect bug: no update at all
 def momentum_step(W, velocity, gradient, learning_rate, momentum):
     velocity = momentum * velocity + gradient
     W = W - learning_rate * velocity

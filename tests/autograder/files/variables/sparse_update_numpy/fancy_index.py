@@ -1,3 +1,3 @@
-# expect test_sparse_update_numpy 0 one step | repeated indices applied once
+# expect bug: repeated indices applied once
 def sparse_update_numpy(table, indices, updates):
     table[indices] -= updates

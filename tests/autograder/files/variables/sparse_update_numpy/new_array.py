@@ -1,4 +1,4 @@
-# expect test_sparse_update_numpy 0 one step | no update at all
+# expect bug: no update at all
 def sparse_update_numpy(table, indices, updates):
     table = table.copy()
     np.subtract.at(table, indices, updates)

@@ -1,4 +1,4 @@
-# expect test_sparse_update_tf 0 one step | repeated indices applied once
+# expect bug: repeated indices applied once
 def sparse_update_tf(table, indices, updates):
     rows = tf.gather(table, indices)
     table.scatter_update(tf.IndexedSlices(rows - updates, indices))

@@ -7,6 +7,7 @@ the probe in sandbox mode, then judge the report as the grading command does.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import zlib
@@ -14,11 +15,12 @@ import zlib
 import pytest
 
 import reports
-from autograder import probe, scenarios
-from autograder.judging import linear_fit_bugs as diagnosis, verdict
+from autograder import parts as registry, probe, scenarios
+from autograder import verdict
+from autograder.judging import linear_fit_bugs as diagnosis
 from autograder.assignments import ASSIGNMENTS, grade_cells
 from autograder.judging.linear_fit import OPTIMUM_TOLERANCE, STEP_TOLERANCE, close
-from notebooks import load, run_in_process, variants, with_solutions
+from notebooks import load, nbgrader_meta, run_in_process, variants, with_solutions
 
 CORPUS = [variant for name in ASSIGNMENTS for variant in variants(name)]
 
@@ -43,7 +45,7 @@ def test_each_wrong_submission_gets_its_score_and_diagnosis(variant, tmp_path):
     seed = _seed_for(variant.name)
     parts = {p.grade_id: p for p in verdict.judge(
         variant.assignment, run_in_process(notebook, tmp_path, seed), seed)}
-    expected = {e.grade_id: e for e in variant.expected}
+    expected = {e.grade_id: e for e in variant.expectations(seed)}
     for grade_id, part in parts.items():
         if grade_id not in expected:  # the parts this variant leaves alone stay right
             assert (part.score, part.stage) == (part.max_score, "passed"), part.message
@@ -316,12 +318,12 @@ def test_partial_credit_is_rounded_points(monkeypatch, tmp_path):
     assert (part.score, part.max_score, part.stage) == (2.0, 4.0, "trajectory")
     assert "step 4" in part.message and "start 2" in part.message
     # A share that is no short decimal: a third of 4 points is 1.3333, here and in the CSV.
-    from autograder.judging import linear_fit as judge_linear_fit
     from autograder.grades_csv import write_grades_csv
     from autograder.results import Result
 
-    monkeypatch.setitem(judge_linear_fit.JUDGES, "train_step_numpy",
-                        lambda record, seed: (1 / 3, "trajectory", "a third"))
+    spec = registry.part("linear_fit", "train_step_numpy")
+    monkeypatch.setitem(registry.parts("linear_fit"), "train_step_numpy", dataclasses.replace(
+        spec, judge_record=lambda record, seed: (1 / 3, "trajectory", "a third")))
     part = verdict.judge_record("linear_fit", record, 3)
     assert (part.score, part.max_score) == (1.3333, 4.0)
     write_grades_csv(tmp_path / "grades.csv",
@@ -351,12 +353,29 @@ def test_a_rebinding_step_with_forged_flags_still_earns_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_check_of_the_contract_has_its_judge(assignment):
-    from autograder.protocol import CHECKS
+def test_every_graded_cell_has_its_spec_and_every_spec_its_cell(assignment):
+    """The source notebook's autograded test cells and the registry's specs match one to
+    one: the same grade ids, in the same order, with the same points."""
+    in_notebook = [(nbgrader_meta(cell)["grade_id"], float(nbgrader_meta(cell)["points"]))
+                   for cell in load(assignment)["cells"]
+                   if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution")]
+    in_registry = [(spec.grade_id, float(spec.points))
+                   for spec in registry.parts(assignment).values()]
+    assert in_notebook == in_registry
 
-    assert set(verdict.judges(assignment)) == set(CHECKS[assignment])
 
-
-def test_judges_are_looked_up_only_for_known_assignments():
-    with pytest.raises(ValueError, match="no judges"):
-        verdict.judges("report_values")  # a judging module, but no assignment
+@pytest.mark.parametrize("check", [
+    "no_such_part",                       # names no part at all
+    "pairwise_squared_distances",         # a part of this assignment, another cell's
+    "momentum_step",                      # a part of another assignment
+    "tensors/softmax_rows",               # the part's key, not its name
+    "report_values",                      # a judging module, but no part
+])
+def test_a_record_that_names_no_part_of_its_assignment_could_not_be_read(check):
+    spec = registry.part("tensors", "softmax_rows")
+    record = reports.array_record(spec, 5)
+    assert verdict.judge_record("tensors", record, 5).stage == "passed"  # as it was made
+    record["check"] = check
+    part = verdict.judge_record("tensors", record, 5)
+    assert (part.score, part.stage) == (0, "error") and not part.grader_error
+    assert "could not be read" in part.message
