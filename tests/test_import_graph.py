@@ -110,9 +110,24 @@ def test_a_circle_through_a_lazy_import_is_found(tmp_path):
 
 
 @pytest.mark.parametrize("module, imports", [
-    ("autograder.probe", {"autograder.protocol", "autograder.scenarios"}),
+    ("autograder.probe", {"autograder.protocol", "autograder.scenarios", "autograder.cases",
+                          "autograder.calling"}),
     ("autograder.sandbox.runner", {"autograder.protocol", "autograder.sandbox.confine"}),
 ])
 def test_the_kernel_side_imports_only_the_contract_and_its_data(module, imports):
     # The lazy import of the verdict (plain mode, outside the sandbox) aside.
     assert import_graph(PACKAGES)[module] - {"autograder.verdict"} == imports
+
+
+def test_every_file_copied_into_the_sandbox_imports_only_files_copied_with_it():
+    from autograder.protocol import KERNEL_MODULES
+
+    def dotted(path: str) -> str:
+        parts = path.removeprefix("book/").removesuffix(".py").split("/")
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    copied = {dotted(path) for path in KERNEL_MODULES}
+    graph = import_graph(PACKAGES)
+    assert {"autograder.probe", "autograder.cases", "autograder.calling"} <= copied
+    for module in copied:
+        assert graph[module] - {"autograder.verdict"} <= copied, module
