@@ -258,10 +258,11 @@ def learning_rate_regime(learning_rate: float, inputs) -> str:
     """'stable', 'oscillating' or 'divergent': how full-batch gradient descent on the mean
     squared error behaves at this rate.
 
-    Along the Hessian's top eigenvector each step multiplies the error by 1 − rate·L.
-    Below 1/L (half the critical rate 2/L) that factor is positive: a steady approach. Between
-    1/L and 2/L it is negative but smaller than 1 in size: the steps overshoot, alternate
-    sides and still shrink. Beyond 2/L the overshoot grows: divergence.
+    Along the Hessian's top eigenvector, of eigenvalue λ_max, each step multiplies the error
+    by 1 − rate·λ_max. Below 1/λ_max (half the critical rate 2/λ_max) that factor is
+    positive: a steady approach. Between 1/λ_max and 2/λ_max it is negative but smaller than
+    1 in size: the steps overshoot, alternate sides and still shrink. Beyond 2/λ_max the
+    overshoot grows: divergence.
     """
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real) \
             or not learning_rate > 0:
@@ -287,7 +288,7 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
                            epoch_counts=EPOCH_COUNTS, W=W0, b=b0, lazy: bool = False) -> Explorer:
     """Sliders for the learning rate and the number of epochs of gradient descent from
     (``W``, ``b``); each position shows the path over the loss contours, the loss per epoch,
-    and the regime marked against the critical rate 2/L."""
+    and the regime marked against the critical rate 2/λ_max."""
     inputs, outputs = _check_data(inputs, outputs)
     learning_rates = _check_values("learning_rates", learning_rates, positive=True)
     epoch_counts = _check_values("epoch_counts", epoch_counts, whole=True)
@@ -329,7 +330,7 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
                 + f'<p><strong style="background:{_REGIME_COLOUR[regime]};color:#000;'
                   f'padding:0 0.3em">{regime.upper()}</strong> '
                   f"— learning rate {learning_rate:g} is {learning_rate / critical:.2f} × the "
-                  f"critical rate 2/L = {critical:.3f}: {_REGIME_TEXT[regime]}.</p>")
+                  f"critical rate 2/λ_max = {critical:.3f}: {_REGIME_TEXT[regime]}.</p>")
 
     sliders = [
         _slider("learning rate", [f"{v:g}" for v in learning_rates],
@@ -337,8 +338,9 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
         _slider("epochs", [str(int(v)) for v in epoch_counts], len(epoch_counts) // 2,
                 "How many gradient-descent steps (full-batch epochs) to take"),
     ]
-    note = (f"Stable up to 1/L = {critical / 2:.3f}, oscillating up to 2/L = {critical:.3f}, "
-            "divergent beyond. Use the sliders, or focus one and press the arrow keys.")
+    note = (f"Stable up to 1/λ_max = {critical / 2:.3f}, oscillating up to "
+            f"2/λ_max = {critical:.3f}, divergent beyond. Use the sliders, or focus one and "
+            "press the arrow keys.")
     return Explorer("Learning-rate explorer: gradient descent on the loss surface", sliders,
                     render, lazy=lazy, note=note)
 

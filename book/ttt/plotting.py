@@ -116,11 +116,11 @@ def plot_loss_contours(inputs, outputs, trajectories, ax=None, W_range=None, b_r
 def plot_learning_rate_study(study, critical=None, floor=None, ax=None):
     """Loss per epoch for each ``{learning_rate: Trajectory}``, on a log scale.
 
-    Labels give each rate as a fraction of the critical rate 2/L when ``critical`` is given.
+    Labels give each rate as a fraction of the critical rate 2/λ_max when ``critical`` is given.
     Runs that overflow simply leave the top of the figure.
     """
     def describe(rate):
-        return f"rate {rate:g}" + (f" ({rate / critical:.2f}·2/L)" if critical else "")
+        return f"rate {rate:g}" + (f" ({rate / critical:.2f}·2/λ_max)" if critical else "")
 
     ax = ax or plt.gca()
     plot_loss_curves({describe(rate): t for rate, t in study.items()}, floor=floor, ax=ax)

@@ -1,7 +1,7 @@
 """Reference gradient descent for f(x) = x·W + b in plain NumPy.
 
 Taught in book/linear_fit/numpy.md (the steps), book/linear_fit/least_squares.md (the
-floor) and book/linear_fit/learning_rate.md (the Hessian and 2/L); the autograder compares
+floor) and book/linear_fit/learning_rate.md (the Hessian and 2/λ_max); the autograder compares
 learners' steps with these. The loss is the mean squared error, mean((W·x + b − y)²), as in
 the origin tutorial.
 """
@@ -38,8 +38,9 @@ def mse_gradients(W, b, inputs, outputs) -> tuple[float, float]:
 def train_step_numpy(W, b, inputs, outputs, learning_rate):
     """One gradient-descent step; returns ``(new_W, new_b)``.
 
-    Both gradients are taken at the *old* (W, b): updating b with an already-updated W
-    is a classic bug that the autograder names.
+    Both gradients are taken at the *old* (W, b). Updating b with an already-updated W
+    would be alternating (block-coordinate) descent, another algorithm: the exercise asks
+    for gradient descent, so the autograder names it as a bug.
     """
     dW, db = mse_gradients(W, b, inputs, outputs)
     return W - learning_rate * dW, b - learning_rate * db
@@ -124,7 +125,8 @@ def loss_hessian(inputs) -> np.ndarray:
 
 
 def critical_learning_rate(inputs) -> float:
-    """2 / L, L the largest eigenvalue of the Hessian: gradient descent diverges beyond it."""
+    """2 / λ_max, λ_max the largest eigenvalue of the Hessian: gradient descent diverges
+    beyond it."""
     return float(2 / np.linalg.eigvalsh(loss_hessian(inputs)).max())
 
 

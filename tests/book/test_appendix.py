@@ -4,7 +4,9 @@
   and is still reachable under tf.compat.v1, as the page states;
 - the page's TF2 program (its `teaches` cells: Model, loss, data, train, the loop) follows
   ttt.reference's NumPy trajectory and ttt.reference_tf's TF trajectory on the same data;
-- its data is what the origin drew: inputs and noise from the unit normal, y = 3x + 2 + noise.
+- its data is what the origin drew: inputs and noise from the unit normal, y = 3x + 2 + noise,
+  and exactly chapter 4's draw (ttt.data.ORIGIN_SEED);
+- the log it prints reproduces the origin's printed log within the tolerance the page states.
 
 The page imports TensorFlow, so every test here is slow.
 """
@@ -22,7 +24,8 @@ import pages
 from pages import page_cells
 
 from ttt import reference
-from ttt.data import EPOCHS, LEARNING_RATE, NUM_EXAMPLES, TRUE_W, TRUE_b, W0, b0
+from ttt.data import (EPOCHS, LEARNING_RATE, NUM_EXAMPLES, ORIGIN_LOSS_LOG, ORIGIN_SEED,
+                      ORIGIN_W_LOG, ORIGIN_b_LOG, TRUE_W, TRUE_b, W0, b0, make_linear_data)
 
 PAGE = Path(__file__).resolve().parents[2] / "book" / "appendix" / "tf1_to_tf2.md"
 
@@ -39,9 +42,33 @@ ORIGIN_TF1_CALLS = [
 pytestmark = pytest.mark.slow
 
 
+# The agreement the page states between its printed log and the origin's: "every printed W
+# and b is within 0.01 (one unit of the last printed digit) of the origin's, and every loss
+# within 0.025". Its data are a draw chosen to match, not the origin's own.
+PRINTED_W_b_TOLERANCE = 0.01
+LOSS_TOLERANCE = 0.025
+# The origin's format: 'Epoch %2d: W=%1.2f b=%1.2f, loss=%2.5f'.
+LOG_LINE = re.compile(r"^Epoch +(\d+): W=(-?\d+\.\d{2}) b=(-?\d+\.\d{2}), loss=(\d+\.\d{5})$")
+
+
 @pytest.fixture(scope="module")
-def page():
-    return pages.taught(PAGE)
+def run():
+    """The page's Setup and `teaches` cells, run once: (namespace, what they printed)."""
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        namespace = pages.taught(PAGE)
+    return namespace, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def page(run):
+    return run[0]
+
+
+@pytest.fixture(scope="module")
+def printed_log(run):
+    """The per-epoch lines the training loop printed, parsed: (epoch, W, b, loss)."""
+    return [(int(m[1]), float(m[2]), float(m[3]), float(m[4]))
+            for m in map(LOG_LINE.match, run[1].splitlines()) if m]
 
 
 def test_page_names_every_tf1_call_of_the_origin():
@@ -85,6 +112,32 @@ def test_data_is_the_origins_line_with_unit_noise(page):
     assert abs(inputs.mean()) < 0.15 and 0.9 < inputs.std() < 1.1
     noise = outputs - (inputs * TRUE_W + TRUE_b)
     assert abs(noise.mean()) < 0.15 and 0.9 < noise.std() < 1.1
+
+
+def test_data_is_chapter_4s_draw(page):
+    inputs, outputs = make_linear_data(seed=ORIGIN_SEED)
+    np.testing.assert_array_equal(page.inputs.numpy(), inputs)
+    np.testing.assert_array_equal(page.outputs.numpy(), outputs)
+
+
+def test_printed_log_reproduces_the_origins_log(printed_log):
+    assert [line[0] for line in printed_log] == list(range(EPOCHS))
+    _, Ws, bs, losses = map(np.array, zip(*printed_log))
+    slack = 1e-9  # the printed decimals, read back as floats
+    np.testing.assert_allclose(Ws, ORIGIN_W_LOG, rtol=0, atol=PRINTED_W_b_TOLERANCE + slack)
+    np.testing.assert_allclose(bs, ORIGIN_b_LOG, rtol=0, atol=PRINTED_W_b_TOLERANCE + slack)
+    np.testing.assert_allclose(losses, ORIGIN_LOSS_LOG, rtol=0, atol=LOSS_TOLERANCE)
+    # "the loss falls from 7.93 to 1.14 in both"; the first and last W and b print alike.
+    for log in (losses, ORIGIN_LOSS_LOG):
+        assert (f"{log[0]:.2f}", f"{log[-1]:.2f}") == ("7.93", "1.14")
+    assert (Ws[0], bs[0], Ws[-1], bs[-1]) == (ORIGIN_W_LOG[0], ORIGIN_b_LOG[0],
+                                              ORIGIN_W_LOG[-1], ORIGIN_b_LOG[-1])
+
+
+def test_page_states_the_tolerance_the_test_checks():
+    prose = " ".join(" ".join(cell.source.split()) for cell in page_cells(PAGE)
+                     if cell.cell_type == "markdown")
+    assert f"within {PRINTED_W_b_TOLERANCE}" in prose and f"within {LOSS_TOLERANCE}" in prose
 
 
 def test_model_and_loss_match_the_reference(page, tf):

@@ -41,12 +41,12 @@ def tensorflow_page():
 
 # What each page's `teaches` cells define.
 TAUGHT_NAMES = {
-    "index.md": {"predict", "mse"},
+    "index.md": {"predict", "mse", "expected_loss", "loss_spread", "as_low", "prints_as_origin"},
     "numpy.md": {"gradients", "train_step_numpy", "fit", "train_step_tape"},
     "tensorflow.md": {"Model", "loss", "train_step_numpy", "train_step_tf", "train_step_keras"},
-    "least_squares.md": {"least_squares"},
+    "least_squares.md": {"least_squares", "slope_one_pass", "slope_centred"},
     "learning_rate.md": {"loss_hessian", "critical_learning_rate"},
-    "speed.md": {"compiled_step"},
+    "speed.md": {"compiled_step", "traced_step", "trace_counts"},
 }
 
 
@@ -64,6 +64,36 @@ def test_model_and_loss_match(index_page, W, b, seed):
     np.testing.assert_array_equal(index_page.predict(W, b, inputs), reference.predict(W, b, inputs))
     assert index_page.mse(inputs * W + b, outputs) == pytest.approx(
         reference.mse(inputs * W + b, outputs), rel=1e-7)
+
+
+def _starting_loss(seed) -> float:
+    inputs, outputs = data.make_linear_data(seed=seed)
+    return reference.mse(reference.predict(data.W0, data.b0, inputs), outputs)
+
+
+def test_starting_loss_statistics_describe_the_data(index_page):
+    # The page's expected loss and spread, from formulas, against 2,000 real draws.
+    assert index_page.expected_loss == 9
+    losses = np.array([_starting_loss(seed) for seed in range(10_000, 12_000)])
+    standard_error = index_page.loss_spread / np.sqrt(len(losses))
+    assert abs(losses.mean() - index_page.expected_loss) < 4 * standard_error
+    assert losses.std() == pytest.approx(index_page.loss_spread, rel=0.1)
+    # Its simulated draws have the real draws' shape, not just their mean and spread.
+    for cut in (-1, 0, 1):
+        level = index_page.expected_loss + cut * index_page.loss_spread
+        assert np.mean(losses <= level) == pytest.approx(
+            np.mean(index_page.starting_losses <= level), abs=0.035)
+
+
+def test_starting_loss_rarity_is_what_the_page_says(index_page):
+    # "a one-in-a-thousand draw, almost three standard deviations below the expected loss"
+    assert 2.8 < index_page.spreads_below < 3.0
+    assert 700 < 1 / index_page.as_low < 1400
+    # "prints as 7.93 ... about once in nine thousand", "about a hundred" seeds in a million
+    assert 8000 < 1 / index_page.prints_as_origin < 10_000
+    assert 70 < index_page.prints_as_origin * 1_000_000 < 150
+    # and the chosen seed is one of them
+    assert f"{_starting_loss(data.ORIGIN_SEED):.2f}" == f"{data.ORIGIN_LOSS_LOG[0]:.2f}" == "7.93"
 
 
 @pytest.mark.parametrize("W, b, seed", POINTS)
@@ -108,12 +138,116 @@ def test_taught_loop_prints_the_reference_log(numpy_page):
                                expected, rtol=1e-5)
 
 
+def _printed(values) -> list[str]:
+    return [f"{value:.2f}" for value in values]
+
+
+def test_log_agrees_with_the_tutorial_as_the_page_says(numpy_page):
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    history = numpy_page.fit(data.W0, data.b0, inputs, outputs, data.LEARNING_RATE, data.EPOCHS)
+    # "Both losses fall from 7.93 to 1.14"
+    for log in (history["loss"], data.ORIGIN_LOSS_LOG):
+        assert (f"{log[0]:.2f}", f"{log[-1]:.2f}") == ("7.93", "1.14")
+    ours_W, ours_b = _printed(history["W"]), _printed(history["b"])
+    theirs_W, theirs_b = _printed(data.ORIGIN_W_LOG), _printed(data.ORIGIN_b_LOG)
+    # "W prints the same as the tutorial's at every epoch but one"
+    assert sum(o == t for o, t in zip(ours_W, theirs_W)) == data.EPOCHS - 1
+    # "b only at half of them: through the middle of the run ours is a hundredth ahead, and the
+    # two logs meet again for the last epochs, ending at W = 3.35 and b = 1.62 in both"
+    differ = [epoch for epoch, (o, t) in enumerate(zip(ours_b, theirs_b)) if o != t]
+    assert len(differ) == data.EPOCHS // 2
+    assert differ == list(range(differ[0], differ[-1] + 1)) and 0 < differ[0]
+    assert differ[-1] < data.EPOCHS - 2
+    assert all(round(float(ours_b[e]) - float(theirs_b[e]), 2) == 0.01 for e in differ)
+    assert (ours_W[-1], ours_b[-1]) == (theirs_W[-1], theirs_b[-1]) == ("3.35", "1.62")
+
+
+def _run(step, inputs, outputs):
+    W, b, path = data.W0, data.b0, []
+    for _ in range(data.EPOCHS):
+        W, b = step(W, b, inputs, outputs, data.LEARNING_RATE)
+        path.append((W, b))
+    return np.array(path)
+
+
+def test_tape_and_hand_runs_differ_by_precision_not_by_order(numpy_page):
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    tape_run = _run(numpy_page.train_step_tape, inputs, outputs)
+    # On the float32 data the hand-derived step computes in float32: about 1e-7 apart.
+    hand32 = _run(numpy_page.train_step_numpy, inputs, outputs)
+    assert 1e-9 < np.max(np.abs(hand32 - tape_run)) < 1e-6
+    # Given float64 copies of the same data, it agrees with the tape to float64 rounding.
+    hand64 = _run(numpy_page.train_step_numpy, inputs.astype(np.float64),
+                  outputs.astype(np.float64))
+    assert np.max(np.abs(hand64 - tape_run)) < 1e-14
+
+
+def test_alternating_descent_is_another_algorithm_not_a_worse_one(numpy_page):
+    """numpy.md: updating W first, then b at the new W, converges too, on some data faster,
+    but takes other steps than gradient descent from the first one on."""
+    def alternating(W, b, inputs, outputs, learning_rate):
+        W = W - learning_rate * numpy_page.gradients(W, b, inputs, outputs)[0]
+        return W, b - learning_rate * numpy_page.gradients(W, b, inputs, outputs)[1]
+
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED, input_mean=1.5,
+                                            dtype=np.float64)
+    floor = reference.loss_floor(inputs, outputs)
+    assert not np.allclose(alternating(5.0, 0.0, inputs, outputs, 0.1),
+                           numpy_page.train_step_numpy(5.0, 0.0, inputs, outputs, 0.1))
+    for rate, gradient_descent_converges in ((0.1, True), (0.5, False)):
+        with np.errstate(over="ignore", invalid="ignore"):
+            excess = {name: reference.fit_numpy(5.0, 0.0, inputs, outputs, rate, 400,
+                                                step=step).loss - floor
+                      for name, step in (("gd", numpy_page.train_step_numpy),
+                                         ("alternating", alternating))}
+        assert excess["alternating"][-1] < 1e-9
+        assert (excess["gd"][-1] < 1e-9) == gradient_descent_converges
+        assert excess["alternating"][30] < excess["gd"][30]  # faster on these data
+
+
 @pytest.mark.parametrize("seed", [0, data.ORIGIN_SEED])
 def test_least_squares_matches(seed):
     page = taught("least_squares.md")
     inputs, outputs = data.make_linear_data(seed=seed)
     np.testing.assert_allclose(page.least_squares(inputs, outputs),
                                reference.least_squares(inputs, outputs), rtol=1e-9)
+
+
+def _exact_least_squares(inputs, outputs) -> tuple[float, float]:
+    """The least-squares line in exact rational arithmetic on the (float64) data."""
+    from fractions import Fraction
+
+    x, y = [list(map(Fraction, map(float, a))) for a in (inputs, outputs)]
+    mean_x, mean_y = sum(x) / len(x), sum(y) / len(y)
+    W = (sum((a - mean_x) * (b - mean_y) for a, b in zip(x, y))
+         / sum((a - mean_x) ** 2 for a in x))
+    return float(W), float(mean_y - W * mean_x)
+
+
+@pytest.mark.parametrize("input_mean", [0.0, 1.5, 1e4])
+def test_least_squares_keeps_its_digits_off_centre(input_mean):
+    # The one-pass form loses about 8 digits at a mean of 1e4, even in float64.
+    page = taught("least_squares.md")
+    inputs, outputs = data.make_linear_data(200, input_mean=input_mean, seed=7, dtype=np.float64)
+    np.testing.assert_allclose(page.least_squares(inputs, outputs),
+                               _exact_least_squares(inputs, outputs), rtol=1e-12)
+
+
+def test_one_pass_slope_loses_digits_as_the_page_shows():
+    page = taught("least_squares.md")
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    errors = {}
+    for shift in (0, 10, 100, 1000):
+        x = inputs + np.float32(shift)
+        exact = page.slope_centred(x.astype(np.float64), outputs.astype(np.float64))
+        # "In float32 the centred form matches float64 to the printed six decimals"
+        assert f"{page.slope_centred(x, outputs):.6f}" == f"{exact:.6f}"
+        errors[shift] = abs(page.slope_one_pass(x, outputs) - exact)
+    # "The one-pass form loses more digits the further the inputs move from zero, until at a
+    # shift of 1,000 not even the first decimal is right."
+    assert errors[10] < errors[100] < errors[1000]
+    assert errors[10] > 1e-6
+    assert errors[1000] > 0.05
 
 
 @pytest.mark.parametrize("input_mean", [0.0, 2.5])
@@ -173,3 +307,36 @@ def test_compiled_step_matches_the_eager_reference():
     # Where float64 descent with finite-difference gradients goes from the same start.
     after = _finite_difference_descent(W0, b0, inputs, outputs, 0.1, steps + 1)[1:, :2]
     np.testing.assert_allclose(trajectory, after, rtol=1e-5)
+
+
+@pytest.mark.slow
+def test_tf_function_traces_per_shape_python_value_and_object_as_the_page_says():
+    import tensorflow as tf
+    from ttt import reference_tf
+
+    page = taught("speed.md")
+    # The page's own cell: new tensor values reuse the trace, a new Python float and a new
+    # model object each cost one.
+    assert page.trace_counts == {"first call": 1, "new data, same shape": 1,
+                                 "new Python float": 2, "new model": 3}
+
+    step = tf.function(reference_tf.train_step_tf)
+    inputs, outputs = data.make_linear_data(seed=5)
+    x, y = tf.constant(inputs), tf.constant(outputs)
+    model = reference_tf.Model()
+    step(model, x, y, 0.1)
+    step(model, x, y, tf.constant(0.2))
+    step(model, x, y, tf.constant(0.3))  # a rate given as a tensor: one trace for all values
+    assert step.experimental_get_tracing_count() == 2
+    step(model, x[:10], y[:10], tf.constant(0.3))  # a new shape
+    assert step.experimental_get_tracing_count() == 3
+
+    # The identity of the model counts, not its variables: a new variable in the same model
+    # makes no new trace, and the graph keeps updating the variable it was traced with.
+    traced_W = model.W
+    before = float(traced_W.numpy())
+    model.W = tf.Variable(data.W0)
+    step(model, x, y, 0.1)
+    assert step.experimental_get_tracing_count() == 3
+    assert float(model.W.numpy()) == data.W0
+    assert float(traced_W.numpy()) != before

@@ -4,6 +4,7 @@
 - book pages are MyST Markdown notebooks with the project's jupytext header;
 - a page with code opens with a `## Setup` section whose first code cell is only imports;
 - notebooks under solutions/ and exercises/ store no outputs or execution counts;
+- each exercise's intro names its chapter by the title the book gives it;
 - every cell that draws a figure gives it alt text (`mystnb: image: alt:` in its metadata).
 """
 
@@ -153,6 +154,42 @@ def test_notebook_stores_no_outputs(path):
         if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
     ]
     assert stored == [], f"{_id(path)}: cells {stored} store outputs or execution counts"
+
+
+# --- exercises name their chapter as the book does ------------------------------------------
+
+# "The exercise of the chapter *Tensors* (`book/tensors/`)": the title between the asterisks.
+CHAPTER_NAMED = re.compile(r"exercise of the chapter \*(?P<title>[^*]+)\*")
+PAGE_TITLE = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)
+
+
+def page_title(path: Path) -> str:
+    """The page's `# ` title, which the book shows as the chapter's name (_toc.yml gives none)."""
+    for cell in page_cells(path):
+        match = PAGE_TITLE.search(cell.source) if cell.cell_type == "markdown" else None
+        if match:
+            return match.group("title")
+    raise AssertionError(f"{_id(path)}: no `# ` title")
+
+
+def chapter_pages() -> dict[str, Path]:
+    """{folder under book/: the chapter's index page} for the chapters _toc.yml lists."""
+    return {path.parent.name: path for path in toc_pages()
+            if path.stem == "index" and path.parent.parent == BOOK}
+
+
+@pytest.mark.parametrize("path", course_notebooks(), ids=_id)
+def test_exercise_intro_names_its_chapter_as_the_book_titles_it(path):
+    chapter = chapter_pages().get(path.parent.name)
+    assert chapter is not None, f"{_id(path)}: no chapter book/{path.parent.name}/index.md in _toc.yml"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    intro = next("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    named = CHAPTER_NAMED.search(intro)
+    assert named, f"{_id(path)}: the intro does not say 'the exercise of the chapter *<title>*'"
+    assert named.group("title") == page_title(chapter), (
+        f"{_id(path)}: the intro calls the chapter *{named.group('title')}*, the book "
+        f"titles it {page_title(chapter)!r} ({_id(chapter)})")
+    assert f"`book/{path.parent.name}/`" in intro, f"{_id(path)}: the intro does not give the chapter's folder"
 
 
 # --- alt text on figures --------------------------------------------------------------------

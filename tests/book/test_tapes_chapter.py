@@ -1,4 +1,5 @@
-"""The tape taught in book/tapes/numpy_tape.md gives the same gradients as ttt.tape.
+"""The tape taught in book/tapes/numpy_tape.md gives the same gradients as ttt.tape, and
+book/tapes/gradient_tape.md's finite differences of the linear-fit loss behave as it says.
 
 The page's `## Setup` cell and its cells tagged `teaches` are run in a fresh namespace; the
 tape they define and ttt.tape then differentiate the same functions from the same inputs.
@@ -15,6 +16,7 @@ import pages
 from ttt import tape as reference
 
 PAGE = Path(__file__).resolve().parents[2] / "book" / "tapes" / "numpy_tape.md"
+GRADIENT_TAPE_PAGE = PAGE.with_name("gradient_tape.md")
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +86,25 @@ def test_taught_tape_records_the_same_operations_as_ttt_tape(taught):
         return [record.op for record in tape.records]
 
     assert ops(taught) == ops(reference)
+
+
+# --- gradient_tape.md: the finite-difference step for a quadratic loss ----------------------
+
+def central_difference_errors(page, h):
+    """Relative errors of the page's central differences of its loss at (W0, b0), step h."""
+    W0, b0, loss_at = page.W0, page.b0, page.loss_at
+    estimate = [(loss_at(W0 + h, b0) - loss_at(W0 - h, b0)) / (2 * h),
+                (loss_at(W0, b0 + h) - loss_at(W0, b0 - h)) / (2 * h)]
+    return np.abs(np.subtract(estimate, page.hand_grads)) / np.abs(page.hand_grads)
+
+
+@pytest.mark.slow
+def test_a_large_step_suits_the_quadratic_loss_better_than_the_softplus_step():
+    page = pages.taught(GRADIENT_TAPE_PAGE)
+    # The page's table: the softplus step 1e-5 gives about ten significant digits, not more.
+    borrowed = np.abs(np.subtract(page.fd_grads, page.hand_grads)) / np.abs(page.hand_grads)
+    assert np.all(borrowed < 1e-9) and np.any(borrowed > 1e-12)
+    np.testing.assert_allclose(central_difference_errors(page, 1e-5), borrowed)
+    # No truncation error for a quadratic: with h = 1 only float64 rounding is left.
+    assert np.all(central_difference_errors(page, 1.0) < 1e-14)
+    assert np.all(central_difference_errors(page, 1e-2) < borrowed)

@@ -1,7 +1,8 @@
 """Chapter 3 (book/variables/) teaches code that agrees with the ttt reference.
 
-- index.md: the chain of assign/assign_add/assign_sub ends where the comments say, and the
-  tape gives a gradient for the trainable variable only;
+- index.md: the chain of assign/assign_add/assign_sub ends where the comments say, the tape
+  gives a gradient for the trainable variable only, and `tape.watch` gives one to a
+  `trainable=False` variable too;
 - modules.md: the taught `Model` behaves like ttt.reference_tf.Model, and the taught
   `train_step_module` follows ttt.reference_tf.train_step_tf step for step;
 - sparse.md: the taught sparse updates (np.subtract.at and Variable.scatter_sub on an
@@ -45,6 +46,12 @@ def test_tape_watches_the_trainable_variable_only(index):
     assert index.grad_W.numpy() == pytest.approx(10.0)  # d(W²)/dW at W = 5
     assert index.grad_frozen is None
     assert index.grad_constant is None
+
+
+def test_tape_watch_gives_a_frozen_variable_its_gradient(index):
+    assert not index.frozen.trainable
+    assert index.grad_frozen_watched is not None
+    assert index.grad_frozen_watched.numpy() == pytest.approx(10.0)  # d(frozen²)/d frozen at 5
 
 
 # --- modules.md ------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def test_learning_rate_explorer_marks_the_regimes(learning_rate, data):
         regime = simulated_regime(x, y, rate)
         assert f">{regime.upper()}</strong>" in html, (rate, regime)
         assert regime in IMG.search(html).group(1)
-        shown_critical = float(re.search(r"critical rate 2/L = ([0-9.]+)", html)[1])
+        shown_critical = float(re.search(r"critical rate 2/λ_max = ([0-9.]+)", html)[1])
         assert abs(shown_critical - critical) <= 0.0005 + 1e-9
     regimes = {simulated_regime(x, y, rate) for rate in explorers.LEARNING_RATES}
     assert regimes == {"stable", "oscillating", "divergent"}, "the defaults show all three"
