@@ -3,8 +3,10 @@
 - :func:`fit_explorer` — sliders for ``W`` and ``b``: the line over the data, the loss
   (used in book/linear_fit/index.md);
 - :func:`learning_rate_explorer` — sliders for the learning rate and the number of epochs:
-  the descent path on the loss contours, the loss curve, and the regime (stable,
-  oscillating, divergent) read off :func:`ttt.reference.critical_learning_rate`
+  the descent path on the loss contours, the loss curve, and a verdict
+  (:func:`learning_rate_verdict`) that joins the regime theory predicts from
+  :func:`ttt.reference.critical_learning_rate` (stable, oscillating, divergent) with what
+  the epochs shown did (a divergent run may still be falling: "diverges eventually")
   (book/linear_fit/learning_rate.md);
 - :func:`tape_explorer` — an expression's records on the :mod:`ttt.tape` tape, then the
   backward pass through them, one step at a time (book/tapes/numpy_tape.md).
@@ -43,6 +45,7 @@ __all__ = [
     "fit_explorer",
     "learning_rate_explorer",
     "learning_rate_regime",
+    "learning_rate_verdict",
     "tape_explorer",
 ]
 
@@ -275,13 +278,66 @@ def learning_rate_regime(learning_rate: float, inputs) -> str:
     return "divergent"
 
 
+# How long to follow a divergent run whose shown losses still fall, to find where it turns.
+TURN_SEARCH_EPOCHS = 2_000
+
+
+def learning_rate_verdict(learning_rate: float, inputs, losses) -> str:
+    """What a run at this rate is doing, from theory and from its logged ``losses`` together:
+    'stable' or 'oscillating' (as :func:`learning_rate_regime`: the loss falls every epoch),
+    'divergent' (beyond 2/λ_max, and the loss has already risen), or 'diverges eventually'
+    (beyond 2/λ_max, but the loss is still falling at the last epoch logged).
+
+    Beyond 2/λ_max only the error along the top eigenvector grows; the others still shrink.
+    When the start lies mostly along the others, the loss falls for a while before the
+    growing part takes over, and a short run shows only the fall.
+    """
+    regime = learning_rate_regime(learning_rate, inputs)
+    if regime != "divergent":
+        return regime
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.size < 2:
+        raise ValueError(f"need the losses of at least 2 epochs, got {losses.size}")
+    if np.all(np.isfinite(losses)) and int(np.argmin(losses)) == losses.size - 1:
+        return "diverges eventually"
+    return "divergent"
+
+
 _REGIME_TEXT = {
     "stable": "stable: every step moves straight towards the minimum",
     "oscillating": "oscillating: each step overshoots the minimum, but by less each time",
-    "divergent": "divergent: each step overshoots by more than the last; the loss explodes",
 }
 _REGIME_COLOUR = {"stable": PALETTE["b"], "oscillating": PALETTE["accent"],
-                  "divergent": PALETTE["extra"]}
+                  "divergent": PALETTE["extra"], "diverges eventually": PALETTE["extra"]}
+
+
+def _turning_epoch(inputs, outputs, learning_rate, W, b, limit=TURN_SEARCH_EPOCHS) -> int | None:
+    """The epoch of the lowest loss before a divergent run's loss starts to grow; None if it
+    still falls after ``limit`` epochs."""
+    path = reference.learning_rate_study(inputs, outputs, [learning_rate], limit + 1,
+                                         W=W, b=b)[float(learning_rate)]
+    with np.errstate(invalid="ignore"):
+        rises = np.flatnonzero(~(np.diff(np.asarray(path.loss)) < 0))
+    return int(rises[0]) if rises.size else None
+
+
+def _verdict_text(verdict: str, losses, epochs: int, turn: int | None) -> str:
+    """The sentence after the badge: what the regime means and what the shown run did."""
+    if verdict in _REGIME_TEXT:
+        return _REGIME_TEXT[verdict]
+    if verdict == "diverges eventually":
+        later = (f"its lowest is at epoch {turn}, and from then on it grows without bound"
+                 if turn is not None else f"it is still falling after {TURN_SEARCH_EPOCHS} epochs")
+        return (f"diverges eventually (beyond 2/λ_max): the error along the steepest direction "
+                f"grows at every step, but so far the shrinking error along the other direction "
+                f"outweighs it, and the loss is still falling after {epochs} epochs; {later}")
+    losses = np.asarray(losses, dtype=np.float64)
+    finite = losses[np.isfinite(losses)]
+    low = int(np.argmin(finite))
+    end = (f"to {_fmt(losses[-1])}" if np.isfinite(losses[-1]) else "until it overflows")
+    story = (f"grows from the first epoch on, {end}" if low == 0
+             else f"fell to {_fmt(finite[low])} by epoch {low}, then grew {end}")
+    return f"divergent: each step overshoots by more than the last; the loss {story}"
 
 
 def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
@@ -303,10 +359,13 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
 
     def render(i, j):
         learning_rate, epochs = learning_rates[i], int(epoch_counts[j])
-        regime = learning_rate_regime(learning_rate, inputs)
         # epochs + 1 logged points: the start and the position after each epoch.
         path = reference.learning_rate_study(inputs, outputs, [learning_rate], epochs + 1,
                                              W=W, b=b)[float(learning_rate)]
+        # Theory and the shown run together: the badge never contradicts the loss curve.
+        regime = learning_rate_verdict(learning_rate, inputs, path.loss)
+        turn = (_turning_epoch(inputs, outputs, learning_rate, W, b)
+                if regime == "diverges eventually" else None)
         label = f"rate {learning_rate:g}"
         fig, (ax_path, ax_loss) = _figure(8.0, 3.2, ncols=2)
         plot_loss_contours(inputs, outputs, {label: path}, ax=ax_path, W_range=W_range,
@@ -321,7 +380,7 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
         inside = np.all((W_range[0] <= path.W) & (path.W <= W_range[1])
                         & (b_range[0] <= path.b) & (path.b <= b_range[1]))
         alt = (f"Left: loss contours over W and b with the gradient-descent path for learning "
-               f"rate {learning_rate:g} over {epochs} epochs from W={W:g}, b={b:g}; the path is "
+               f"rate {learning_rate:g} over {epochs} epochs from W={W:g}, b={b:g}; regime: "
                f"{regime}.{'' if inside else ' The path leaves the plotted window.'} Right: the "
                f"loss per epoch on a log scale, from {_fmt(path.loss[0])} to "
                f"{_fmt(path.loss[-1])}, against the floor {floor:.2f}.")
@@ -330,7 +389,8 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
                 + f'<p><strong style="background:{_REGIME_COLOUR[regime]};color:#000;'
                   f'padding:0 0.3em">{regime.upper()}</strong> '
                   f"— learning rate {learning_rate:g} is {learning_rate / critical:.2f} × the "
-                  f"critical rate 2/λ_max = {critical:.3f}: {_REGIME_TEXT[regime]}.</p>")
+                  f"critical rate 2/λ_max = {critical:.3f}: "
+                  f"{_verdict_text(regime, path.loss, epochs, turn)}.</p>")
 
     sliders = [
         _slider("learning rate", [f"{v:g}" for v in learning_rates],

@@ -25,9 +25,11 @@ FULL = "full"  # expected score: the assignment's maximum
 EXPECTED: dict[str, tuple[float | str, str]] = {
     "correct_learner": (FULL, "graded"),
     "background_processes": (FULL, "graded"),
-    "deleted_tests": (FULL, "restored deleted cells: test_convergence, test_train_step_numpy"),
+    "deleted_tests": (FULL, "restored deleted cells: test_convergence, "
+                            "test_fastest_learning_rate, test_train_step_numpy"),
     "duplicate_ids": (FULL, "duplicate cells ran as extra code: test_train_step_numpy"),
-    "edited_tests": (0.0, "restored edited cells: test_convergence, test_train_step_numpy"),
+    "edited_tests": (0.0, "restored edited cells: test_convergence, "
+                          "test_fastest_learning_rate, test_train_step_numpy"),
     "corrupt_json": (0.0, "corrupt file: invalid JSON"),
     "not_a_notebook": (0.0, "not a notebook"),
     "wrong_notebook": (0.0, "wrong notebook"),
@@ -45,16 +47,20 @@ EXPECTED: dict[str, tuple[float | str, str]] = {
     "overwrites_files": (0.0, "graded"),
     "kills_parent": (0.0, "stopped: the notebook's processes were killed"),
     "jumps_after_first_call": (0.0, "graded"),  # no descent: no convergence points either
-    "finite_differences": (5.0, "graded"),  # the NumPy step's 4 and its convergence point
+    # The NumPy step's 4, its convergence point, and the fastest rate's 2 (every learner here
+    # but the broken ones keeps that part's solution).
+    "finite_differences": (7.0, "graded"),
     "socket_hog": (0.0, "stopped: used more than 1.5 GiB of memory beyond its in-memory "
                         "folders, counting what the kernel held"),
     "inode_hog": (0.0, "stopped: made more than 65536 files and folders in /tmp"),
-    "recognises_swapped_losses": (5.0, "graded"),
+    "recognises_swapped_losses": (7.0, "graded"),
     "inner_tf_function": (FULL, "graded"),
-    # The NumPy step's 4 and its convergence point; its escape sequences reach no file.
-    "control_chars": (5.0, "graded"),
-    # A forged part "could not be read"; the honest NumPy (4) and convergence (2) parts count.
-    "forged_report_types": (6.0, "graded"),
+    # The NumPy step's 4, its convergence point and the fastest rate's 2; its escape
+    # sequences reach no file.
+    "control_chars": (7.0, "graded"),
+    # A forged part "could not be read"; the honest NumPy (4), convergence (2) and fastest
+    # rate (2) parts count.
+    "forged_report_types": (8.0, "graded"),
 }
 # Where the grader can make no control group, the host floor stops what it would have.
 WITHOUT_CGROUPS = {"socket_hog": "stopped: the machine ran low on memory"}

@@ -92,7 +92,8 @@ def test_release_strips_solutions_and_keeps_the_cell_ids():
 
 def test_grade_cells_reads_points_in_notebook_order():
     assert grade_cells("linear_fit") == {
-        "test_train_step_numpy": 4.0, "test_train_step_tf": 4.0, "test_convergence": 2.0}
+        "test_train_step_numpy": 4.0, "test_train_step_tf": 4.0, "test_convergence": 2.0,
+        "test_fastest_learning_rate": 2.0}
 
 
 def test_unknown_assignment_is_a_clear_error():
@@ -129,3 +130,29 @@ def test_an_assignment_without_its_source_notebook_says_where_it_goes(monkeypatc
     with pytest.raises(authoring.AuthoringError, match=r"solutions/nope/nope.ipynb not found: "
                                                        r".*copy of solutions/tensors"):
         authoring.synced("tensors")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_released_setup_cell_prints_nothing(name):
+    # A learner's first cell: TensorFlow's start-up lines (oneDNN's among them, printed
+    # whatever TF_CPP_MIN_LOG_LEVEL says) would read as an error. A fresh interpreter, with
+    # none of the variables set that make, CI or the tests set.
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from autograder.assignments import release_notebook
+
+    notebook = nbformat.read(release_notebook(name), as_version=4)
+    (setup,) = [c for c in notebook.cells if nbgrader_meta(c).get("grade_id") == "setup"]
+    code = setup.source + "\nprint(tf.reduce_sum(tf.ones(3)).numpy())\n"
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("TF_", "ABSL_", "GLOG_"))}
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=environment, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "3.0\n"
+    assert ran.stderr == ""

@@ -241,7 +241,8 @@ def test_an_honest_report_passes_and_absent_parts_are_missing(tmp_path):
 
 def test_no_report_at_all_is_missing_everywhere(tmp_path):
     parts = verdict.judge("linear_fit", tmp_path / "nothing.jsonl", 1)
-    assert [(p.score, p.stage) for p in parts] == [(0.0, "missing")] * 3
+    assert [(p.score, p.stage) for p in parts] == [(0.0, "missing")] * len(parts)
+    assert len(parts) == len(grade_cells("linear_fit"))
     assert "did not run to the end" in parts[0].message
 
 

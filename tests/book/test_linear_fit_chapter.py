@@ -340,3 +340,16 @@ def test_tf_function_traces_per_shape_python_value_and_object_as_the_page_says()
     assert step.experimental_get_tracing_count() == 3
     assert float(model.W.numpy()) == data.W0
     assert float(traced_W.numpy()) != before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("input_mean", [0.0, 2.5])
+@pytest.mark.parametrize("W, b", [(data.W0, data.b0), (-2.0, 1.5)])
+def test_hessian_from_nested_tapes_matches_numpy_and_reference(input_mean, W, b):
+    # learning_rate.md's TensorFlow tab: the Jacobian of the inner tape's gradient.
+    page = taught("learning_rate.md")
+    inputs, outputs = data.make_linear_data(300, input_mean=input_mean, seed=3, dtype=np.float64)
+    from_tapes = page.loss_hessian_tf(inputs, outputs, W, b)
+    assert from_tapes.shape == (2, 2)
+    np.testing.assert_allclose(from_tapes, page.loss_hessian(inputs), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(from_tapes, reference.loss_hessian(inputs), rtol=1e-12, atol=1e-12)

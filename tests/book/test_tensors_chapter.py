@@ -6,6 +6,10 @@
   sum drifts, library sums do not, NumPy and TF agree only to a tolerance);
 - the `x += 2` demonstration of immutability.md: the ndarray is updated in place, the
   tf.Tensor name is rebound;
+- indexing.md, assembling.md and matmul.md: each NumPy cell the pages teach gives the same
+  numbers as its TensorFlow twin, the numbers the prose quotes are the ones the cells print,
+  and the self-checks' worked solutions are right; what devices.md says about devices holds
+  on this machine (CPU only) and in TensorFlow's documentation;
 - the facts about TensorFlow that the pages state in prose still hold in the installed
   version (so an upgrade that changes one fails here, not silently in a learner's head).
 
@@ -15,6 +19,7 @@ The pages' `## Setup` cells import TensorFlow, so every test here is slow.
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +48,21 @@ def dtypes():
 @pytest.fixture(scope="module")
 def immutability():
     return taught("immutability.md")
+
+
+@pytest.fixture(scope="module")
+def indexing():
+    return taught("indexing.md")
+
+
+@pytest.fixture(scope="module")
+def assembling():
+    return taught("assembling.md")
+
+
+@pytest.fixture(scope="module")
+def matmul():
+    return taught("matmul.md")
 
 
 # Every shape of rank 0 to 3 with lengths 0, 1, 2 or 3: all the cases the rule distinguishes
@@ -119,6 +139,184 @@ def test_augmented_assignment_rebinds_a_tensor(immutability):
     np.testing.assert_array_equal(immutability.tensor_alias.numpy(), np.zeros((2, 3)))
     np.testing.assert_array_equal(immutability.tensor.numpy(), np.full((2, 3), 2.0))
 
+
+def same(numpy_value, tf_value):
+    """A NumPy result and its TensorFlow twin hold the same numbers (and the same shape)."""
+    tf_numbers = tf_value.numpy() if hasattr(tf_value, "numpy") else np.asarray(tf_value)
+    assert np.shape(numpy_value) == tf_numbers.shape
+    np.testing.assert_allclose(np.asarray(numpy_value, dtype=np.float64), tf_numbers.astype(np.float64), rtol=1e-6)
+
+
+def solution_code(page: str, label: str) -> list[str]:
+    """The lines of the ```python block in the page's `{solution} <label>` directive."""
+    text = (CHAPTER / page).read_text(encoding="utf-8")
+    directive = re.search(r"^(`{3,})\{solution\} " + re.escape(label) + r"\n(.*?)^\1\s*$", text,
+                          re.MULTILINE | re.DOTALL)
+    assert directive, f"{page}: no solution for {label}"
+    code = re.search(r"^```python\n(.*?)^```", directive.group(2), re.MULTILINE | re.DOTALL)
+    assert code, f"{page}: the solution of {label} has no python block"
+    return [line.split("#")[0].strip() for line in code.group(1).splitlines() if line.strip()]
+
+
+# --- indexing.md ------------------------------------------------------------------------------
+
+def test_indexing_numpy_and_tensorflow_agree(indexing):
+    same(indexing.array, indexing.tensor)
+    for name in ("rows", "columns", "evens", "kept_columns"):
+        same(getattr(indexing, f"numpy_{name}"), getattr(indexing, f"tf_{name}"))
+
+
+def test_indexing_results_are_what_the_prose_says(indexing):
+    np.testing.assert_array_equal(indexing.numpy_rows, [[8, 9, 10, 11], [0, 1, 2, 3], [0, 1, 2, 3]])
+    np.testing.assert_array_equal(indexing.numpy_columns, [[3, 1], [7, 5], [11, 9]])
+    # "6 even numbers, 2 kept columns"
+    assert indexing.numpy_evens.shape == (6,) and indexing.numpy_kept_columns.shape == (3, 2)
+    array, tensor = indexing.array, indexing.tensor
+    assert array[1, 2] == 6 and int(tensor[1, 2]) == 6  # "`array[1, 2]` is 6"
+    assert array[:, 2].shape == (3,) and array[:, 2:3].shape == (3, 1)
+    assert tensor[:, 2].shape == (3,) and tensor[:, 2:3].shape == (3, 1)
+
+
+def test_tensorflow_reads_a_list_index_as_one_index_per_axis(indexing, tf):
+    tensor = indexing.tensor
+    assert tensor[[0, 2]].shape == () and int(tensor[[0, 2]]) == 2  # "the single number 2"
+    assert indexing.array[[0, 2]].shape == (2, 4)  # NumPy: rows 0 and 2
+    for positions in (np.array([0, 2]), tf.constant([0, 2])):
+        with pytest.raises(TypeError):
+            tensor[positions]
+
+
+def test_tensorflow_takes_a_mask_in_brackets_on_leading_axes_only(indexing, tf):
+    tensor = indexing.tensor
+    np.testing.assert_array_equal(tensor[tensor % 2 == 0].numpy(), indexing.numpy_evens)
+    with pytest.raises(TypeError):
+        tensor[:, tf.constant([True, False, False, True])]
+
+
+def test_indexing_self_check_solution(tf):
+    numpy_line, tf_line = solution_code("indexing.md", "tensors-indexing-check")
+    points = np.random.default_rng(3).normal(size=(9, 3)).astype(np.float32)
+    points[:, -1] = [-1, 2, -3, 4, 5, -6, 7, 8, -9]  # 4 negative last coordinates
+    expected = points[[0, 2, 5, 8], :2]
+    for line, data in ((numpy_line, points), (tf_line, tf.constant(points))):
+        namespace = {"np": np, "tf": tf, "points": data}
+        exec(line, namespace)
+        selected = np.asarray(namespace["selected"])
+        assert selected.shape == (4, 2)  # "the result has shape (4, 2)"
+        np.testing.assert_array_equal(selected, expected)
+
+
+# --- assembling.md ----------------------------------------------------------------------------
+
+def test_assembling_numpy_and_tensorflow_agree(assembling):
+    for name in ("tall", "wide", "as_rows", "as_columns", "changed"):
+        same(getattr(assembling, f"numpy_{name}"), getattr(assembling, f"tf_{name}"))
+
+
+def test_assembling_shapes_and_values_are_what_the_prose_says(assembling):
+    assert assembling.numpy_tall.shape == (3, 2) and assembling.numpy_wide.shape == (2, 4)
+    assert assembling.numpy_as_rows.shape == (2, 3) and assembling.numpy_as_columns.shape == (3, 2)
+    expected = np.zeros((3, 3))
+    expected[0, 1], expected[2, 2] = 5.0, 7.0
+    np.testing.assert_array_equal(assembling.numpy_changed, expected)
+    # The originals are left as they were ("`tf_grid` itself is still all zeros").
+    np.testing.assert_array_equal(assembling.numpy_grid, np.zeros((3, 3)))
+    np.testing.assert_array_equal(assembling.tf_grid.numpy(), np.zeros((3, 3)))
+
+
+def test_concat_needs_equal_ranks_and_stack_equal_shapes(tf):
+    with pytest.raises(ValueError):
+        np.concatenate([np.ones((2, 2)), np.ones(2)], axis=0)
+    with pytest.raises((ValueError, tf.errors.InvalidArgumentError)):
+        tf.concat([tf.ones([2, 2]), tf.ones([2])], axis=0)
+    with pytest.raises(ValueError):
+        np.stack([np.ones(3), np.ones(2)])
+    with pytest.raises((ValueError, tf.errors.InvalidArgumentError)):
+        tf.stack([tf.ones([3]), tf.ones([2])])
+
+
+def test_scatter_rules_the_prose_states(tf):
+    # An index shorter than the rank names a whole slice, and its update has that slice's shape.
+    cube = tf.zeros([3, 2, 2])
+    updated = tf.tensor_scatter_nd_update(cube, [[1]], tf.ones([1, 2, 2]))
+    np.testing.assert_array_equal(updated.numpy().sum(axis=(1, 2)), [0, 4, 0])
+    added = tf.tensor_scatter_nd_add(tf.ones([2, 2]), [[0, 0]], [5.0])
+    np.testing.assert_array_equal(added.numpy(), [[6, 1], [1, 1]])
+
+
+def test_a_numpy_basic_slice_is_a_view_and_a_list_index_copies():
+    original = np.zeros((2, 3))
+    first_row = original[0]
+    first_row[0] = 9.0
+    assert original[0, 0] == 9.0  # "`original` changed"
+    picked = original[[1]]
+    picked[0, 0] = 5.0
+    assert original[1, 0] == 0.0  # "Indexing with a list or a mask ... copies instead"
+
+
+# --- matmul.md and devices.md ---------------------------------------------------------------
+
+def test_matmul_numpy_and_tensorflow_agree(matmul):
+    for name in ("elementwise", "product", "dot"):
+        same(getattr(matmul, f"numpy_{name}"), getattr(matmul, f"tf_{name}"))
+    np.testing.assert_allclose(matmul.numpy_batch_product, matmul.tf_batch_product.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_matmul_numbers_are_what_the_prose_says(matmul):
+    np.testing.assert_array_equal(matmul.numpy_elementwise, [[0, 2], [3, 0]])
+    np.testing.assert_array_equal(matmul.numpy_product, [[2, 1], [4, 3]])
+    assert matmul.numpy_dot == 32.0
+    assert matmul.numpy_batch_product.shape == (5, 4, 2) and matmul.tf_batch_product.shape == (5, 4, 2)
+    one_at_a_time = np.stack([m @ matmul.weights for m in matmul.numpy_batch])
+    np.testing.assert_allclose(one_at_a_time, matmul.numpy_batch_product, rtol=1e-6)
+
+
+def test_matmul_refusals(tf):
+    with pytest.raises(ValueError):
+        np.ones((4, 3)) @ np.ones((2, 3))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.ones([4, 3]) @ tf.ones([2, 3])
+    with pytest.raises(tf.errors.InvalidArgumentError):  # "matmul wants at least two axes"
+        tf.ones([3]) @ tf.ones([3])
+
+
+def test_matmul_self_check_answers(tf):
+    # The solution's answers, per library: a shape, or None for "it fails".
+    answers = [
+        ("x @ w", (8, 1), (8, 1)),
+        ("x * w", None, None),
+        ("batch @ w", (6, 8, 1), (6, 8, 1)),
+        ("w @ x", None, None),
+        ("x @ v", (8,), None),
+        ("x @ v[:, tf.newaxis]", (8, 1), (8, 1)),
+    ]
+    shapes = {"x": (8, 3), "w": (3, 1), "batch": (6, 8, 3), "v": (3,)}
+    for expression, numpy_answer, tf_answer in answers:
+        for ones, answer in ((np.ones, numpy_answer), (tf.ones, tf_answer)):
+            names = {name: ones(shape) for name, shape in shapes.items()}
+            try:
+                got = tuple(eval(expression, {"tf": tf}, names).shape)
+            except (ValueError, tf.errors.InvalidArgumentError):
+                got = None
+            assert got == answer, f"{expression} with {ones.__module__}.ones: {got}, the solution says {answer}"
+
+
+def test_device_placement_facts(tf):
+    assert tf.config.get_soft_device_placement()  # "on by default"
+    assert tf.ones([2]).device.endswith(("CPU:0", "GPU:0"))
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("a GPU is present: the page's CPU-only statements are about other machines")
+    assert tf.ones([2]).device.endswith("CPU:0")
+    with tf.device("/GPU:0"):  # asking for a missing GPU falls back to the CPU, silently
+        product = tf.ones([2, 3]) @ tf.ones([3, 2])
+    assert product.device.endswith("CPU:0")
+
+
+def test_tensorflow_still_documents_that_gather_does_not_check_indices_on_a_gpu(tf):
+    documentation = " ".join(tf.gather.__doc__.split())
+    assert "On GPU, if an out of bound index is found, a 0 is stored" in documentation
+    with pytest.raises(tf.errors.InvalidArgumentError):  # and on a CPU it is an error
+        tf.gather(tf.range(3), [5])
 
 # --- facts the pages state in prose ----------------------------------------------------------
 

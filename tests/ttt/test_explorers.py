@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ttt import explorers, reference, tape
-from ttt.data import make_linear_data
+from ttt.data import ORIGIN_SEED, W0, b0, make_linear_data
 
 IMG = re.compile(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]+)"')
 
@@ -29,6 +29,18 @@ def fit(data):
 @pytest.fixture(scope="module")
 def learning_rate(data):
     return explorers.learning_rate_explorer(*data)
+
+
+@pytest.fixture(scope="module")
+def book_data():
+    """The data of book/linear_fit/learning_rate.md, which shows the explorer: float64."""
+    return tuple(array.astype(np.float64) for array in make_linear_data(seed=ORIGIN_SEED))
+
+
+@pytest.fixture(scope="module")
+def book_learning_rate(book_data):
+    """The learning-rate explorer exactly as the book calls it."""
+    return explorers.learning_rate_explorer(*book_data)
 
 
 def frames(explorer) -> dict:
@@ -113,6 +125,22 @@ def simulated_regime(x, y, learning_rate, W=5.0, b=0.0, steps=8) -> str:
     return "divergent" if abs(along[-1]) > abs(along[0]) else "oscillating"
 
 
+def shown_losses(x, y, rate, epochs) -> np.ndarray:
+    """The losses a frame plots: the start and after each of `epochs` epochs, from (W0, b0)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(reference.fit_numpy(W0, b0, x, y, rate, epochs + 1).loss)
+
+
+def expected_badge(x, y, rate, epochs) -> str:
+    """The simulated regime, with a divergent run whose shown loss still falls at its last
+    epoch called what it is: it diverges eventually."""
+    regime = simulated_regime(x, y, rate)
+    losses = shown_losses(x, y, rate, epochs)
+    if regime == "divergent" and np.all(np.isfinite(losses)) and np.argmin(losses) == epochs:
+        return "diverges eventually"
+    return regime
+
+
 def test_learning_rate_explorer_marks_the_regimes(learning_rate, data):
     shown = frames(learning_rate)
     assert len(set(shown.values())) == len(shown) == (
@@ -120,17 +148,76 @@ def test_learning_rate_explorer_marks_the_regimes(learning_rate, data):
     x, y = (np.asarray(a, dtype=np.float64) for a in data)
     design = np.stack([x, np.ones_like(x)], axis=1)
     critical = 2 / np.linalg.eigvalsh(2 * design.T @ design / len(x)).max()
-    for (i, _), html in shown.items():
-        rate = explorers.LEARNING_RATES[i]
-        regime = simulated_regime(x, y, rate)
-        assert f">{regime.upper()}</strong>" in html, (rate, regime)
-        assert regime in IMG.search(html).group(1)
+    for (i, j), html in shown.items():
+        rate, epochs = explorers.LEARNING_RATES[i], explorers.EPOCH_COUNTS[j]
+        badge = expected_badge(x, y, rate, epochs)
+        assert f">{badge.upper()}</strong>" in html, (rate, epochs, badge)
+        assert f"regime: {badge}." in IMG.search(html).group(1)
         shown_critical = float(re.search(r"critical rate 2/λ_max = ([0-9.]+)", html)[1])
         assert abs(shown_critical - critical) <= 0.0005 + 1e-9
     regimes = {simulated_regime(x, y, rate) for rate in explorers.LEARNING_RATES}
     assert regimes == {"stable", "oscillating", "divergent"}, "the defaults show all three"
     assert_linked(learning_rate)
     assert learning_rate.sliders[0].value == "0.1"  # the origin's learning rate
+
+
+BADGE = re.compile(r">([A-Z ]+)</strong> — learning rate (\S+) is .*?: (.*?)</p>")
+
+
+def test_learning_rate_badge_agrees_with_the_loss_curve_it_shows(book_learning_rate, book_data):
+    """Issue 13: at rate 1.0 and 10 epochs the book's explorer said "DIVERGENT ... the loss
+    explodes" next to a loss curve that was still falling. A badge may say the loss grows
+    only where the curve beside it has risen, and says "diverges eventually" where a rate
+    beyond 2/λ_max has not yet shown it."""
+    x, y = book_data
+    critical = reference.critical_learning_rate(x)
+    for (i, j), html in frames(book_learning_rate).items():
+        rate, epochs = explorers.LEARNING_RATES[i], explorers.EPOCH_COUNTS[j]
+        badge = BADGE.search(html)
+        assert badge and float(badge[2]) == rate, html[-600:]
+        losses = shown_losses(x, y, rate, epochs)
+        still_falling = np.all(np.isfinite(losses)) and np.argmin(losses) == epochs
+        assert "explodes" not in badge[3]
+        if rate < critical:
+            assert badge[1] in {"STABLE", "OSCILLATING"}
+            assert np.all(np.diff(losses) < 1e-12), (rate, epochs)  # never rises (to rounding)
+        elif still_falling:
+            assert badge[1] == "DIVERGES EVENTUALLY", (rate, epochs, badge[0])
+            assert f"still falling after {epochs} epochs" in badge[3]
+        else:
+            assert badge[1] == "DIVERGENT", (rate, epochs, badge[0])
+            assert "grew" in badge[3] or "grows" in badge[3]
+
+
+def test_the_case_of_issue_13_is_called_eventual_divergence(book_learning_rate, book_data):
+    x, y = book_data
+    i, j = explorers.LEARNING_RATES.index(1.0), explorers.EPOCH_COUNTS.index(10)
+    html = book_learning_rate.frame(i, j).value
+    assert np.all(np.diff(shown_losses(x, y, 1.0, 10)) < 0)  # the curve shown falls throughout
+    assert 1.0 > reference.critical_learning_rate(x)  # and theory says it must diverge
+    assert ">DIVERGES EVENTUALLY</strong>" in html and ">DIVERGENT</strong>" not in html
+    assert "still falling after 10 epochs" in html and "explodes" not in html
+    # Where it turns, as the badge says: the lowest loss of a long run, then growth.
+    long_run = shown_losses(x, y, 1.0, 40)
+    turn = int(np.argmin(long_run))
+    assert f"its lowest is at epoch {turn}, and from then on it grows" in html
+    assert np.all(np.diff(long_run[turn:]) > 0) and long_run[-1] > long_run[0]
+    # Twenty epochs show the rise: then it is called divergent, with the turn in its text.
+    twenty = book_learning_rate.frame(i, explorers.EPOCH_COUNTS.index(20)).value
+    assert ">DIVERGENT</strong>" in twenty and f"by epoch {turn}, then grew" in twenty
+
+
+def test_learning_rate_verdict_reads_theory_and_the_run_together(book_data):
+    x, _ = book_data
+    falling, risen = [7.9, 5.9, 4.5], [7.9, 5.9, 6.5]
+    assert explorers.learning_rate_verdict(1.0, x, falling) == "diverges eventually"
+    assert explorers.learning_rate_verdict(1.0, x, risen) == "divergent"
+    assert explorers.learning_rate_verdict(1.0, x, [7.9, np.inf]) == "divergent"
+    # Below the critical rate theory decides: the loss cannot rise there.
+    assert explorers.learning_rate_verdict(0.1, x, falling) == "stable"
+    assert explorers.learning_rate_verdict(0.9, x, falling) == "oscillating"
+    with pytest.raises(ValueError, match="at least 2 epochs"):
+        explorers.learning_rate_verdict(1.0, x, [7.9])
 
 
 def test_learning_rate_regime_follows_the_critical_rate(data):

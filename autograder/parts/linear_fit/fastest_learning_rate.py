@@ -1,0 +1,80 @@
+"""Part 4 of linear_fit: the learning rate of fastest convergence, read off the MSE's Hessian.
+
+book/linear_fit/learning_rate.md prints the Hessian and the critical rate 2 / λ_max; the
+fastest rate 2 / (λ_min + λ_max), where both directions shrink equally fast, it explains
+and leaves to the learner. An array part: one number per case, judged with a relative
+tolerance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.cases import case, normal, uniform
+from autograder.parts.spec import ArrayPart, Bug, Hint
+
+
+def hessian(case, factor=2.0):
+    """factor * [[mean(x²), mean(x)], [mean(x), 1]]: the MSE's Hessian in (W, b) for
+    factor 2, constant."""
+    x = case.arrays["inputs"].astype(np.float64)
+    return factor * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+
+
+def eigenvalues(case, factor=2.0):
+    return np.linalg.eigvalsh(hessian(case, factor))
+
+
+def fastest(case):
+    return [np.array(2 / eigenvalues(case).sum())]
+
+
+def _mean_square(case):
+    return float(np.mean(case.arrays["inputs"].astype(np.float64) ** 2))
+
+
+# Inputs of various means and spreads: centred ones, whose eigenvalues sit near 2 mean(x²)
+# and 2, and shifted ones, whose mean couples W and b and pulls the eigenvalues apart. No
+# case's mean(x²) comes near 1/3 or 1, where a bug's number would equal another's.
+_N = {"n": [10, 60]}
+
+PART = ArrayPart(
+    number=4, points=2, summary="`fastest_learning_rate`, from the loss's Hessian",
+    functions=("fastest_learning_rate",),
+    cases=[
+        case("{n} centred inputs, spread 0.2", dims=_N, arrays={"inputs": normal("n", scale=0.2)}),
+        case("{n} centred inputs, spread 3", dims=_N, arrays={"inputs": normal("n", scale=3.0)}),
+        case("{n} inputs in [1, 3)", dims=_N, arrays={"inputs": uniform("n", low=1.0, high=3.0)}),
+        case("{n} inputs in [-4, -1)", dims=_N,
+             arrays={"inputs": uniform("n", low=-4.0, high=-1.0)}),
+        case("{n} inputs in [-1, 4)", dims=_N, arrays={"inputs": uniform("n", low=-1.0, high=4.0)}),
+    ],
+    call={"function": "fastest_learning_rate", "args": [["numpy", "inputs"]],
+          "record": [["result"]]},
+    reference=fastest,
+    bugs=(
+        Bug("Hessian without the factor 2",
+            "The rate is twice too large. L = mean((xW + b - y)²) gives "
+            "∂²L/∂W² = 2 mean(x²): the Hessian is 2 [[mean(x²), mean(x)], [mean(x), 1]].",
+            lambda case: [np.array(2 / eigenvalues(case, factor=1.0).sum())]),
+        Bug("1 instead of 2 over the sum of the eigenvalues",
+            "The rate is half the fastest. The factors 1 - ηλ_min and 1 - ηλ_max are equal "
+            "and opposite when η (λ_min + λ_max) = 2.",
+            lambda case: [np.array(1 / eigenvalues(case).sum())]),
+        Bug("the critical rate 2/λ_max, not the fastest",
+            "2/λ_max is where gradient descent starts to diverge: there the steep direction's "
+            "factor is -1 and its error never shrinks. The fastest rate balances both "
+            "directions' factors.",
+            lambda case: [np.array(2 / eigenvalues(case).max())]),
+        Bug("ignored the bias term (used 2·mean(x²) only)",
+            "The model has two parameters, W and b, so its Hessian is 2×2: the mean of x "
+            "couples them, and ∂²L/∂b² = 2.",
+            lambda case: [np.array(1 / (2 * _mean_square(case)))]),
+    ),
+    hints=(
+        Hint("NotImplementedError", "Write this function's body."),
+    ),
+    passed="fastest_learning_rate is right for every kind of inputs tried.",
+    # The answer is one number from float32 inputs: judged relative to its size.
+    rtol=1e-5, atol=0.0,
+)
