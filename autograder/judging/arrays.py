@@ -1,9 +1,9 @@
 """Judging calls that return arrays (tensors, tapes, variables): parse, compare, name the bug.
 
-Each judge gives a reference (float64 NumPy, computed here from the seed's cases) and a
-few known-wrong variants; :func:`judge_cases` judges each case (:class:`CaseVerdict`: its
+A part's spec gives a reference (float64 NumPy, computed from the seed's cases) and a few
+known-wrong variants; :func:`judge_cases` judges each case (:class:`CaseVerdict`: its
 credit and what went wrong), :func:`summarize` turns the verdicts into the part's share of
-points and message, and :func:`grade_cases` does both.
+points and message. A part's spec (:class:`autograder.parts.spec.ArrayPart`) calls both.
 """
 
 from __future__ import annotations
@@ -172,9 +172,3 @@ def summarize(verdicts: list[CaseVerdict], passed: str):
     if earned:
         message += f" ({earned:g} of {len(verdicts)} cases right.)"
     return earned / len(verdicts), stage, message
-
-
-def grade_cases(runs: list[CaseRun], reference, bugs=(), hints=(), *, passed: str,
-                **options):
-    """(fraction right, stage, message) over the cases; see :func:`judge_cases`."""
-    return summarize(judge_cases(runs, reference, bugs, hints, **options), passed)

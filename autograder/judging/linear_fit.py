@@ -200,6 +200,12 @@ def _trajectory_problem(runs: list[Run], tensorflow: bool, name: str):
     return None
 
 
+def _half_for_the_first_steps(problem: str):
+    """Right first steps, then a slip along the trajectory: half of the part."""
+    return 0.5, "trajectory", (problem + " Your first steps were right, so half of this "
+                               "part's points are yours.")
+
+
 def judge_train_step_numpy(record, seed):
     scenario_list = scenarios.linear_fit(seed)
     runs = _parse_runs(record, [(s, "mse", s.steps) for s in scenario_list], tensorflow=False)
@@ -208,8 +214,7 @@ def judge_train_step_numpy(record, seed):
         return 0.0, *problem
     problem = _trajectory_problem(runs, False, "train_step_numpy")
     if problem:
-        return 0.5, "trajectory", (problem + " Your first steps were right, so half of this "
-                                   "part's points are yours.")
+        return _half_for_the_first_steps(problem)
     return 1.0, "passed", (f"Your NumPy step follows the reference for {scenario_list[0].steps} "
                            f"steps from {len(runs)} different starts and learning rates.")
 
@@ -228,8 +233,7 @@ def judge_train_step_tf(record, seed):
             return 0.0, *problem
     problem = _trajectory_problem(runs, True, "train_step_tf")
     if problem:
-        return 0.5, "trajectory", (problem + " Your first steps were right, so half of this "
-                                   "part's points are yours.")
+        return _half_for_the_first_steps(problem)
     return 1.0, "passed", ("Your TensorFlow step follows the reference from "
                            f"{len(scenario_list)} starts, for the mean squared error and for "
                            "other losses swapped into `loss`.")

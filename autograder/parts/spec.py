@@ -23,8 +23,8 @@ import numpy as np
 
 from autograder import cases as case_recipes
 from autograder.calling import check_template, recorded_count
-from autograder.judging.arrays import (ATOL, RTOL, Bug, CaseRun, Hint, grade_cases,
-                                       judge_cases, parse_runs)
+from autograder.judging.arrays import (ATOL, RTOL, Bug, CaseRun, Hint, judge_cases,
+                                       parse_runs, summarize)
 
 __all__ = ["ArrayPart", "Bug", "CustomPart", "Hint", "Part"]
 
@@ -86,7 +86,7 @@ class ArrayPart(Part):
     they return (or change) with ``reference(case)``, case by case.
 
     ``bugs`` are tried in order on a wrong case; the first whose outputs match is named in
-    the feedback. ``rule`` replaces the default judging (:func:`grade_cases`) when a part
+    the feedback. ``rule`` replaces the default judging (:meth:`grade`) when a part
     needs more, e.g. half the points for a right first step; it gets the part and the parsed
     runs, and returns ``(fraction, stage, message)``.
     """
@@ -125,10 +125,7 @@ class ArrayPart(Part):
 
     def grade(self, runs: list[CaseRun], bugs=None) -> Verdict:
         """The default judging: the share of cases right, the first problem named."""
-        return grade_cases(runs, self.reference, self.bugs if bugs is None else bugs,
-                           self.hints, passed=self.passed, function=self.function_label,
-                           require_tensor=self.require_tensor, rtol=self.rtol, atol=self.atol,
-                           near_miss=self.near_miss)
+        return summarize(self.verdicts(runs, bugs), self.passed)
 
     def judge(self, record: dict, seed: int) -> Verdict:
         runs = self.parse(record, seed)

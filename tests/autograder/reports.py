@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from autograder import calling
 from autograder.judging import linear_fit_bugs
 
 
@@ -21,11 +20,8 @@ def trajectory(name: str, W, b, inputs, outputs, learning_rate, steps: int, loss
 
 
 def _recorded(value, tensor: bool) -> dict:
-    """One output as the probe records it (non-finite values spelled as strings)."""
-    array = np.asarray(value, dtype=np.float64)
-    return {"shape": list(array.shape),
-            "values": [v if math.isfinite(v) else str(v) for v in array.ravel().tolist()],
-            "tensor": tensor}
+    """One output as the probe records it, claiming to be a TF object or not."""
+    return {**calling.recorded_array(np.asarray(value, dtype=np.float64)), "tensor": tensor}
 
 
 def array_record(spec, seed: int, bug=None, *, tensor: bool | None = None) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.cases import case, normal, rounded
-from autograder.judging.arrays import all_match
+from autograder.judging.arrays import all_match, summarize
 from autograder.parts.spec import ArrayPart, Bug, Hint
 
 STEPS = 4  # calls per case, one per row of "gradients"
@@ -28,12 +28,13 @@ def momentum(case, *, old_velocity=False, sign=-1.0, no_update=False):
 
 def half_for_a_right_first_step(part, runs):
     """A first step right in every case, then a slip in how state carries over: half."""
-    fraction, stage, message = part.grade(runs)
+    verdicts = part.verdicts(runs)
+    fraction, stage, message = summarize(verdicts, part.passed)
     first_steps_right = all(
         len(run.outputs) >= 2 and all_match(run.outputs[:2], momentum(run.case)[:2])
         for run in runs)
     if stage != "passed" and first_steps_right:
-        problem = next(verdict.problem for verdict in part.verdicts(runs) if verdict.problem)
+        problem = next(verdict.problem for verdict in verdicts if verdict.problem)
         return 0.5, "trajectory", (f"{problem} Your first step was right, so half of this "
                                    "part's points are yours.")
     return fraction, stage, message
