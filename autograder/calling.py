@@ -77,6 +77,29 @@ def _reversed_gradient_cubic():
     return forward
 
 
+def _reversed_second_derivative_cube():
+    """sum(x**3)/3 whose gradient x**2 registers minus its slope, -2x, as its derivative.
+
+    The second-order twin of :func:`_reversed_gradient_cubic`: nested tapes return the
+    registered Hessian diag(-2x); finite differences of the values or of the gradient see
+    only smooth numbers and return diag(2x).
+    """
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def slope(x):
+        def second(upstream):
+            return -upstream * 2 * x
+        return x**2, second
+
+    @tf.custom_gradient
+    def forward(x):
+        def first(upstream):
+            return upstream * slope(x)
+        return tf.reduce_sum(x**3) / 3, first
+    return forward
+
+
 def _alike(forward):
     """``forward`` behind a plain function like every other one's: its type and name do
     not say which function it is. (Code that reads closures or the probe's frames still
@@ -95,13 +118,24 @@ def _functions_of_x() -> dict:
         "x**3 - 2*x": lambda x: x**3 - 2 * x,
         "log(1 + x**2)": lambda x: tf.math.log(1 + x**2),
         "x + x**3/3 (custom gradient)": _reversed_gradient_cubic(),
+        "logsumexp(x)": tf.math.reduce_logsumexp,
+        "sqrt(1 + sum(x**2))": lambda x: tf.sqrt(1 + tf.reduce_sum(x**2)),
+        "sum(sin(x)) * sum(x**2)": lambda x: tf.reduce_sum(tf.sin(x)) * tf.reduce_sum(x**2),
+        "sum(x**4)/4 + sum(x[:-1] * x[1:])":
+            lambda x: tf.reduce_sum(x**4) / 4 + tf.reduce_sum(x[:-1] * x[1:]),
+        "sum(x**3)/3 (custom second derivative)": _reversed_second_derivative_cube(),
     }.items()}
 
 
-# The TensorFlow functions a ``function_of_x`` argument names (the verdict holds their
-# derivatives): the last registers its own gradient, which only a tape returns.
+# The TensorFlow functions a ``function_of_x`` argument names (the verdicts hold their
+# derivatives). Element-wise ones, the last of which registers its own gradient (only a tape
+# returns it), and scalar functions of a vector, most with Hessians that are not diagonal,
+# the last registering its own second derivative (only nested tapes return it).
 FUNCTIONS_OF_X = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)",
                   "x + x**3/3 (custom gradient)")
+SCALAR_FUNCTIONS_OF_X = ("logsumexp(x)", "sqrt(1 + sum(x**2))", "sum(sin(x)) * sum(x**2)",
+                         "sum(x**4)/4 + sum(x[:-1] * x[1:])",
+                         "sum(x**3)/3 (custom second derivative)")
 
 
 # --- calling -----------------------------------------------------------------------------
@@ -128,9 +162,9 @@ def check_template(call: dict, cases, functions) -> None:
             kind, name = entry
             if kind == "setting" and name not in case.settings:
                 raise TemplateError(f"{where}: no setting {name!r}")
-            if kind == "function_of_x" and case.name not in FUNCTIONS_OF_X:
+            if kind == "function_of_x" and case.name not in FUNCTIONS_OF_X + SCALAR_FUNCTIONS_OF_X:
                 raise TemplateError(f"{where}: function_of_x needs a case named like one of "
-                                    f"{FUNCTIONS_OF_X}")
+                                    f"{FUNCTIONS_OF_X + SCALAR_FUNCTIONS_OF_X}")
             if kind not in ("setting", "function_of_x"):
                 if name.endswith("[]") and name[:-2] != repeat:
                     raise TemplateError(f"{where}: {name!r} needs \"repeat\": {name[:-2]!r}")

@@ -277,6 +277,22 @@ def test_function_of_x_passes_the_tensorflow_function_named_like_the_case(tf):
 
 
 @pytest.mark.slow
+def test_scalar_functions_of_x_map_a_vector_to_one_number(tf):
+    x = np.linspace(-1, 1, 4).astype(np.float32)
+    for name, formula in zip(calling.SCALAR_FUNCTIONS_OF_X, (
+            lambda x: np.log(np.sum(np.exp(x))), lambda x: np.sqrt(1 + np.sum(x**2)),
+            lambda x: np.sum(np.sin(x)) * np.sum(x**2),
+            lambda x: np.sum(x**4) / 4 + np.sum(x[:-1] * x[1:]), lambda x: np.sum(x**3) / 3)):
+        run = run_case({"hessian": lambda f, x: f(x)}, ArrayCase(name, {"x": x}, {}), {
+            "function": "hessian", "args": [["function_of_x", "f"], ["tensor", "x"]],
+            "record": [["result"]]})
+        assert run["error"] is None, run["error"]
+        assert run["outputs"][0]["shape"] == []
+        np.testing.assert_allclose(_values(run["outputs"][0]), formula(x.astype(float)),
+                                   rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
 def test_by_case_runs_each_case_with_its_own_template(tf):
     functions = {"double": lambda t: t * 2, "negate": lambda t: -t}
     call = {"by_case": {

@@ -6,8 +6,8 @@ import numpy as np
 
 from autograder.calling import FUNCTIONS_OF_X
 from autograder.cases import case, uniform
-from autograder.judging.arrays import all_match
 from autograder.parts.spec import ArrayPart, Bug, Hint
+from autograder.parts.tapes._method import method_first
 
 # What a tape returns for each function: the gradient it registers. For TensorFlow's own
 # operations that is the true derivative; the custom-gradient function registers minus its
@@ -37,45 +37,12 @@ def tape_gradient(case):
     return [DERIVATIVES[case.name](inputs(case))]
 
 
-FINITE_DIFFERENCES = Bug(  # named by the rule below, which also takes the part's points
+FINITE_DIFFERENCES = Bug(  # named by the part's rule, which also takes its points
     "finite differences instead of the tape",
     "The result is this function's numerical slope, which is what finite differences (a "
     "numerical approximation) give. This function registers its own gradient with "
     "tf.custom_gradient, and only a tape sees it: take the derivative from tf.GradientTape.",
     lambda case: [NUMERICAL_SLOPES[case.name](inputs(case))] if case.name in NUMERICAL_SLOPES else [])
-
-
-def _approximates_the_slope(run) -> bool:
-    """Did this run return the numerical slope where a tape returns the registered gradient?
-    The two are at least 2 apart, so a loose tolerance also catches a coarse estimate."""
-    slope = FINITE_DIFFERENCES.outputs(run.case)
-    return (bool(slope) and not run.error and bool(run.outputs)
-            and all_match(run.outputs[:1], slope, 1e-2, 1e-3))
-
-
-def _close_to_the_tape(run) -> bool:
-    """Roughly the tape's answer on an ordinary function (an approximation is close)."""
-    return (not run.error and bool(run.outputs)
-            and all_match(run.outputs[:1], tape_gradient(run.case), 1e-2, 1e-3))
-
-
-def method_first(part, runs):
-    """An approximation earns nothing; otherwise the cases are judged as usual."""
-    caught = next((run for run in runs if _approximates_the_slope(run)), None)
-    ordinary = [run for run in runs if run.case.name not in NUMERICAL_SLOPES]
-    # The slope on the reversed-gradient function comes from an approximation, or from a
-    # tape with its sign flipped; only the approximation is also close to the tape on an
-    # ordinary function. One such function is enough: an approximation that spoils some
-    # cases on purpose must not keep the others' points.
-    if caught is not None and any(_close_to_the_tape(run) for run in ordinary):
-        # The part asks for a method, the tape; numbers that come close by another method
-        # earn nothing, or float64 finite differences would keep most of the points.
-        return (0.0, "one step",
-                f"derivative, case \u201c{caught.case.name}\u201d: Bug: "
-                f"{FINITE_DIFFERENCES.name}. {FINITE_DIFFERENCES.advice} This part asks for "
-                "the tape's gradient, so it earns no points, even for the functions where "
-                "the approximation came close.")
-    return part.grade(runs, bugs=())
 
 
 PART = ArrayPart(
@@ -98,5 +65,5 @@ PART = ArrayPart(
     rtol=1e-5, atol=1e-6,
     near_miss="close, but not exact: this looks like an approximation such as finite "
               "differences. Take the derivative from a tf.GradientTape.",
-    rule=method_first,
+    rule=method_first(FINITE_DIFFERENCES, "the tape's gradient"),
 )

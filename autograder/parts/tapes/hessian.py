@@ -1,0 +1,116 @@
+"""Part 4 of tapes: the Hessian of a scalar function of a vector, from nested tf.GradientTapes.
+
+The chapter (book/tapes/custom_gradients.md) shows a tape inside a tape for a second
+derivative of a scalar, and book/tapes/jacobians.md shows `tape.jacobian`; chapter 4 takes the
+Hessian of the line fit's loss with respect to two variables. A Hessian with respect to one
+watched vector, the two tapes combined, is left to the learner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.calling import SCALAR_FUNCTIONS_OF_X
+from autograder.cases import case, uniform
+from autograder.parts.spec import ArrayPart, Bug, Hint
+from autograder.parts.tapes._method import method_first
+
+
+def _logsumexp(x):
+    p = np.exp(x - x.max())
+    p /= p.sum()
+    return p, np.diag(p) - np.outer(p, p)
+
+
+def _norm_like(x):
+    r = np.sqrt(1 + x @ x)
+    return x / r, np.eye(x.size) / r - np.outer(x, x) / r**3
+
+
+def _sin_times_squares(x):
+    u, v = np.sin(x).sum(), (x**2).sum()
+    gradient = v * np.cos(x) + 2 * u * x
+    hessian = (-v * np.diag(np.sin(x)) + 2 * np.outer(np.cos(x), x)
+               + 2 * np.outer(x, np.cos(x)) + 2 * u * np.eye(x.size))
+    return gradient, hessian
+
+
+def _quartic_chain(x):
+    gradient = x**3
+    gradient[:-1] += x[1:]
+    gradient[1:] += x[:-1]
+    neighbours = np.eye(x.size, k=1) + np.eye(x.size, k=-1)
+    return gradient, np.diag(3 * x**2) + neighbours
+
+
+def _registered_cube(x):
+    """What nested tapes return for the function with a registered second derivative."""
+    return x**2, np.diag(-2 * x)
+
+
+# The gradient and the Hessian each function registers (for TensorFlow's own operations, the
+# true ones), in float64.
+DERIVATIVES = dict(zip(SCALAR_FUNCTIONS_OF_X, (_logsumexp, _norm_like, _sin_times_squares,
+                                               _quartic_chain, _registered_cube)))
+CUSTOM = "sum(x**3)/3 (custom second derivative)"
+assert set(DERIVATIVES) == set(SCALAR_FUNCTIONS_OF_X) and CUSTOM in DERIVATIVES
+
+
+def _at(case):
+    return DERIVATIVES[case.name](case.arrays["x"].astype(np.float64))
+
+
+def hessian(case):
+    return [_at(case)[1]]
+
+
+def _gradient_only(case):
+    return [_at(case)[0]]
+
+
+def _row_sums(case):
+    """What `outer.gradient(g, x)` returns: the gradient of sum(g), the Hessian's row sums."""
+    return [_at(case)[1].sum(axis=0)]
+
+
+FINITE_DIFFERENCES = Bug(  # named by the part's rule, which also takes its points
+    "finite differences instead of the tapes",
+    "The result is this function's numerical curvature, which is what finite differences "
+    "(a numerical approximation) give. This function registers its own second derivative "
+    "with tf.custom_gradient, and only tapes see it: take both derivatives from "
+    "tf.GradientTapes.",
+    lambda case: [np.diag(2 * case.arrays["x"].astype(np.float64))] if case.name == CUSTOM
+    else [])
+
+
+PART = ArrayPart(
+    number=4, points=3, summary="`hessian`, with nested `tf.GradientTape`s",
+    functions=("hessian",),
+    cases=[case(name, dims={"n": [3, 6]}, arrays={"x": uniform("n", low=-1.5, high=1.5)})
+           for name in SCALAR_FUNCTIONS_OF_X],
+    call={"function": "hessian", "args": [["function_of_x", "f"], ["tensor", "x"]],
+          "record": [["result"]]},
+    reference=hessian,
+    bugs=(
+        Bug("the gradient, not the Hessian",
+            "This is the first derivative: the outer tape must differentiate the inner "
+            "tape's gradient once more.", _gradient_only),
+        Bug("outer.gradient instead of outer.jacobian",
+            "A tape's gradient of a vector g is the gradient of the sum of its elements, "
+            "so it adds the Hessian's rows together. The Hessian is the Jacobian of the "
+            "gradient: one row per element of g.", _row_sums),
+        FINITE_DIFFERENCES,
+    ),
+    hints=(
+        Hint("returned None", "A tape gave no gradient. x is a tf.constant: each tape "
+                              "watches it only if told to (tape.watch(x)), and the outer "
+                              "tape sees the inner gradient only when it is computed "
+                              "inside the outer tape's `with` block."),
+        Hint("NotImplementedError", "Write this function's body."),
+    ),
+    passed="hessian returns the full matrix of second derivatives for every function tried.",
+    require_tensor=True,
+    near_miss="close, but not exact: this looks like an approximation such as finite "
+              "differences. Take both derivatives from tf.GradientTapes.",
+    rule=method_first(FINITE_DIFFERENCES, "the Hessian that nested tapes compute"),
+)
