@@ -8,6 +8,7 @@ hidden tests, points); ``exercises/<name>/<name>.ipynb`` is the learners' copy t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -18,6 +19,8 @@ from autograder import parts
 from autograder.submission import answer_ids
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# A part's heading in its notebook, "## Part 2: a TensorFlow step (4 points)".
+HEADING = re.compile(r"^## Part (\d+):(.*?)(?: \(\d+(?:\.\d+)? points?\))?[ \t]*$", re.M)
 ASSIGNMENTS: tuple[str, ...] = parts.assignments()
 
 
@@ -47,6 +50,17 @@ class Assignment:
     def answer_ids(self) -> frozenset[str]:
         """grade_ids of the cells the learner writes."""
         return frozenset(answer_ids(self.source))
+
+    @cached_property
+    def part_titles(self) -> dict[str, str]:
+        """``{grade_id: "Part 2: a TensorFlow step"}``: each part as its notebook's heading
+        names it, for the learner's feedback (a part without a heading: its grade id)."""
+        headings = {int(match.group(1)): match.group(2).strip()
+                    for cell in self.source.cells if cell.cell_type == "markdown"
+                    for match in HEADING.finditer(cell.source)}
+        return {spec.grade_id: (f"Part {spec.number}: {headings[spec.number]}"
+                                if spec.number in headings else spec.grade_id)
+                for spec in parts.parts(self.name).values()}
 
     @property
     def max_score(self) -> float:

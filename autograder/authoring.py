@@ -24,13 +24,12 @@ import re
 import nbformat
 
 from autograder import parts
-from autograder.assignments import get
+from autograder.assignments import HEADING, get
 
 BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS\n?", re.S)
 RESULT_BLOCK = f"{BEGIN}\n_points\n{END}"
 TABLE_HEADER = "| Part | What you write | Points |"
-HEADING = re.compile(r"^## Part (\d+):(.*?)(?: \(\d+(?:\.\d+)? points?\))?[ \t]*$", re.M)
 
 
 class AuthoringError(ValueError):

@@ -30,9 +30,10 @@ import nbformat
 
 from autograder import assignments, authoring, submission
 from autograder.assignments import Assignment
+from autograder.cell_names import cell_namer
 from autograder import verdict
 from autograder.plain_text import plain
-from autograder.results import PartResult, Result
+from autograder.results import PartResult, Result, rounded
 from autograder.sandbox import memory_protection, runner_outcome, watchdog
 from autograder.sandbox.execute import Ran, run_notebook
 from autograder.sandbox.limits import Limits
@@ -61,6 +62,7 @@ class Run:
     notes: list[str] = field(default_factory=list)
     ran: Ran | None = None
     submitted_at: datetime | None = None
+    cell_name: Callable[[int | None], str] | None = None  # cells as the learner sees them
 
 
 def find_learners(submissions_dir: Path) -> list[str]:
@@ -104,6 +106,7 @@ def _prepare_and_run(job: Job, run: Run, index: int) -> None:
         run.problem = f"unreadable: {error.strerror or error}"
         return
     run.notes = prepared.notes
+    run.cell_name = cell_namer(prepared.notebook, job.assignment.part_titles)
     nbformat.write(prepared.notebook, scratch / "submission.ipynb")
     if job.workspace.stopping.is_set():
         run.problem = "not graded: the batch was stopped"
@@ -120,7 +123,7 @@ def judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
         return Result(run.learner_id, assignment.name, 0.0, assignment.max_score, run.problem,
                       parts)
     execution = runner_outcome.describe(run.ran.outcome, run.ran.summary, limits,
-                                        set(assignment.answer_ids))
+                                        set(assignment.answer_ids), run.cell_name)
     parts = verdict.judge(assignment, run.ran.report, run.seed)
     phrases = list(execution.timeouts)
     # The judge of one part failed (the others kept their points): tell the instructor.
@@ -131,7 +134,7 @@ def judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
                        + ", ".join(execution.not_confined[:3])[:200])
     # "graded" when the notebook ran to its end; otherwise the reason it stopped early.
     status = "; ".join([execution.stopped or "graded", *phrases, *run.notes])
-    return Result(run.learner_id, assignment.name, sum(part.score for part in parts),
+    return Result(run.learner_id, assignment.name, rounded(sum(part.score for part in parts)),
                   assignment.max_score, status, parts, execution.learner_errors,
                   run.submitted_at)
 

@@ -37,8 +37,12 @@ class TemplateError(ValueError):
 
 
 def describe(error: BaseException) -> str:
-    """An exception as the report carries it: ``"Type: message"``, capped."""
-    text = f"{type(error).__name__}: {error}"
+    """An exception as the report carries it: ``"Type: message"``, capped. An exception
+    whose message cannot be made (its ``__str__`` raises) is reported without one."""
+    try:
+        text = f"{type(error).__name__}: {error}"
+    except Exception:
+        text = f"{type(error).__name__}: (its message could not be read)"
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
 
 
@@ -77,26 +81,39 @@ def _reversed_gradient_cubic():
     return forward
 
 
-def _reversed_second_derivative_cube():
-    """sum(x**3)/3 whose gradient x**2 registers minus its slope, -2x, as its derivative.
+def _sin_times_squares_registered_hessian():
+    """sum(sin(x)) * sum(x**2), value for value, whose gradient registers its own Jacobian:
+    the true Hessian H plus 2I + 11ᵀ (every entry at least 1 away from H's).
 
-    The second-order twin of :func:`_reversed_gradient_cubic`: nested tapes return the
-    registered Hessian diag(-2x); finite differences of the values or of the gradient see
-    only smooth numbers and return diag(2x).
+    The second-order counterpart of :func:`_reversed_gradient_cubic`, and a twin of an
+    ordinary case: its values and its gradient are those of ``sum(sin(x)) * sum(x**2)``, so
+    no probe of values tells the two apart. Nested tapes return the registered Hessian;
+    finite differences of the values or of the gradient see only smooth numbers and return H.
     """
     import tensorflow as tf
 
+    def true_hessian(x):
+        u, v, n = tf.reduce_sum(tf.sin(x)), tf.reduce_sum(x**2), tf.size(x)
+        cos_x = tf.cos(x)
+        return (-v * tf.linalg.diag(tf.sin(x)) + 2 * tf.tensordot(cos_x, x, axes=0)
+                + 2 * tf.tensordot(x, cos_x, axes=0) + 2 * u * tf.eye(n, dtype=x.dtype))
+
     @tf.custom_gradient
     def slope(x):
-        def second(upstream):
-            return -upstream * 2 * x
-        return x**2, second
+        u, v = tf.reduce_sum(tf.sin(x)), tf.reduce_sum(x**2)
+        n = tf.size(x)
+        registered = (true_hessian(x) + 2 * tf.eye(n, dtype=x.dtype)
+                      + tf.ones([n, n], dtype=x.dtype))
+
+        def second(upstream):  # a vector-Jacobian product with the registered Jacobian
+            return tf.linalg.matvec(registered, upstream, transpose_a=True)
+        return v * tf.cos(x) + 2 * u * x, second
 
     @tf.custom_gradient
     def forward(x):
         def first(upstream):
             return upstream * slope(x)
-        return tf.reduce_sum(x**3) / 3, first
+        return tf.reduce_sum(tf.sin(x)) * tf.reduce_sum(x**2), first
     return forward
 
 
@@ -123,7 +140,7 @@ def _functions_of_x() -> dict:
         "sum(sin(x)) * sum(x**2)": lambda x: tf.reduce_sum(tf.sin(x)) * tf.reduce_sum(x**2),
         "sum(x**4)/4 + sum(x[:-1] * x[1:])":
             lambda x: tf.reduce_sum(x**4) / 4 + tf.reduce_sum(x[:-1] * x[1:]),
-        "sum(x**3)/3 (custom second derivative)": _reversed_second_derivative_cube(),
+        "sum(sin(x)) * sum(x**2), registered Hessian": _sin_times_squares_registered_hessian(),
     }.items()}
 
 
@@ -135,7 +152,7 @@ FUNCTIONS_OF_X = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)",
                   "x + x**3/3 (custom gradient)")
 SCALAR_FUNCTIONS_OF_X = ("logsumexp(x)", "sqrt(1 + sum(x**2))", "sum(sin(x)) * sum(x**2)",
                          "sum(x**4)/4 + sum(x[:-1] * x[1:])",
-                         "sum(x**3)/3 (custom second derivative)")
+                         "sum(sin(x)) * sum(x**2), registered Hessian")
 
 
 # --- calling -----------------------------------------------------------------------------

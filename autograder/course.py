@@ -34,3 +34,11 @@ def db_url() -> str:
 
 def course_id() -> str:
     return config().CourseDirectory.course_id
+
+
+DEFAULT_BOOK_URL = "https://tensors-tapes-training.github.io/book/"
+
+
+def book_url() -> str:
+    """Where the feedback's links to the book point (``c.Feedback.book_url``)."""
+    return str(config().Feedback.get("book_url", DEFAULT_BOOK_URL))

@@ -1,4 +1,11 @@
-"""The learner's feedback page: score, status, and per part the stage reached and the bug.
+"""The learner's feedback page: score, status, and per part what was found, in the
+learner's terms.
+
+Each part is named as the notebook heads it ("Part 2: a TensorFlow step"), with every
+problem its cases showed, grouped by cause; a named bug's hint comes first, its fix behind
+"Show the fix", and a link to the book's section that teaches it (under the course's book
+address, :func:`autograder.course.book_url`). Messages are Markdown lines (`code`,
+*emphasis*). A stage legend explains only the stages of the parts that have them.
 
 Built only from the verdict and the grader's own status, never from the executed notebook,
 so hidden test code cannot leak into it: of a test cell's errors, only those raised inside
@@ -10,10 +17,13 @@ page is also read with cat and grep.
 
 from __future__ import annotations
 
+import re
 from html import escape as _html_escape
 from pathlib import Path
 
-from autograder.results import Result
+from autograder import assignments, book_sections, course, parts
+from autograder.judging.wording import FIX, READ
+from autograder.results import Result, rounded
 from autograder.plain_text import learner_key, plain
 
 _STYLE = """
@@ -24,6 +34,9 @@ th, td { border-bottom: 1px solid #ccc; padding: .4rem .6rem; text-align: left;
          vertical-align: top; }
 .full { color: #005a32; } .partial { color: #8a5300; } .none { color: #a50f15; }
 pre { background: #f4f4f4; padding: .5rem; white-space: pre-wrap; }
+td p, th p { margin: 0 0 .4rem; } th[scope=row] { font-weight: 600; }
+code { background: #f4f4f4; padding: 0 .2rem; border-radius: 3px; }
+details { margin: 0 0 .4rem; } summary { cursor: pointer; color: #00508a; }
 """
 
 
@@ -39,22 +52,93 @@ def _score_class(score: float, max_score: float) -> str:
 
 
 def _points(value: float) -> str:
-    return f"{round(value, 2):g}"
+    return f"{rounded(value):g}"
 
 
-def render(result: Result) -> str:
-    rows = "\n".join(
-        f'<tr><td>{escape(part.grade_id)}</td><td>{escape(part.stage)}</td>'
-        f'<td class="{_score_class(part.score, part.max_score)}">'
-        f'{_points(part.score)} / {_points(part.max_score)}</td>'
-        f'<td>{escape(part.message)}</td></tr>'
-        for part in result.parts)
+# What each stage checks; the page explains only the stages its parts have.
+STAGE_MEANINGS = {
+    "one step": "a single update, from values the grader chose",
+    "trajectory": "several updates in a row, each starting where the last one ended",
+    "convergence": "a long run, which must end at the least-squares optimum",
+}
+
+
+def inline(text: str) -> str:
+    """One line of a message as HTML: escaped, then Markdown's `code`, **strong** and
+    *emphasis* (a learner's error text is escaped first, so it can only gain these)."""
+    html = escape(text)
+    pieces = re.split(r"(`[^`]+`)", html)
+    for k, piece in enumerate(pieces):
+        if k % 2:  # inside backticks: code, nothing else applies
+            pieces[k] = f"<code>{piece[1:-1]}</code>"
+        else:
+            piece = re.sub(r"\*\*(\S(?:.*?\S)?)\*\*", r"<strong>\1</strong>", piece)
+            pieces[k] = re.sub(r"(?<![\w*])\*(\S(?:[^*]*?\S)?)\*(?![\w*])", r"<em>\1</em>",
+                               piece)
+    return "".join(pieces)
+
+
+def _section_link(section: str, book_url: str) -> str:
+    try:
+        href, words = book_sections.resolve(section)
+    except book_sections.UnknownSection:  # a slip of the grader's: say it, link nothing
+        return f'<p class="read">Read in the book: {escape(section)}</p>'
+    return (f'<p class="read">Read in the book: <a href="{escape(book_url.rstrip("/"))}/'
+            f'{escape(href)}">{inline(words)}</a></p>')
+
+
+def finding(message: str, book_url: str) -> str:
+    """A part's message as HTML: its lines as paragraphs, each fix behind "Show the fix"
+    (the hint comes first), each section of the book as a link."""
+    html = []
+    for line in message.split("\n"):
+        if line.startswith(FIX):
+            html.append("<details><summary>Show the fix</summary>"
+                        f"<p>{inline(line[len(FIX):])}</p></details>")
+        elif line.startswith(READ):
+            html.append(_section_link(line[len(READ):].strip(), book_url))
+        elif line.strip():
+            html.append(f"<p>{inline(line)}</p>")
+    return "\n".join(html)
+
+
+def _course_parts(assignment: str) -> tuple[dict, dict]:
+    """({grade_id: title as the notebook heads it}, {grade_id: stages}) of a known
+    assignment; two empty tables for any other (a result read back from a journal)."""
+    if assignment not in assignments.ASSIGNMENTS:
+        return {}, {}
+    stages = {spec.grade_id: spec.stages for spec in parts.parts(assignment).values()}
+    return assignments.get(assignment).part_titles, stages
+
+
+def render(result: Result, book_url: str | None = None) -> str:
+    book_url = course.book_url() if book_url is None else book_url
+    titles, stages = _course_parts(result.assignment)
+    rows, staged = [], []
+    for part in result.parts:
+        title = titles.get(part.grade_id, part.grade_id)
+        own_stages = stages.get(part.grade_id, ())
+        reached = ""
+        if own_stages and part.stage in own_stages:
+            staged += [stage for stage in own_stages if stage not in staged]
+            reached = f'<p class="stage">Stage reached: <em>{escape(part.stage)}</em></p>\n'
+        rows.append(
+            f'<tr><th scope="row">{inline(title)}</th>'
+            f'<td class="{_score_class(part.score, part.max_score)}">'
+            f'{_points(part.score)} / {_points(part.max_score)}</td>'
+            f'<td>{reached}{finding(part.message, book_url)}</td></tr>')
+    legend = ""
+    if staged:
+        items = "\n".join(f"<li><em>{escape(stage)}</em>: {escape(STAGE_MEANINGS[stage])}</li>"
+                          for stage in staged if stage in STAGE_MEANINGS)
+        legend = f"<p>The stages of a part, in order:</p>\n<ul>\n{items}\n</ul>"
     errors = ""
     if result.learner_errors:
-        items = "\n".join(f"<li><pre>{escape(e)}</pre></li>" for e in result.learner_errors)
+        items = "\n".join(f"<li>{inline(e)}</li>" for e in result.learner_errors)
         errors = ("<h2>Errors while your notebook ran</h2>\n<p>Raised by your code, in your "
                   f"cells or in the tests that called it.</p>\n<ul>\n{items}\n</ul>")
     total_class = _score_class(result.score, result.max_score)
+    body_rows = "\n".join(rows)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -70,13 +154,12 @@ def render(result: Result) -> str:
 <p>Status: {escape(result.status)}</p>
 <h2>Parts</h2>
 <table>
-<thead><tr><th>Part</th><th>Stage reached</th><th>Points</th><th>What we found</th></tr></thead>
+<thead><tr><th>Part</th><th>Points</th><th>What we found</th></tr></thead>
 <tbody>
-{rows}
+{body_rows}
 </tbody>
 </table>
-<p>Stages: <em>one step</em> checks a single update, <em>trajectory</em> several steps from
-fresh starting points, <em>convergence</em> a long run to the least-squares optimum.</p>
+{legend}
 {errors}
 </body>
 </html>

@@ -9,14 +9,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from autograder.results import Result
+from autograder.results import Result, rounded
 from autograder.plain_text import learner_key, plain
 
 COLUMNS = ("learner_id", "assignment", "score", "max_score", "status")
 
 
 def _number(value: float) -> str:
-    return f"{round(value, 4):g}"
+    return f"{rounded(value):g}"
 
 
 def write_grades_csv(path: Path, results: list[Result], grade_ids: list[str]) -> None:

@@ -53,3 +53,7 @@ if Path(sys.argv[0]).name.startswith("nbgrader"):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent),
                                           os.environ.get("PATH", "")])
     (REPO_ROOT / GRADING_ROOT).mkdir(parents=True, exist_ok=True)
+
+# Where the learners read the book: the feedback page links each named bug to the section
+# that teaches it, under this address (the book's HTML, as `make book` builds it).
+c.Feedback.book_url = "https://tensors-tapes-training.github.io/book/"

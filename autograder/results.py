@@ -14,6 +14,14 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 STAGES = ("one step", "trajectory", "convergence", "passed", "missing", "error")
+# Points carry two decimals everywhere: the verdict, grades.csv, the gradebook, the feedback.
+SCORE_DIGITS = 2
+
+
+def rounded(points: float) -> float:
+    """Points as every output shows them (a sum of rounded parts is rounded again: floats
+    add 2.83 + 2.84 to 5.67 plus a last-digit error)."""
+    return round(points, SCORE_DIGITS)
 
 
 @dataclass

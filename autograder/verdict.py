@@ -24,7 +24,7 @@ from autograder import assignments, parts
 from autograder.assignments import Assignment
 from autograder.plain_text import plain
 from autograder.judging.report_values import MalformedReport, field, read_report
-from autograder.results import STAGES, PartResult
+from autograder.results import STAGES, PartResult, rounded
 
 
 def _resolved(assignment: Assignment | str) -> Assignment:
@@ -68,7 +68,7 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
                           "and not in your code: "
                           + plain(f"{type(error).__name__}: {error}")[:300],
                           grader_error=True)
-    score = round(max_score * min(max(fraction, 0.0), 1.0), 4)
+    score = rounded(max_score * min(max(fraction, 0.0), 1.0))
     return PartResult(grade_id, score, max_score, stage, message)
 
 

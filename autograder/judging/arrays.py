@@ -17,7 +17,7 @@ import numpy as np
 from autograder.cases import ArrayCase
 from autograder.judging.report_values import (MalformedReport, field, flags, numbers,
                                               text_or_none)
-from autograder.judging.wording import raised
+from autograder.judging.wording import case_names, named_bug, raised
 from autograder.protocol import MAX_VALUES
 
 RTOL, ATOL = 1e-4, 1e-5  # float32 results against a float64 reference
@@ -93,8 +93,13 @@ def difference(output: Output, expected) -> str:
 @dataclass(frozen=True)
 class Bug:
     name: str
-    advice: str
+    advice: str  # the hint: what went wrong and where to look, not the finished formula
     outputs: Callable[[ArrayCase], list]  # what this bug would have produced
+    fix: str = ""  # the formula or call that fixes it (the feedback shows it on request)
+    section: str = ""  # the book's section that teaches it: "tapes/numpy_tape.md#reductions"
+
+    def explanation(self) -> str:
+        return named_bug(self.name, self.advice, self.fix, self.section)
 
 
 @dataclass(frozen=True)
@@ -115,39 +120,40 @@ class CaseVerdict:
     run: CaseRun
     credit: float
     problem: str | None = None  # None when the case is right
+    cause: str | None = None  # the problem without naming the case: cases group by it
+    function: str = ""  # how the feedback names the learner's code
 
 
 def judge_case(run: CaseRun, expected: list, bugs, hints, function: str,
                require_tensor: bool = False, rtol=RTOL, atol=ATOL,
                near_miss: str | None = None) -> CaseVerdict:
     """One case against the expected outputs: right, right but not a tensor, or which bug."""
-    where = f"{function}, case \u201c{run.case.name}\u201d"
+    where = f"{function}, {case_names([run.case.name])}"
 
-    def wrong(problem: str) -> CaseVerdict:
-        return CaseVerdict(run, 0.0, problem)
+    def wrong(cause: str, credit: float = 0.0) -> CaseVerdict:
+        return CaseVerdict(run, credit, f"{where}: {cause}", cause, function)
 
     if run.error or len(run.outputs) < len(expected):
         advice = next((h.advice for h in hints if run.error and h.fragment in run.error), "")
         what = raised(function, run.error) if run.error else f"{function} returned too few results"
-        return wrong(f"{where}: {what}. {advice}".strip())
+        return wrong(f"{what}. {advice}".strip())
     if all_match(run.outputs, expected, rtol, atol):
         if require_tensor and not all(o.tensor for o in run.outputs[:1]):
-            return CaseVerdict(run, NOT_A_TENSOR_CREDIT,
-                               f"{where}: the numbers are right, but the result is not a "
-                               "tf.Tensor. Compute it with TensorFlow operations.")
-        return CaseVerdict(run, 1.0)
+            return wrong("the numbers are right, but the result is not a tf.Tensor. Compute "
+                         "it with TensorFlow operations.", NOT_A_TENSOR_CREDIT)
+        return CaseVerdict(run, 1.0, function=function)
     for bug in bugs:
         try:
             guess = bug.outputs(run.case)
         except (ValueError, IndexError, FloatingPointError):
             continue
         if all_match(run.outputs, guess):
-            return wrong(f"{where}: Bug: {bug.name}. {bug.advice}")
+            return wrong(bug.explanation())
     if near_miss and all_match(run.outputs, expected, 1e-2, 1e-3):
-        return wrong(f"{where}: {near_miss}")
+        return wrong(near_miss)
     first_wrong = next((k for k, (o, e) in enumerate(zip(run.outputs, expected))
                         if not matches(o, e)), len(expected) - 1)
-    return wrong(f"{where}: {difference(run.outputs[first_wrong], expected[first_wrong])}. "
+    return wrong(f"{difference(run.outputs[first_wrong], expected[first_wrong])}. "
                  "No common mistake matches; check the formula step by step.")
 
 
@@ -159,16 +165,29 @@ def judge_cases(runs: list[CaseRun], reference, bugs=(), hints=(), *, function: 
                        rtol, atol, near_miss) for run in runs]
 
 
+def explain_all(verdicts: list[CaseVerdict]) -> str:
+    """Every case that went wrong, explained once per cause: cases with the same problem
+    share one explanation ("cases “a” and “b”: Bug: ...")."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for verdict in verdicts:
+        if verdict.problem:
+            key = (verdict.function, verdict.cause) if verdict.cause else ("", verdict.problem)
+            groups.setdefault(key, []).append(verdict.run.case.name)
+    return "\n".join(f"{function}, {case_names(names)}: {cause}" if function else cause
+                     for (function, cause), names in groups.items())
+
+
 def summarize(verdicts: list[CaseVerdict], passed: str):
-    """(fraction of credit, stage, message): the first problem, and how many cases were
-    right when some were."""
-    problems = [verdict.problem for verdict in verdicts if verdict.problem]
-    if not problems:
+    """(fraction of credit, stage, message): every problem, grouped by cause, and how many
+    cases were right when some were."""
+    if not any(verdict.problem for verdict in verdicts):
         return 1.0, "passed", passed
     earned = sum(verdict.credit for verdict in verdicts)
     wrong = [verdict for verdict in verdicts if verdict.credit == 0]
     stage = "error" if wrong and all(verdict.run.error for verdict in wrong) else "one step"
-    message = problems[0]
+    message = explain_all(verdicts)
     if earned:
-        message += f" ({earned:g} of {len(verdicts)} cases right.)"
+        first, _, rest = message.partition("\n")
+        message = f"{first} ({earned:g} of {len(verdicts)} cases right.)" + (
+            f"\n{rest}" if rest else "")
     return earned / len(verdicts), stage, message

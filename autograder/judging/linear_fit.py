@@ -86,13 +86,13 @@ def _name_the_bug(W, b, got_W, got_b, scenario, loss_name, *, tensorflow=False) 
         mse_W, mse_b = bugs.step(bugs.CORRECT, W, b, x, y, lr, "mse")
         if close(got_W, mse_W) and close(got_b, mse_b):
             bug = _IGNORED_SWAP[loss_name]
-            return f"Bug: {bug.name}. {bug.advice}"
+            return bug.explanation()
     for variant in bugs.VARIANTS:
         want_W, want_b = bugs.step(variant.name, W, b, x, y, lr, loss_name)
         if close(got_W, want_W) and close(got_b, want_b):
-            return f"Bug: {variant.name}. {variant.advice}"
+            return variant.explanation()
     if tensorflow and loss_name == "mae":
-        return f"Bug: {bugs.NOT_THE_TAPE.name}. {bugs.NOT_THE_TAPE.advice}"
+        return bugs.NOT_THE_TAPE.explanation()
     right_W, right_b = bugs.step(bugs.CORRECT, W, b, x, y, lr, loss_name)
     which = " and ".join(name for name, got, right in (("W", got_W, right_W), ("b", got_b, right_b))
                          if not close(got, right)) or "W and b"
@@ -171,8 +171,7 @@ def _first_step_problem(runs: list[Run], tensorflow: bool, name: str):
             return "error", (f"One step: {raised(name, run.error)}."
                              if run.error else f"One step: {name} did not complete a step.")
     if tensorflow and not all(run.kept_variables[0] for run in runs):
-        return "one step", (f"One step: Bug: {bugs.REBOUND.name}. "
-                            f"{bugs.REBOUND.advice}")
+        return "one step", f"One step: {bugs.REBOUND.explanation()}"
     for run in runs:
         problem = _compare_step(run, 0, tensorflow)
         if problem:
@@ -185,8 +184,7 @@ def _trajectory_problem(runs: list[Run], tensorflow: bool, name: str):
         steps = run.scenario.steps
         for k in range(len(run.W)):
             if tensorflow and not run.kept_variables[k]:
-                return (f"Trajectory: Bug: {bugs.REBOUND.name}. "
-                        f"{bugs.REBOUND.advice}")
+                return f"Trajectory: {bugs.REBOUND.explanation()}"
             problem = _compare_step(run, k, tensorflow)
             if problem:
                 return f"Trajectory ({run.scenario.name}), step {k + 1}: " + problem
@@ -242,7 +240,7 @@ def judge_train_step_tf(record, seed):
 def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str | None:
     scenario = run.scenario
     if tensorflow and not all(run.kept_variables):
-        return f"{name}: Bug: {bugs.REBOUND.name}. {bugs.REBOUND.advice}"
+        return f"{name}: {bugs.REBOUND.explanation()}"
     if len(run.W) < scenario.steps and not (run.W and not math.isfinite(run.W[-1] + run.b[-1])):
         what = raised(name, run.error) if run.error else f"{name} stopped early"
         return f"{what} at step {len(run.W) + 1} of {scenario.steps}."
@@ -330,12 +328,12 @@ def _tape_problem(mae_run: Run, reversed_run: Run, kind: str) -> str | None:
     lead = ("train_step_tf reached the optimum, but only a step that takes its gradients "
             "from the tape earns these points.")
     if not _follows_the_loss(mae_run):
-        return f"{lead} Bug: {bugs.NOT_THE_TAPE.name}. {bugs.NOT_THE_TAPE.advice}"
+        return f"{lead} {bugs.NOT_THE_TAPE.explanation()}"
     if reversed_run.W and reversed_run.kept_variables[0] and _is_step(reversed_run, 0, kind):
         return None
     if reversed_run.W and _is_step(replace(reversed_run, loss_name="mse"), 0, kind):
         bug = bugs.FINITE_DIFFERENCES
-        return f"{lead} Bug: {bug.name}. {bug.advice}"
+        return f"{lead} {bug.explanation()}"
     what = raised("train_step_tf", reversed_run.error) if reversed_run.error else \
         "train_step_tf did not move W and b along it"
     return (f"{lead} With `loss` swapped for a loss whose registered gradient is reversed, "

@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from autograder.judging.wording import named_bug
 from ttt.reference import mse_gradients
 
 Gradients = Callable[..., tuple[float, float]]
@@ -49,8 +50,13 @@ LOSSES: dict[str, tuple[Callable[..., float], Gradients]] = {
 @dataclass(frozen=True)
 class Variant:
     name: str  # what the feedback calls the bug
-    advice: str  # how to fix it, in a sentence or two
+    advice: str  # the hint: what went wrong, in a sentence or two, not the formula
     tensorflow: bool  # whether a TensorFlow step can plausibly have this bug
+    fix: str = ""  # the formula or call that fixes it (the feedback shows it on request)
+    section: str = ""  # the book's section that teaches it: "linear_fit/numpy.md#..."
+
+    def explanation(self) -> str:
+        return named_bug(self.name, self.advice, self.fix, self.section)
 
 
 def _correct(W, b, x, y, lr, grad):
@@ -101,46 +107,60 @@ STEPS: dict[str, Callable] = {
     NO_UPDATE: _no_update,
 }
 
+STEP = "linear_fit/numpy.md#one-train-step"
+HAND = "linear_fit/numpy.md#the-gradients-by-hand"
+TF_STEP = "linear_fit/tensorflow.md#one-train-step-side-by-side"
+
 VARIANTS: tuple[Variant, ...] = (
     Variant("sign flipped",
-            "Your step moved W and b up the slope, so the loss grows. Gradient descent "
-            "subtracts: new_W = W - learning_rate * dW.", tensorflow=True),
+            "Your step moved W and b up the slope, so the loss grows. Which way does the "
+            "gradient point, and which way must a step go?", tensorflow=True,
+            fix="gradient descent subtracts: `new_W = W - learning_rate * dW`", section=STEP),
     Variant("missing factor 2",
-            "Your steps are half as long as they should be. The derivative of a square "
-            "brings down a factor 2: d/dW mean(r**2) = 2 * mean(r * x).", tensorflow=False),
+            "Your steps are half as long as they should be. Differentiate the square once "
+            "more by hand: what does it bring down?", tensorflow=False,
+            fix="d/dW mean(r**2) = 2 * mean(r * x), with r = x * W + b - y", section=HAND),
     Variant("sum instead of mean",
             "Your steps are as many times too long as there are examples. The loss is a "
-            "mean, so its gradient is a mean too, not a sum.", tensorflow=False),
+            "mean, so its gradient is a mean too.", tensorflow=False,
+            fix="average over the examples (`np.mean`), do not add them up", section=HAND),
     Variant("W and b gradients swapped",
             "W moved by b's gradient and b by W's. Check which gradient updates which "
-            "parameter.", tensorflow=True),
+            "parameter.", tensorflow=True, section=STEP),
     Variant("b updated with the new W",
-            "b was updated with a gradient computed after W had already changed. Compute "
-            "both gradients at the old (W, b) first, then update both.", tensorflow=True),
+            "b was updated with a gradient computed after W had already changed: that is "
+            "another algorithm (alternating descent), not this step.", tensorflow=True,
+            fix="compute both gradients at the old (W, b) first, then update both",
+            section="linear_fit/numpy.md#the-same-step-with-the-tape"),
     Variant("no update at all",
             "W and b did not change. The step must move them: return the new values "
-            "(NumPy) or change the variables in place with assign_sub (TensorFlow).",
-            tensorflow=True),
+            "(NumPy) or change the variables in place (TensorFlow).",
+            tensorflow=True, fix="`model.W.assign_sub(learning_rate * dW)` in TensorFlow",
+            section=STEP),
 )
 
 REBOUND = Variant(
     "variables rebound instead of assigned",
     "model.W or model.b was replaced by a new object (model.W = ...). A tf.Variable is "
-    "state: update it in place with model.W.assign_sub(...), so the model keeps the same "
-    "variables and the tape keeps watching them.", tensorflow=True)
+    "state: it must be updated in place, so that the model keeps the same variables and the "
+    "tape keeps watching them.", tensorflow=True,
+    fix="`model.W.assign_sub(learning_rate * dW)`", section="variables/index.md#updating-a-variable")
 NOT_THE_TAPE = Variant(
     "gradients not taken from the tape of `loss`",
     "When the grader swapped the notebook's `loss` for another loss (the mean absolute "
-    "error), your step still moved W and b as if for the mean squared error. Compute the "
-    "loss by calling `loss(...)` under tf.GradientTape and take the gradients from the "
-    "tape, so the step follows whatever `loss` is.", tensorflow=True)
+    "error), your step still moved W and b as if for the mean squared error. The step must "
+    "follow whatever `loss` is.", tensorflow=True,
+    fix="compute the loss by calling `loss(...)` under `tf.GradientTape` and take the "
+        "gradients from the tape", section=TF_STEP)
 FINITE_DIFFERENCES = Variant(
     "gradients by finite differences, not from the tape",
     "When the grader swapped in a `loss` whose registered gradient is not the slope of its "
     "values (made with tf.custom_gradient, like a gradient-reversal layer), your step still "
     "moved along the slope: it estimates the gradients from values of the loss instead of "
-    "asking the tape. Compute the loss under tf.GradientTape and use tape.gradient(...): "
-    "only the tape replays the gradient each operation registers.", tensorflow=True)
+    "asking the tape.", tensorflow=True,
+    fix="compute the loss under `tf.GradientTape` and use `tape.gradient(...)`: only the "
+        "tape replays the gradient each operation registers",
+    section="tapes/custom_gradients.md#writing-the-backward-rule-yourself-tf-custom-gradient")
 
 
 def step(name: str, W, b, inputs, outputs, learning_rate, loss_name: str = "mse"):

@@ -40,6 +40,9 @@ class Part:
     points: float
     summary: str  # the intro table's "What you write" cell (Markdown)
     functions: tuple[str, ...]  # the notebook's names the test cell passes to the check
+    # The stages the part is judged in, in order (the feedback explains them); none: case
+    # by case, each call on its own.
+    stages: tuple[str, ...] = ()
     name: str = ""
     assignment: str = ""
 

@@ -113,8 +113,11 @@ def limit_status(outcome: watchdog.Outcome, limits: Limits) -> str:
 
 
 def describe(outcome: watchdog.Outcome, summary: dict | None, limits: Limits,
-             answer_ids: set[str]) -> Execution:
-    """What a run did, from the watchdog's outcome and the parsed summary (or None)."""
+             answer_ids: set[str], cell_name=None) -> Execution:
+    """What a run did, from the watchdog's outcome and the parsed summary (or None).
+
+    ``cell_name(index)`` names a cell for the learner (:mod:`autograder.cell_names`); the
+    instructor's status keeps the runner's index and grade id."""
     if outcome.limit:
         return Execution(limit_status(outcome, limits))
     if outcome.returncode != 0 or summary is None:
@@ -137,9 +140,14 @@ def describe(outcome: watchdog.Outcome, summary: dict | None, limits: Limits,
             problem = f"did not finish within {limits.cell_timeout:g} s (an endless loop?)"
         else:
             problem = f"{cell.get('ename', '')}: {cell.get('evalue', '')}"
+        if cell_name:  # the learner's words: "Code cell 4 (`x = 1`)"
+            name = cell_name(cell.get("index"))
+            shown, test_stopped = name[:1].upper() + name[1:], " stopped"
+        else:
+            shown, test_stopped = where, ", a test, stopped"
         if grade_id is None or grade_id in answer_ids:
-            errors.append(f"{where}: {problem}"[:600])
+            errors.append(f"{shown}: {problem}"[:600])
         elif raised_by_the_learner(cell, cells, answer_ids):
-            errors.append(f"{where}, a test, stopped: {problem}"[:600])
+            errors.append(f"{shown}{test_stopped}: {problem}"[:600])
     return Execution(stopped, timeouts[:MAX_LISTED], errors[:MAX_LISTED],
                      summary.get("not_confined") or [])

@@ -20,13 +20,27 @@ myst-nb renders markdown cells without any wrapper, losing their tags, so `setup
 tagged markdown cells in a container carrying the tags (see `_keep_markdown_cell_tags`).
 Such cells cannot contain headings (a section cannot live inside a tab).
 
+Side by side: where the prose compares the two frameworks (two printouts, two versions of one
+step), tabs hide the half the sentence talks about. Tag every cell of such a run `compare`
+as well (`:tags: [numpy, compare]`, `:tags: [tensorflow, compare]`) and the run becomes a
+sphinx-design grid instead: a "NumPy" column on the left and a "TensorFlow" column on the
+right, each holding its cells in order with their outputs. Below sphinx-design's `lg`
+breakpoint (992 px) the columns stack, NumPy first. From 1200 px up the grid grows into the
+right margin (sphinx-book-theme's `full-width`, which hides the page's table of contents
+while the grid is in view), so a column holds about 50 characters of code at 1280 px (38 at
+992 px); a longer line scrolls inside its own column. Use it only where the reader must see
+both at once: elsewhere tabs keep the page short. The style is static/framework_tabs.css.
+
 Mistakes are Sphinx warnings naming the page and cell, so the strict build fails on them:
 a cell tagged with both frameworks, a run that holds only one framework (often prose
-splitting what was meant to be one run), a tagged markdown cell containing a heading.
+splitting what was meant to be one run), a tagged markdown cell containing a heading, a run
+in which some cells are tagged `compare` and others not (it is shown as tabs), and a cell
+tagged `compare` that is in no run (it has no framework tag).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterable
 
 from docutils import nodes
@@ -34,7 +48,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 LOGGER = logging.getLogger(__name__)
 
@@ -45,6 +59,12 @@ SYNC_GROUP = "framework"
 WARNING_TYPE = "framework_tabs"
 # Marks the container that `_keep_markdown_cell_tags` wraps a tagged markdown cell in.
 MARKDOWN_CELL = "framework_markdown_cell"
+# A run whose cells all carry this tag is shown side by side, not as tabs.
+COMPARE = "compare"
+# Columns side by side from this sphinx-design breakpoint (lg, 992 px) up; stacked below it.
+COLUMNS_FROM = "lg"
+STATIC_DIR = Path(__file__).parent / "static"
+CSS_FILE = "framework_tabs.css"
 
 
 def framework_tags(tags: Iterable[str]) -> list[str]:
@@ -77,7 +97,10 @@ class GroupFrameworkCells(SphinxTransform):
 
     def apply(self, **kwargs: Any) -> None:
         for run in self._runs():
-            self._replace_with_tab_set(run)
+            if self._is_comparison(run):
+                self._replace_with_columns(run)
+            else:
+                self._replace_with_tab_set(run)
 
     def _warn(self, message: str, node: nodes.Element) -> None:
         LOGGER.warning(
@@ -110,6 +133,13 @@ class GroupFrameworkCells(SphinxTransform):
             current: list[tuple[str, nodes.Element]] = []
             for child in parent.children:
                 framework = self._framework_of(child)
+                if framework is None and _has_compare_tag(child):
+                    self._warn(
+                        f"a cell is tagged {COMPARE!r} but not 'numpy' or 'tensorflow', so "
+                        "there is nothing to put side by side. Add its framework tag, or drop "
+                        f"{COMPARE!r}",
+                        child,
+                    )
                 if framework is None:
                     if current:
                         runs.append(current)
@@ -134,14 +164,75 @@ class GroupFrameworkCells(SphinxTransform):
         )
         return False
 
-    def _replace_with_tab_set(self, run: list[tuple[str, nodes.Element]]) -> None:
-        from sphinx_design.shared import create_component
+    def _is_comparison(self, run: list[tuple[str, nodes.Element]]) -> bool:
+        """Whether every cell of the run is tagged `compare` (a warning if only some are)."""
+        marked = [cell for _, cell in run if _has_compare_tag(cell)]
+        if not marked:
+            return False
+        if len(marked) == len(run):
+            return True
+        unmarked = [cell for _, cell in run if not _has_compare_tag(cell)]
+        self._warn(
+            f"a run of NumPy/TensorFlow cells is only partly tagged {COMPARE!r} (tagged: "
+            f"{', '.join(_cell_label(c) for c in marked)}; not tagged: "
+            f"{', '.join(_cell_label(c) for c in unmarked)}), so it is shown as tabs. Tag "
+            f"every cell of the run {COMPARE!r} to show it side by side, or none of them",
+            unmarked[0],
+        )
+        return False
 
+    def _take_out(self, run: list[tuple[str, nodes.Element]]) -> tuple[nodes.Element, int]:
+        """Remove the run's cells from the page; where they were (parent, position)."""
         first = run[0][1]
         parent = first.parent
         position = parent.index(first)
         for _, cell in run:
             parent.remove(cell)
+        return parent, position
+
+    def _replace_with_columns(self, run: list[tuple[str, nodes.Element]]) -> None:
+        """A sphinx-design grid: one column per framework, side by side from COLUMNS_FROM."""
+        from sphinx_design.shared import create_component
+
+        first = run[0][1]
+        parent, position = self._take_out(run)
+        columns = []
+        for framework, label_text in FRAMEWORKS.items():
+            label = nodes.rubric(
+                label_text, nodes.Text(label_text), classes=["framework-compare-label"]
+            )
+            column = create_component(
+                "grid-item",
+                classes=["sd-col", "framework-compare-column", f"framework-{framework}"],
+                children=[label, *(cell for f, cell in run if f == framework)],
+            )
+            columns.append(column)
+        # One column below the breakpoint, two from it up (sphinx-design's row-cols classes).
+        breakpoints = ["xs", "sm", "md", "lg"]
+        split = breakpoints.index(COLUMNS_FROM)
+        row = create_component(
+            "grid-row",
+            classes=["sd-row", "sd-row-cols-1", "sd-g-3"]
+            + [f"sd-row-cols-{b}-{1 if i < split else 2}" for i, b in enumerate(breakpoints)],
+            children=columns,
+        )
+        grid = create_component(
+            "grid-container",
+            # `full-width`: sphinx-book-theme's wide content, which may reach into the right
+            # margin, and hides the page's table of contents while it is in view.
+            classes=["sd-container-fluid", "sd-sphinx-override", "sd-mb-4", "framework-compare",
+                     "full-width"],
+            children=[row],
+        )
+        for node in (grid, row, *columns, *(column[0] for column in columns)):
+            node.source, node.line = first.source, first.line
+        parent.insert(position, grid)
+
+    def _replace_with_tab_set(self, run: list[tuple[str, nodes.Element]]) -> None:
+        from sphinx_design.shared import create_component
+
+        first = run[0][1]
+        parent, position = self._take_out(run)
 
         items = []
         for framework, label_text in FRAMEWORKS.items():
@@ -174,13 +265,19 @@ class GroupFrameworkCells(SphinxTransform):
         parent.insert(position, tab_set)
 
 
+def _has_compare_tag(node: nodes.Node) -> bool:
+    metadata = _cell_metadata(node)
+    return metadata is not None and COMPARE in metadata.get("tags", [])
+
+
 def _keep_markdown_cell_tags() -> None:
     """Make myst-nb keep tagged markdown cells in a container that carries their tags.
 
     myst-nb 1.4 renders a markdown cell's content straight into the page (its
     `render_nb_cell_markdown` says a wrapper would break the heading structure), so its
-    metadata never reaches the doctree. We wrap only framework-tagged cells, and only
-    those without headings, which keeps the page's sections intact.
+    metadata never reaches the doctree. We wrap only framework-tagged cells (and cells
+    tagged `compare`, so that a stray `compare` tag can be reported), and only those
+    without headings, which keeps the page's sections intact.
     """
     from myst_nb.sphinx_ import SphinxNbRenderer
 
@@ -191,10 +288,13 @@ def _keep_markdown_cell_tags() -> None:
     def render_nb_cell_markdown(self, token) -> None:
         metadata = token.meta.get("metadata") or {}
         tags = metadata.get("tags", [])
-        if not framework_tags(tags) or not _extension_enabled(self):
+        if not (framework_tags(tags) or COMPARE in tags) or not _extension_enabled(self):
             return original(self, token)
         cell_index = token.meta.get("index", -1)
-        if any(child.type == "heading" for child in token.walk()):
+        has_heading = any(child.type == "heading" for child in token.walk())
+        if has_heading and not framework_tags(tags):
+            return original(self, token)  # a stray `compare` tag: not worth breaking sections
+        if has_heading:
             LOGGER.warning(
                 f"a markdown cell tagged {framework_tags(tags)} contains a heading; a section "
                 f"cannot go inside a tab, so the cell stays outside any tab. Move the heading "
@@ -225,9 +325,19 @@ def _extension_enabled(renderer) -> bool:
     return app is None or __name__ in app.extensions
 
 
+def add_static_assets(app: Sphinx) -> None:
+    """The side-by-side columns' stylesheet (HTML builders only), as sphinx-design adds its."""
+    if app.builder.format != "html":
+        return
+    if str(STATIC_DIR) not in app.config.html_static_path:
+        app.config.html_static_path.append(str(STATIC_DIR))
+    app.add_css_file(CSS_FILE)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_nb")
-    app.setup_extension("sphinx_design")  # its tab nodes, HTML transform, JS and CSS
+    app.setup_extension("sphinx_design")  # its tab and grid nodes, HTML transform, JS and CSS
     _keep_markdown_cell_tags()
     app.add_transform(GroupFrameworkCells)
+    app.connect("builder-inited", add_static_assets)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

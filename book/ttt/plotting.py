@@ -129,6 +129,71 @@ def plot_learning_rate_study(study, critical=None, floor=None, ax=None):
     return ax
 
 
+def plot_curvature_directions(inputs, outputs, trajectory=None, ax=None, W_range=None,
+                              b_range=None, label="gradient descent", levels=20, reach=0.3):
+    """Loss contours over (W, b) with the Hessian's eigenvectors as arrows through the optimum.
+
+    Each eigenvector of :func:`ttt.reference.loss_hessian` is drawn as a double-headed arrow
+    centred on the least-squares point (a star) and labelled "steep direction (λ_max)" or
+    "flat direction (λ_min)"; the arrows carry those labels as their ``gid``. Both arrows
+    end on one contour, ``reach`` times the smaller side of the box from the optimum along
+    the flat direction (that contour is dashed): the loss climbs faster along the steep
+    one, so its arrow is shorter by sqrt(λ_min/λ_max). A ``trajectory``, if given, is drawn as a path of dots. Both axes
+    have the same scale, so that directions and lengths look as they are: pass ranges of
+    equal span for a square box. Taught in book/linear_fit/learning_rate.md.
+    """
+    from ttt.reference import least_squares, loss_hessian, loss_surface
+
+    ax = ax or plt.gca()
+    best = np.array(least_squares(inputs, outputs))
+    eigenvalues, eigenvectors = np.linalg.eigh(loss_hessian(inputs))
+    points = [best[None, :]]
+    if trajectory is not None and np.all(np.isfinite(trajectory.W)):
+        points.append(np.column_stack([trajectory.W, trajectory.b]))
+    points = np.concatenate(points)
+    W_range = W_range or _padded_range(points[:, 0])
+    b_range = b_range or _padded_range(points[:, 1])
+    Ws, bs = np.linspace(*W_range, 200), np.linspace(*b_range, 200)
+    surface = loss_surface(inputs, outputs, Ws, bs)
+    ax.contour(Ws, bs, surface, levels=np.geomspace(surface.min(), surface.max(), levels),
+               colors=PALETTE["muted"], linewidths=0.8)
+
+    flat_length = reach * min(np.ptp(W_range), np.ptp(b_range))
+    floor = loss_surface(inputs, outputs, best[:1], best[1:])[0, 0]
+    # The one contour both arrows end on: the loss rises by λ·half²/2 along an eigenvector.
+    ax.contour(Ws, bs, surface, levels=[floor + eigenvalues[0] * flat_length**2 / 2],
+               colors=PALETTE["true"], linewidths=1, linestyles="--")
+    directions = (("flat direction (λ_min)", eigenvalues[0], eigenvectors[:, 0],
+                   PALETTE["accent"]),
+                  ("steep direction (λ_max)", eigenvalues[1], eigenvectors[:, 1],
+                   PALETTE["extra"]))
+    for name, eigenvalue, vector, color in directions:
+        # Point into the upper half-plane, so that each label sits above the star.
+        vector = vector if (vector[1], vector[0]) > (0, 0) else -vector
+        half = flat_length * np.sqrt(eigenvalues[0] / eigenvalue)
+        tip, tail = best + half * vector, best - half * vector
+        ax.annotate("", xy=tip, xytext=tail, gid=name,
+                    arrowprops=dict(arrowstyle="<->", color=color, linewidth=2,
+                                    shrinkA=0, shrinkB=0))
+        ax.annotate(name.replace(" (", "\n("), xy=tip, xytext=(0, 5),
+                    textcoords="offset points", color=color, fontsize=9,
+                    fontweight="bold", ha="center", va="bottom",
+                    bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none",
+                              alpha=0.8), zorder=2.5)  # over the contours, under the arrows
+    if trajectory is not None:
+        ax.plot(trajectory.W, trajectory.b, color=PALETTE["data"], marker="o", markersize=4,
+                linewidth=1.2, label=label)
+    ax.plot(*best, marker="*", markersize=14, color=PALETTE["true"], linestyle="none",
+            label="least squares")
+    ax.set_xlim(W_range)
+    ax.set_ylim(b_range)
+    ax.set_aspect("equal")
+    ax.set_xlabel("W")
+    ax.set_ylabel("b")
+    ax.legend(loc="lower left")
+    return ax
+
+
 def _cycle(count):
     """(colour, marker) pairs for ``count`` curves."""
     return [(CYCLE[i % len(CYCLE)], MARKERS[i % len(MARKERS)]) for i in range(count)]

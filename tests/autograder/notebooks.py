@@ -173,3 +173,23 @@ def run_in_process(notebook: dict, report_dir: Path, seed: int) -> Path:
                 except Exception:  # a broken learner cell: the probe records what follows
                     pass
     return Path(report_dir) / "report.jsonl"
+
+
+def run_visible_checks(notebook: dict) -> dict[str, str | None]:
+    """Run the notebook as a learner's "Run all" does, hidden tests left out (they are not in
+    the released copy): ``{test grade_id: the error its visible checks raised, or None}``."""
+    namespace = {"__name__": "__main__"}
+    failures: dict[str, str | None] = {}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        code = HIDDEN.sub("", source(cell))
+        try:
+            exec(compile(code, meta.get("grade_id", "cell"), "exec"), namespace)
+            error = None
+        except Exception as raised:  # a failing check, or a learner cell that raised
+            error = f"{type(raised).__name__}: {raised}"[:300]
+        if meta.get("grade") and not meta.get("solution"):
+            failures[meta["grade_id"]] = error
+    return failures

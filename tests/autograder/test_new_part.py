@@ -5,7 +5,8 @@ grade`` grades a correct and a buggy class in the sandbox.
 
 The copy holds only what the two commands read: autograder/ (with nbgrader's course
 configuration, autograder/nbgrader_config.py, whose course root is the folder above it),
-book/ttt/ (the kernel imports ttt.data), solutions/ and exercises/. The commands run in the
+book/ttt/ (the kernel imports ttt.data), solutions/, exercises/ and _config.yml (the
+release names its install source in the exercises' set-up cell). The commands run in the
 copy with PYTHONPATH pointing into it: the venv's editable install would otherwise import
 autograder and ttt from the real repository.
 """
@@ -126,6 +127,7 @@ def course(tmp_path_factory, repo_root):
     for folder in ("autograder", "book/ttt", "solutions", "exercises"):
         shutil.copytree(repo_root / folder, root / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(repo_root / "_config.yml", root)  # the exercises' set-up cell's source
 
     # The author's edits: the spec file, and three cells at the end of the source notebook
     # (the third file, a fixture under tests/autograder/files/, is not read here).

@@ -123,3 +123,38 @@ def test_the_seed_comes_from_the_environment_or_is_fresh_per_kernel():
         for _ in range(2)]
     assert seeds[0] != seeds[1]
     assert all(0 <= seed < 2**31 for seed in seeds)
+
+
+def test_an_array_parts_cases_run_in_an_order_no_call_can_count_on(tmp_path):
+    """The cases of a part run in an order drawn from the operating system (a learner's
+    function cannot find a special case by counting its calls), recorded in case order."""
+    from autograder import parts
+
+    spec = parts.part("tensors", "softmax_rows")
+    orders = set()
+    with environment(TTT_REPORT_DIR=tmp_path, TTT_GRADING_SEED=5):
+        for _ in range(12):
+            seen = []
+
+            def softmax_rows(logits):
+                seen.append(logits.shape)
+                z = np.exp(logits - logits.max(axis=1, keepdims=True))
+                return z / z.sum(axis=1, keepdims=True)
+
+            probe.check(spec.key, {"softmax_rows": softmax_rows}, cases=spec.cases,
+                        call=spec.call)
+            orders.add(tuple(seen))
+    assert len(orders) > 1  # 3 cases: all 12 runs in one order has odds of 6**-11
+    records = [json.loads(line) for line in (tmp_path / "report.jsonl").read_text().splitlines()]
+    assert all([run["case"] for run in record["runs"]] == [c["name"] for c in spec.cases]
+               for record in records)
+
+
+def test_an_exception_whose_message_raises_is_still_recorded():
+    from autograder import calling
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    assert calling.describe(Unprintable()) == "Unprintable: (its message could not be read)"

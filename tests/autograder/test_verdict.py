@@ -318,7 +318,7 @@ def test_partial_credit_is_rounded_points(monkeypatch, tmp_path):
     part = verdict.judge_record("linear_fit", record, 3)
     assert (part.score, part.max_score, part.stage) == (2.0, 4.0, "trajectory")
     assert "step 4" in part.message and "start 2" in part.message
-    # A share that is no short decimal: a third of 4 points is 1.3333, here and in the CSV.
+    # A share that is no short decimal: a third of 4 points is 1.33, here and in the CSV.
     from autograder.grades_csv import write_grades_csv
     from autograder.results import Result
 
@@ -326,12 +326,12 @@ def test_partial_credit_is_rounded_points(monkeypatch, tmp_path):
     monkeypatch.setitem(registry.parts("linear_fit"), "train_step_numpy", dataclasses.replace(
         spec, judge_record=lambda record, seed: (1 / 3, "trajectory", "a third")))
     part = verdict.judge_record("linear_fit", record, 3)
-    assert (part.score, part.max_score) == (1.3333, 4.0)
+    assert (part.score, part.max_score) == (1.33, 4.0)
     write_grades_csv(tmp_path / "grades.csv",
                      [Result("ada", "linear_fit", part.score, 4.0, "graded", [part])],
                      [part.grade_id])
     row = (tmp_path / "grades.csv").read_text().splitlines()[1].split(",")
-    assert row[2] == row[5] == "1.3333"
+    assert row[2] == row[5] == "1.33"
 
 
 @pytest.mark.slow

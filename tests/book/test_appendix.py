@@ -1,12 +1,14 @@
-"""The appendix (book/appendix/tf1_to_tf2.md) migrates the origin correctly.
+"""The appendix (book/appendix/tf1_to_tf2.md) migrates the TF1 tutorial correctly.
 
-- every TF1 call of the origin is named in the page, is gone from TensorFlow 2's top level,
+- every TF1 call of the TF1 tutorial is named in the page, is gone from TensorFlow 2's top level,
   and is still reachable under tf.compat.v1, as the page states;
 - the page's TF2 program (its `teaches` cells: Model, loss, data, train, the loop) follows
   ttt.reference's NumPy trajectory and ttt.reference_tf's TF trajectory on the same data;
-- its data is what the origin drew: inputs and noise from the unit normal, y = 3x + 2 + noise,
+- its data is what the TF1 tutorial drew: inputs and noise from the unit normal, y = 3x + 2 + noise,
   and exactly chapter 4's draw (ttt.data.ORIGIN_SEED);
-- the log it prints reproduces the origin's printed log within the tolerance the page states.
+- the log it prints reproduces the tutorial's printed log within the tolerance the page
+  states;
+- it opens with what the reader will be able to do and ends with a Summary.
 
 The page imports TensorFlow, so every test here is slow.
 """
@@ -29,8 +31,8 @@ from ttt.data import (EPOCHS, LEARNING_RATE, NUM_EXAMPLES, ORIGIN_LOSS_LOG, ORIG
 
 PAGE = Path(__file__).resolve().parents[2] / "book" / "appendix" / "tf1_to_tf2.md"
 
-# The TF1 calls the origin tutorial uses or names (its setup, data, variables and training).
-ORIGIN_TF1_CALLS = [
+# The TF1 calls the TF1 tutorial uses or names (its setup, data, variables and training).
+TUTORIAL_TF1_CALLS = [
     "tf.enable_eager_execution",
     "tf.random_normal",
     "tf.assign_sub",
@@ -42,12 +44,12 @@ ORIGIN_TF1_CALLS = [
 pytestmark = pytest.mark.slow
 
 
-# The agreement the page states between its printed log and the origin's: "every printed W
-# and b is within 0.01 (one unit of the last printed digit) of the origin's, and every loss
-# within 0.025". Its data are a draw chosen to match, not the origin's own.
+# The agreement the page states between its printed log and the TF1 tutorial's: "every printed W
+# and b is within 0.01 (one unit of the last printed digit) of the tutorial's, and every loss
+# within 0.025". Its data are a draw chosen to match, not the tutorial's own.
 PRINTED_W_b_TOLERANCE = 0.01
 LOSS_TOLERANCE = 0.025
-# The origin's format: 'Epoch %2d: W=%1.2f b=%1.2f, loss=%2.5f'.
+# The TF1 tutorial's format: 'Epoch %2d: W=%1.2f b=%1.2f, loss=%2.5f'.
 LOG_LINE = re.compile(r"^Epoch +(\d+): W=(-?\d+\.\d{2}) b=(-?\d+\.\d{2}), loss=(\d+\.\d{5})$")
 
 
@@ -71,13 +73,13 @@ def printed_log(run):
             for m in map(LOG_LINE.match, run[1].splitlines()) if m]
 
 
-def test_page_names_every_tf1_call_of_the_origin():
+def test_page_names_every_tf1_call_of_the_tutorial():
     prose = "\n".join(cell.source for cell in page_cells(PAGE) if cell.cell_type == "markdown")
-    missing = [call for call in ORIGIN_TF1_CALLS if f"`{call}" not in prose]
+    missing = [call for call in TUTORIAL_TF1_CALLS if f"`{call}" not in prose]
     assert missing == []
 
 
-@pytest.mark.parametrize("call", ORIGIN_TF1_CALLS)
+@pytest.mark.parametrize("call", TUTORIAL_TF1_CALLS)
 def test_tf1_call_is_gone_from_tf2_and_kept_in_compat_v1(tf, call):
     *modules, name = call.split(".")[1:]
     tf2_home, v1_home = tf, tf.compat.v1
@@ -102,11 +104,11 @@ def test_page_checks_the_same_names_it_lists(tf):
         exec(cell.source, {"tf": tf})
     checked = {line.split()[0] for line in printed.getvalue().splitlines() if line.strip()}
     listed = _table_tf1_names()
-    assert listed == set(ORIGIN_TF1_CALLS)  # the table is the origin's calls, all of them
+    assert listed == set(TUTORIAL_TF1_CALLS)  # the table is the tutorial's calls, all of them
     assert checked == listed
 
 
-def test_data_is_the_origins_line_with_unit_noise(page):
+def test_data_is_the_tutorials_line_with_unit_noise(page):
     inputs, outputs = page.inputs.numpy(), page.outputs.numpy()
     assert inputs.shape == outputs.shape == (NUM_EXAMPLES,)
     assert abs(inputs.mean()) < 0.15 and 0.9 < inputs.std() < 1.1
@@ -120,7 +122,7 @@ def test_data_is_chapter_4s_draw(page):
     np.testing.assert_array_equal(page.outputs.numpy(), outputs)
 
 
-def test_printed_log_reproduces_the_origins_log(printed_log):
+def test_printed_log_reproduces_the_tutorials_log(printed_log):
     assert [line[0] for line in printed_log] == list(range(EPOCHS))
     _, Ws, bs, losses = map(np.array, zip(*printed_log))
     slack = 1e-9  # the printed decimals, read back as floats
@@ -170,9 +172,19 @@ def test_training_log_follows_the_tensorflow_reference(page):
     np.testing.assert_allclose(page.losses, expected.loss, rtol=1e-6)
 
 
-def test_training_behaves_like_the_origins_run(page):
+def test_training_behaves_like_the_tutorials_run(page):
     losses = np.asarray(page.losses)
     assert np.all(np.diff(losses) < 0)
-    assert 1.0 < losses[-1] < 1.3  # the origin ended at 1.14, near the noise variance
+    assert 1.0 < losses[-1] < 1.3  # the tutorial ended at 1.14, near the noise variance
     assert page.Ws[-1] < page.Ws[0] and page.bs[-1] > page.bs[0]
     assert TRUE_W < page.Ws[-1] < 3.5 and 1.5 < page.bs[-1] < TRUE_b
+
+
+def test_page_opens_with_its_goals_and_ends_with_a_summary():
+    text = PAGE.read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings[-1] == "Summary"
+    intro = text[:text.index("## Setup")]
+    assert "you will be able to" in intro
+    # The table names the tutorial, not "the origin", which reads like the point (0, 0).
+    assert "| TensorFlow 1 (the original tutorial) |" in text

@@ -3,8 +3,10 @@
 files/tabs_book/ holds a small book: `tabs.md` has two runs of tagged cells separated by
 untagged prose and code, one run mixing markdown and code in interleaved order, one with a
 figure; `mistakes.md` has a cell tagged with both frameworks, a single-framework run and a
-tagged markdown cell with a heading. The book is built once, with jupyter-book, into a
-temporary folder; the tests read the HTML and the build's warnings.
+tagged markdown cell with a heading; `compare.md` has a run whose cells are all tagged
+`compare` (shown side by side) and an ordinary run after it; `compare_mistakes.md` has a run
+only partly tagged `compare` and a `compare` cell with no framework. The book is built once,
+with jupyter-book, into a temporary folder; the tests read the HTML and the build's warnings.
 """
 
 from __future__ import annotations
@@ -154,6 +156,80 @@ def test_untagged_cells_and_prose_stay_outside_tabs_in_place(book):
 def test_pages_without_tagged_runs_get_no_tabs(book):
     assert tab_sets(book.article("index")) == []
     assert tab_sets(book.article("mistakes")) == []
+    for name in ("index", "tabs", "mistakes", "compare_mistakes"):
+        assert comparisons(book.article(name)) == [], name
+
+
+# --- side by side: runs whose cells are all tagged `compare` -------------------------------
+
+
+def comparisons(article: Tag) -> list[Tag]:
+    return article.select("div.framework-compare")
+
+
+def columns(comparison: Tag) -> list[tuple[str, Tag]]:
+    """(label, column) per column of a side-by-side grid, left to right."""
+    row = comparison.find("div", class_="sd-row", recursive=False)
+    found = row.find_all("div", class_="sd-col", recursive=False)
+    return [(column.find(class_="framework-compare-label").get_text(strip=True), column)
+            for column in found]
+
+
+def test_a_compare_run_becomes_two_columns_numpy_left_tensorflow_right(book):
+    article = book.article("compare")
+    (comparison,) = comparisons(article)
+    assert [label for label, _ in columns(comparison)] == ["NumPy", "TensorFlow"]
+    # One sphinx-design grid row: stacked below the lg breakpoint, two columns from it up.
+    row = comparison.find("div", class_="sd-row", recursive=False)
+    assert {"sd-row-cols-1", "sd-row-cols-md-1", "sd-row-cols-lg-2"} <= set(row["class"])
+    assert "full-width" in comparison["class"]  # may grow into the right margin
+    # ... and no tab set around or inside it; the ordinary run on the page stays tabs.
+    assert comparison.find_parent("div", class_="sd-tab-set") is None
+    assert comparison.select("div.sd-tab-set") == []
+    assert len(tab_sets(article)) == 1
+
+
+def test_compare_columns_hold_their_cells_in_order_with_outputs(book):
+    (comparison,) = comparisons(book.article("compare"))
+    (_, numpy_column), (_, tensorflow_column) = columns(comparison)
+
+    numpy_cells = cell_texts(numpy_column)
+    assert len(numpy_cells) == 3
+    assert numpy_cells[0].count("numpy-left") == 2  # source and executed output
+    assert "numpy-prose" in numpy_cells[1]  # the tagged markdown cell, in its place
+    assert "'numpy-second'" in numpy_cells[2]
+
+    tensorflow_cells = cell_texts(tensorflow_column)
+    assert len(tensorflow_cells) == 1
+    assert tensorflow_cells[0].count("tensorflow-right") == 2
+    for column in (numpy_column, tensorflow_column):
+        for cell in column.find_all("div", class_="cell", recursive=False):
+            if "cell_markdown" not in cell["class"]:
+                assert cell.find("div", class_="cell_output") is not None, cell.get_text()
+
+
+def test_compare_keeps_page_order_and_leaves_untagged_prose_outside(book):
+    article = book.article("compare")
+    page_text = words(article)
+    (comparison,) = comparisons(article)
+    assert "between-prose" not in words(comparison)
+    markers = ("numpy-left", "tensorflow-right", "between-prose", "tensorflow-tab", "closing-prose")
+    positions = [page_text.index(m) for m in markers]
+    assert positions == sorted(positions)
+
+
+def test_side_by_side_stylesheet_ships_with_the_book(book):
+    page = book.page("compare")
+    links = [link.get("href", "") for link in page.find_all("link", rel="stylesheet")]
+    assert any("framework_tabs.css" in href for href in links), links
+    assert (book.html_dir / "_static" / "framework_tabs.css").is_file()
+
+
+def test_a_run_only_partly_tagged_compare_stays_tabs(book):
+    article = book.article("compare_mistakes")
+    (tab_set,) = tab_sets(article)
+    assert "half-compare-tensorflow" in words(tab_set)
+    assert "stray-compare" in words(article)
 
 
 def test_mistakes_stay_untouched_and_visible(book):
@@ -176,10 +252,26 @@ def test_mistakes_stay_untouched_and_visible(book):
 def test_mistakes_are_warnings_naming_the_page(book, expected):
     matching = [w for w in book.warnings if re.search(expected, w)]
     assert len(matching) == 1, book.warnings
-    assert "mistakes.md" in matching[0]  # the location Sphinx prints, so -W names the file
+    assert "/mistakes.md" in matching[0]  # the location Sphinx prints, so -W names the file
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [
+        # The cell named is the first one of the run without the tag (code cell 3).
+        r"only partly tagged 'compare' \(tagged: code cell 2; not tagged: code cell 3\).*"
+        r"\[page 'compare_mistakes', code cell 3\]",
+        r"tagged 'compare' but not 'numpy' or 'tensorflow'.*"
+        r"\[page 'compare_mistakes', code cell 5\]",
+    ],
+)
+def test_compare_mistakes_are_warnings_naming_page_and_cell(book, expected):
+    matching = [w for w in book.warnings if re.search(expected, w)]
+    assert len(matching) == 1, book.warnings
+    assert "/compare_mistakes.md:" in matching[0]  # so the strict build (-W) names the file
 
 
 def test_well_formed_pages_build_without_warnings(book):
-    # Only the three deliberate mistakes warn: tabs.md would pass the strict build.
-    assert len(book.warnings) == 3, book.warnings
+    # Only the five deliberate mistakes warn: tabs.md and compare.md would pass the strict build.
+    assert len(book.warnings) == 5, book.warnings
     assert all("mistakes" in w for w in book.warnings)

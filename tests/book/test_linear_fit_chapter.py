@@ -2,11 +2,16 @@
 
 Each page's `## Setup` cell and its cells tagged `teaches` run in a fresh namespace (see
 pages.run_cells); the functions they define are then compared with the reference on the
-same data: one step first, then a run of epochs.
+same data: one step first, then a run of epochs. The snippets of each page's "Check
+yourself" are run too, and the numbers its solution states are recomputed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +46,8 @@ def tensorflow_page():
 
 # What each page's `teaches` cells define.
 TAUGHT_NAMES = {
-    "index.md": {"predict", "mse", "expected_loss", "loss_spread", "as_low", "prints_as_origin"},
+    "index.md": {"predict", "mse", "expected_loss", "loss_spread", "as_low",
+                 "prints_like_tutorial"},
     "numpy.md": {"gradients", "train_step_numpy", "fit", "train_step_tape"},
     "tensorflow.md": {"Model", "loss", "train_step_numpy", "train_step_tf", "train_step_keras"},
     "least_squares.md": {"least_squares", "slope_one_pass", "slope_centred"},
@@ -90,8 +96,8 @@ def test_starting_loss_rarity_is_what_the_page_says(index_page):
     assert 2.8 < index_page.spreads_below < 3.0
     assert 700 < 1 / index_page.as_low < 1400
     # "prints as 7.93 ... about once in nine thousand", "about a hundred" seeds in a million
-    assert 8000 < 1 / index_page.prints_as_origin < 10_000
-    assert 70 < index_page.prints_as_origin * 1_000_000 < 150
+    assert 8000 < 1 / index_page.prints_like_tutorial < 10_000
+    assert 70 < index_page.prints_like_tutorial * 1_000_000 < 150
     # and the chosen seed is one of them
     assert f"{_starting_loss(data.ORIGIN_SEED):.2f}" == f"{data.ORIGIN_LOSS_LOG[0]:.2f}" == "7.93"
 
@@ -353,3 +359,186 @@ def test_hessian_from_nested_tapes_matches_numpy_and_reference(input_mean, W, b)
     assert from_tapes.shape == (2, 2)
     np.testing.assert_allclose(from_tapes, page.loss_hessian(inputs), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(from_tapes, reference.loss_hessian(inputs), rtol=1e-12, atol=1e-12)
+
+
+# --- Check yourself ---------------------------------------------------------------------------
+
+def check_yourself(page: str) -> tuple[str, list[str]]:
+    """A page's "Check yourself" section: its text with whitespace squeezed, and the
+    ```python blocks it shows, dedented, in order."""
+    text = (CHAPTER / page).read_text(encoding="utf-8")
+    section = text[text.index("## Check yourself"):text.index("## Summary")]
+    blocks = [textwrap.dedent(match[2]) for match in
+              re.finditer(r"^( *)```python\n(.*?)^\1```", section, re.M | re.S)]
+    return " ".join(section.split()), blocks
+
+
+def test_index_summary_states_the_spread_of_the_starting_loss(index_page):
+    text = " ".join((CHAPTER / "index.md").read_text(encoding="utf-8").split())
+    summary = text[text.index("## Summary"):]
+    assert f"a standard deviation of {index_page.loss_spread:.2f}" in summary  # 0.36
+
+
+def test_index_check_small_loss_and_expected_starting_losses(index_page):
+    prose, _ = check_yourself("index.md")
+    x, y = np.array([-1.0, 0.0, 2.0]), np.ones(3)
+    assert index_page.mse(index_page.predict(1.0, 1.0, x), y) == pytest.approx(5 / 3)
+    assert "$5/3 \\approx 1.667$" in prose
+    # "From W = 3, b = 0 ... the expected loss is 5"; "from the true line ... 1"
+    draws = [data.make_linear_data(seed=seed) for seed in range(20_000, 20_400)]
+    for (W, b), expected in (((3.0, 0.0), 5.0), ((data.TRUE_W, data.TRUE_b), 1.0)):
+        losses = [reference.mse(reference.predict(W, b, x), y) for x, y in draws]
+        assert np.mean(losses) == pytest.approx(expected, rel=0.02)
+    assert "$(-2)^2 + 1 = 5$" in prose and "the expected loss is 1" in prose
+
+
+def test_index_check_column_inputs_broadcast_to_every_pair(index_page):
+    prose, (column_bug,) = check_yourself("index.md")
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    namespace = {"np": np, "inputs": inputs, "outputs": outputs, "W0": data.W0,
+                 "b0": data.b0, "mse": index_page.mse, "predict": index_page.predict}
+    wrong = eval(column_bug.strip().splitlines()[-1], namespace | {
+        "column": inputs[:, np.newaxis]})
+    assert f"{wrong:.1f}" == "37.5"
+    # Its expectation over draws: var(5x) + var(y) + 2² = 39.
+    means = [index_page.mse(index_page.predict(data.W0, data.b0, x[:, None]), y)
+             for x, y in (data.make_linear_data(300, seed=seed) for seed in range(40))]
+    assert np.mean(means) == pytest.approx(39, rel=0.03)
+    assert "as about 37.5 instead of 7.93" in prose and "= 39$, and 37.5 on this draw" in prose
+
+
+def test_numpy_check_hand_step_on_two_points(numpy_page):
+    prose, _ = check_yourself("numpy.md")
+    x, y = np.array([0.0, 2.0]), np.array([1.0, 5.0])
+    assert numpy_page.gradients(1.0, 0.0, x, y) == (-6.0, -4.0)
+    np.testing.assert_allclose(numpy_page.train_step_numpy(1.0, 0.0, x, y, 0.05), (1.3, 0.2))
+    assert "= -6$" in prose and "= -4$" in prose
+    assert "$W = 1 - 0.05 \\cdot (-6) = 1.3$" in prose and "= 0.2$" in prose
+
+
+def test_numpy_check_step_without_the_two_is_half_the_learning_rate(numpy_page):
+    prose, (no_two,) = check_yourself("numpy.md")
+    namespace = {"np": np}
+    exec(no_two, namespace)
+    step = namespace["train_step_no_two"]
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    np.testing.assert_allclose(step(5.0, 0.0, inputs, outputs, 0.1),
+                               numpy_page.train_step_numpy(5.0, 0.0, inputs, outputs, 0.05),
+                               rtol=1e-6)
+    wrong = _run(step, inputs, outputs)[-1]
+    right = _run(numpy_page.train_step_numpy, inputs, outputs)[-1]
+    assert (f"{wrong[0]:.2f}", f"{right[0]:.2f}") == ("3.79", "3.30")
+    assert "`W` is 3.79 where the correct step reaches 3.30" in prose
+    x64, y64 = inputs.astype(np.float64), outputs.astype(np.float64)
+    long_run = reference.fit_numpy(5.0, 0.0, x64, y64, 0.1, 400, step=step)
+    assert long_run.loss[-1] == pytest.approx(reference.loss_floor(x64, y64), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_tensorflow_check_returned_losses(tensorflow_page):
+    prose, _ = check_yourself("tensorflow.md")
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    model = tensorflow_page.Model()
+    returned = [float(tensorflow_page.train_step_tf(model, inputs, outputs,
+                                                    data.LEARNING_RATE)) for _ in range(2)]
+    assert [f"{value:.5f}" for value in returned] == ["7.93246", "5.60313"]
+    assert "`7.93246` and then `5.60313`" in prose
+
+
+@pytest.mark.slow
+def test_tensorflow_check_rebinding_step_loses_its_variables(tensorflow_page):
+    import tensorflow as tf
+
+    prose, (rebinding,) = check_yourself("tensorflow.md")
+    namespace = {"tf": tf, "loss": tensorflow_page.loss}
+    exec(rebinding, namespace)
+    step = namespace["train_step_rebinding"]
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    model = tensorflow_page.Model()
+    step(model, inputs, outputs, data.LEARNING_RATE)
+    assert model.trainable_variables == ()
+    with pytest.raises(TypeError, match="unsupported operand type.*NoneType"):
+        step(model, inputs, outputs, data.LEARNING_RATE)
+    assert "`model.trainable_variables` is empty" in prose
+
+
+def test_least_squares_check_three_points_by_hand():
+    prose, _ = check_yourself("least_squares.md")
+    page = taught("least_squares.md")
+    x, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 2.0, 6.0])
+    np.testing.assert_allclose(page.least_squares(x, y), (2.5, 0.5))
+    np.testing.assert_allclose(np.polyfit(x, y, 1), (2.5, 0.5))
+    assert reference.loss_floor(x, y) == pytest.approx(0.5)
+    assert "$W^* = 5/2 = 2.5$" in prose and "$(0.25 + 1 + 0.25)/3 = 0.5$" in prose
+
+
+def test_least_squares_check_shifted_inputs_and_doubled_outputs():
+    prose, _ = check_yourself("least_squares.md")
+    page = taught("least_squares.md")
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED, dtype=np.float64)
+    W, b = page.least_squares(inputs, outputs)
+    floor = reference.loss_floor(inputs, outputs)
+    shifted_W, shifted_b = page.least_squares(inputs + 10, outputs)
+    assert (f"{W:.4f}", f"{shifted_W:.4f}") == ("3.0345", "3.0345")
+    assert shifted_b == pytest.approx(b - 10 * W, rel=1e-9)
+    assert (f"{b:.4f}", f"{10 * W:.4f}", f"{shifted_b:.3f}") == ("1.9267", "30.3445", "-28.418")
+    assert f"{reference.loss_floor(inputs + 10, outputs):.5f}" == f"{floor:.5f}" == "0.96248"
+    doubled = page.least_squares(inputs, 2 * outputs)
+    assert [f"{value:.4f}" for value in doubled] == ["6.0689", "3.8533"]
+    assert f"{reference.loss_floor(inputs, 2 * outputs):.4f}" == "3.8499"
+    for number in ("3.0345", "1.9267 - 30.3445", "-28.418", "0.96248", "6.0689", "3.8533",
+                   "3.8499"):
+        assert number in prose
+
+
+@pytest.mark.slow
+def test_speed_check_trace_counts_after_each_call():
+    import tensorflow as tf
+    from ttt import reference_tf
+
+    prose, (calls, _) = check_yourself("speed.md")
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    step = tf.function(reference_tf.train_step_tf)
+    namespace = {"tf": tf, "step": step, "model": reference_tf.Model(),
+                 "x": tf.constant(inputs), "y": tf.constant(outputs)}
+    counts = []
+    for line in calls.strip().splitlines():
+        exec(line, namespace)
+        counts.append(step.experimental_get_tracing_count())
+    assert counts == [1, 1, 2, 3, 3, 3]
+    assert "1, 1, 2, 3, 3, 3." in prose
+
+
+@pytest.mark.slow
+def test_speed_check_a_python_float_per_step_traces_every_step():
+    import tensorflow as tf
+    from ttt import reference_tf
+
+    prose, (_, decaying) = check_yourself("speed.md")
+    inputs, outputs = data.make_linear_data(seed=data.ORIGIN_SEED)
+    counts = {}
+    for label, source in (("before", decaying),
+                          ("after", decaying.replace("0.1 * 0.99 ** step_number",
+                                                     "tf.constant(0.1 * 0.99 ** step_number)"))):
+        compiled_step = tf.function(reference_tf.train_step_tf)
+        exec(source, {"tf": tf, "compiled_step": compiled_step, "model": reference_tf.Model(),
+                      "x": tf.constant(inputs), "y": tf.constant(outputs)})
+        counts[label] = compiled_step.experimental_get_tracing_count()
+    assert counts == {"before": 20, "after": 1}
+    # "or keep it in a `tf.Variable` and `assign` the new rate": one trace too.
+    compiled_step, rate = tf.function(reference_tf.train_step_tf), tf.Variable(0.1)
+    model = reference_tf.Model()
+    for step_number in range(20):
+        rate.assign(0.1 * 0.99 ** step_number)
+        compiled_step(model, tf.constant(inputs), tf.constant(outputs), rate)
+    assert compiled_step.experimental_get_tracing_count() == 1
+    assert "20 traces for 20 steps" in prose and "all 20 calls share one trace" in prose
+
+
+@pytest.mark.parametrize("page", ["index.md", "numpy.md", "tensorflow.md",
+                                  "least_squares.md", "speed.md"])
+def test_page_opens_with_its_goals_and_ends_with_check_and_summary(page):
+    text = (CHAPTER / page).read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings[-2:] == ["Check yourself", "Summary"]
+    assert "you will be able to" in " ".join(text[:text.index("## Setup")].split())

@@ -147,3 +147,14 @@ def test_each_exercise_links_the_sections_each_part_practises(chapter):
     for number in parts:
         assert re.search(rf"Parts? (?:\d+, )*(?:\d+ and )?{number}\b", prose), (
             f"the {chapter} exercise's intro does not say which section Part {number} practises")
+
+
+def test_no_page_gives_away_the_fastest_learning_rate():
+    """The linear fit exercise's last part asks for the rate 2/(λ_min + λ_max): the book
+    explains the factors it comes from, and leaves the formula to the learner."""
+    giveaways = ("λ_min+λ_max", r"\lambda_{\min}+\lambda_{\max}", "eigenvalues.sum()",
+                 "equalandopposite")
+    for path in toc_pages():
+        compact = re.sub(r"\s+", "", path.read_text(encoding="utf-8"))
+        found = [text for text in giveaways if text in compact]
+        assert found == [], f"{_id(path)} prints the graded answer: {found}"

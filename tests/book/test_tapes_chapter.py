@@ -9,6 +9,9 @@ tape they define and ttt.tape then differentiate the same functions from the sam
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -263,3 +266,214 @@ def test_nested_tapes_give_the_first_and_second_derivatives(tf_pages):
     assert float(page.dy_dx) == 12.0 and float(page.d2y_dx2) == 12.0
     assert central(lambda x: x**3, 2.0) == pytest.approx(12.0, rel=1e-6)
     assert central(lambda x: central(lambda t: t**3, x), 2.0, h=1e-3) == pytest.approx(12.0, rel=1e-4)
+
+
+# --- numpy_tape.md: the picture of the tape comes first, and says what the tape does ------------
+
+FIGURE = CHAPTER / "tape_records.svg"
+
+
+def test_the_picture_comes_before_the_machinery():
+    cells = pages.page_cells(PAGE)
+    figure = next(c.index for c in cells if c.cell_type == "markdown"
+                  and "```{figure} tape_records.svg" in c.source)
+    first_taught = next(c.index for c in cells if "teaches" in c.tags)
+    assert figure < first_taught
+    source = cells[figure].source
+    assert ":alt:" in source and "3 + 2 + 2 = 7" in source
+
+
+def figure_texts():
+    import xml.etree.ElementTree as ElementTree
+
+    svg = ElementTree.parse(FIGURE).getroot()
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    assert svg.find("svg:title", ns).text.strip() and svg.find("svg:desc", ns).text.strip()
+    return [text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_the_picture_shows_what_the_taught_tape_records_and_sends_back(taught):
+    x = taught.Tensor(2.0)
+    with taught.Tape() as tape:
+        y = x * x + 3 * x
+    records = tape.records
+    assert [r.op for r in records] == ["mul", "mul", "add"]
+    assert [float(r.output.data) for r in records] == [4.0, 6.0, 10.0]
+    assert [[float(t.data) for t in r.inputs] for r in records] == [[2, 2], [3, 2], [4, 6]]
+    # The walk, step by step: what each record receives and sends, and x's running gradient.
+    grads, walk = {id(y): np.ones(())}, []
+    for r in reversed(records):
+        received = grads[id(r.output)]
+        sent = [float(g) for g in r.backward(received)]
+        for t, g in zip(r.inputs, sent):
+            grads[id(t)] = grads.get(id(t), 0.0) + g
+        walk.append((r.op, float(received), sent, grads.get(id(x))))
+    assert walk == [("add", 1.0, [1.0, 1.0], None), ("mul", 1.0, [2.0, 3.0], 3.0),
+                    ("mul", 1.0, [2.0, 2.0], 7.0)]
+    assert float(tape.gradient(y, [x])[0]) == 7.0 == 2 * 2 + 3
+    texts = figure_texts()
+    for expected in ["record 1: mul", "record 2: mul", "record 3: add",
+                     "inputs: x = 2, x = 2", "inputs: c = 3, x = 2", "inputs: t1 = 4, t2 = 6",
+                     "output: t1 = 4", "output: t2 = 6", "output: y = 10",
+                     "sends t1: 1 and t2: 1", "sends c: 1·2 = 2 and x: 1·3 = 3",
+                     "sends x: 1·2 = 2 and x: 1·2 = 2", "grad of x so far: 3",
+                     "grad of x: 3 + 2 + 2 = 7", "x: 7", "c: 2"]:
+        assert expected in texts, expected
+
+
+# --- the self-checks: each answer the chapter's dropdowns state, computed ----------------------
+
+def snippet(page_name, label):
+    """The first ```python block after the self-check `label` (its exercise or solution)."""
+    text = (CHAPTER / page_name).read_text(encoding="utf-8")
+    rest = text[text.index(f":label: {label}"):]
+    following = re.search(r"^`{3,4}\{exercise\}", rest[1:], re.MULTILINE)
+    if following:
+        rest = rest[:following.start() + 1]
+    return re.search(r"^```python\n(.*?)^```", rest, re.MULTILINE | re.DOTALL).group(1)
+
+
+def run_snippet(code, **names):
+    """Run a self-check's code; return its namespace and what it printed."""
+    namespace = dict(names)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, namespace)
+    return namespace, printed.getvalue()
+
+
+def test_index_check_compares_the_cost_of_the_two_methods():
+    evaluations = 2 * 10**6  # two per parameter
+    finite_differences_s = evaluations * 2e-3
+    reverse_mode_s = 2e-3 + 2 * 2e-3  # a forward pass and a backward pass of twice its cost
+    assert finite_differences_s == 4000.0 and reverse_mode_s == pytest.approx(6e-3)
+    assert round(finite_differences_s / reverse_mode_s, -4) == 670_000
+
+
+def test_derivatives_check_halving_the_step():
+    def softplus(x):
+        return np.log(1 + np.exp(x))
+
+    exact = 1 / (1 + np.exp(-1.0))
+
+    def central_error(h):
+        return abs((softplus(1 + h) - softplus(1 - h)) / (2 * h) - exact)
+
+    def forward_error(h):
+        return abs((softplus(1 + h) - softplus(1)) / h - exact)
+
+    # "off by about 1.5e-6 ... divides it by 4, to about 3.8e-7 ... only halves it"
+    assert central_error(1e-2) == pytest.approx(1.5e-6, rel=0.02)
+    assert central_error(5e-3) == pytest.approx(3.8e-7, rel=0.02)
+    assert central_error(1e-2) / central_error(5e-3) == pytest.approx(4, rel=1e-3)
+    assert forward_error(1e-2) / forward_error(5e-3) == pytest.approx(2, rel=1e-2)
+    # "it grows from about 3e-8 to about 1e-6"
+    assert central_error(1e-10) == pytest.approx(3e-8, rel=0.1)
+    assert central_error(5e-11) == pytest.approx(1e-6, rel=0.1)
+
+
+def test_numpy_tape_check_unbroadcast(taught):
+    code = snippet("numpy_tape.md", "tapes-numpy-unbroadcast-check")
+    _, printed = run_snippet(code, **vars(taught))
+    assert printed.split("\n")[:2] == ["[3. 3. 3. 3.]", "[4. 4. 4.]"]
+    X, c = taught.Tensor(np.ones((3, 4))), taught.Tensor(np.zeros((3, 1)))
+    with taught.Tape() as tape:
+        target = taught.reduce_sum(X + c)
+    assert tape.gradient(target, c).shape == (3, 1)
+
+
+def test_numpy_tape_check_overwriting_instead_of_adding(taught):
+    def shortened_gradient(tape, target, source):
+        grads = {id(target): np.ones_like(target.data)}
+        for op, output, inputs, backward in reversed(tape.records):
+            if id(output) in grads:
+                for x, g in zip(inputs, backward(grads[id(output)])):
+                    grads[id(x)] = g  # the reader's line
+        return grads.get(id(source))
+
+    x = taught.Tensor(1.0)
+    with taught.Tape() as tape:
+        y = (x + 1) ** 2 + x
+    assert [r.op for r in tape.records] == ["add", "pow", "add"]
+    assert [float(r.output.data) for r in tape.records] == [2.0, 4.0, 5.0]
+    assert float(tape.gradient(y, x)) == 5.0 == 2 * (1 + 1) + 1
+    assert float(shortened_gradient(tape, y, x)) == 4.0
+
+
+@pytest.mark.slow
+def test_gradient_tape_checks_watch_and_loop():
+    import tensorflow as tf
+
+    _, printed = run_snippet(snippet("gradient_tape.md", "tapes-gradient-tape-watch-check"),
+                             tf=tf)
+    # "[None, 2.0] (the 2.0 as a float32 tensor)"
+    assert printed.strip() == "[None, <tf.Tensor: shape=(), dtype=float32, numpy=2.0>]"
+    loop = snippet("gradient_tape.md", "tapes-gradient-tape-loop-check")
+    assert "tf.constant(3.0)" in loop
+    for value, answer, final in [("3.0", 108.0, 81.0), ("4.0", 48.0, 64.0)]:
+        namespace, printed = run_snippet(loop.replace("tf.constant(3.0)", f"tf.constant({value})"),
+                                         tf=tf)
+        assert float(namespace["y"]) == final and f"({answer}, shape=()" in printed
+
+
+@pytest.mark.slow
+def test_jacobians_check_shapes_for_a_matrix_source():
+    import tensorflow as tf
+
+    namespace, _ = run_snippet(snippet("jacobians.md", "tapes-jacobians-shape-check"), tf=tf)
+    tape, y, M = namespace["tape"], namespace["y"], namespace["M"]
+    assert tape.jacobian(y, M).shape == (5, 2, 3, 2)
+    assert tape.gradient(y, M).shape == (3, 2)
+    with pytest.raises(ValueError) as error:
+        tape.batch_jacobian(y, M)
+    message = "Need first dimension of target shape ((5, 2)) and source shape ((3, 2)) to match."
+    assert str(error.value) == message
+    text = " ".join((CHAPTER / "jacobians.md").read_text(encoding="utf-8").split())
+    assert f"`ValueError: {message}`" in text
+
+
+@pytest.mark.slow
+def test_none_gradients_checks():
+    import tensorflow as tf
+
+    code = snippet("none_gradients.md", "tapes-none-after-block-check")
+    _, printed = run_snippet(code, tf=tf)
+    assert printed.strip() == "None"
+    # "Indent z = y + 1.0 into the block ... returns 4.0"; "tape.gradient(y, w) also gives 4.0"
+    fixed = code.replace("\nz = y + 1.0", "\n    z = y + 1.0")
+    asks_for_y = code.replace("tape.gradient(z, w)", "tape.gradient(y, w)")
+    assert fixed != code != asks_for_y
+    for variant in (fixed, asks_for_y):
+        _, printed = run_snippet(variant, tf=tf)
+        assert printed.startswith("tf.Tensor(4.0,")
+    cast = snippet("none_gradients.md", "tapes-none-cast-check")
+    for value, answer in [("2.0", "1.0"), ("0.5", "0.0")]:
+        _, printed = run_snippet(cast.replace("tf.constant(2.0)", f"tf.constant({value})"), tf=tf)
+        assert printed.startswith(f"tf.Tensor({answer},")
+
+
+@pytest.mark.slow
+def test_custom_gradients_check_outer_tape_must_record_the_inner_gradient():
+    import tensorflow as tf
+
+    x = tf.constant(2.0)
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = x**3
+    dy_dx = inner.gradient(y, x)  # moved out of the outer block
+    assert float(dy_dx) == 12.0
+    assert outer.gradient(dy_dx, x) is None
+    assert "dy_dx = inner.gradient(y, x)" in (CHAPTER / "custom_gradients.md").read_text()
+
+
+def test_finite_differences_check_cubic():
+    def error(h):
+        return abs(((1 + h) ** 3 - (1 - h) ** 3) / (2 * h) - 3)
+
+    assert error(1.0) == 1.0 and error(0.5) == 0.25  # "exactly h^2", "off by 1"
+    assert error(1e-2) / error(5e-3) == pytest.approx(4, rel=1e-6)
+    best = (3 * np.finfo(np.float64).eps * 1 / 6) ** (1 / 3)
+    assert best == pytest.approx(5e-6, rel=0.1)  # "near h = 5e-6"
+    assert 1e-12 < best**2 < 1e-10 and error(best) < 1e-10  # "of the order of 1e-11"

@@ -7,9 +7,12 @@
 - the `x += 2` demonstration of immutability.md: the ndarray is updated in place, the
   tf.Tensor name is rebound;
 - indexing.md, assembling.md and matmul.md: each NumPy cell the pages teach gives the same
-  numbers as its TensorFlow twin, the numbers the prose quotes are the ones the cells print,
-  and the self-checks' worked solutions are right; what devices.md says about devices holds
-  on this machine (CPU only) and in TensorFlow's documentation;
+  numbers as its TensorFlow twin, and the numbers the prose quotes are the ones the cells
+  print; what devices.md says about devices holds on this machine (CPU only) and in
+  TensorFlow's documentation;
+- every page's self-check ("## Check yourself"): each answer its worked solution gives (a
+  shape, a dtype, an error, what a view or `+=` does) is what NumPy and TensorFlow do, with
+  the code taken from the page where the exercise or the solution shows code;
 - the facts about TensorFlow that the pages state in prose still hold in the installed
   version (so an upgrade that changes one fails here, not silently in a learner's head).
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -158,6 +162,124 @@ def solution_code(page: str, label: str) -> list[str]:
     return [line.split("#")[0].strip() for line in code.group(1).splitlines() if line.strip()]
 
 
+def exercise_code(page: str, label: str) -> str:
+    """The ```python blocks of the page's `{exercise}` with this label, joined and dedented."""
+    text = (CHAPTER / page).read_text(encoding="utf-8")
+    directive = re.search(r"^(`{3,})\{exercise\}\n:label: " + re.escape(label) + r"\n(.*?)^\1\s*$",
+                          text, re.MULTILINE | re.DOTALL)
+    assert directive, f"{page}: no exercise labelled {label}"
+    blocks = re.findall(r"^( *)```python\n(.*?)^\1```", directive.group(2), re.MULTILINE | re.DOTALL)
+    assert blocks, f"{page}: the exercise {label} has no python block"
+    return "\n".join(textwrap.dedent(code) for _, code in blocks)
+
+
+def exercise_text(page: str, label: str) -> str:
+    text = (CHAPTER / page).read_text(encoding="utf-8")
+    directive = re.search(r"^(`{3,})\{exercise\}\n:label: " + re.escape(label) + r"\n(.*?)^\1\s*$",
+                          text, re.MULTILINE | re.DOTALL)
+    assert directive, f"{page}: no exercise labelled {label}"
+    return directive.group(2)
+
+
+# --- shapes_and_dtypes.md and broadcasting.md: the self-checks ---------------------------------
+
+def test_precision_facts_the_prose_states():
+    # "A float32 keeps 24 significant bits ...; a float64 keeps 53 bits"
+    assert np.finfo(np.float32).nmant + 1 == 24 and np.finfo(np.float64).nmant + 1 == 53
+    big = np.float32(2**24)  # "Above 2**24 a float32 can no longer count in ones"
+    assert big + np.float32(1) == big
+    assert np.float32(2**24 - 1) + np.float32(1) == big
+
+
+def test_dtypes_self_check_answers(tf):
+    setup = exercise_code("shapes_and_dtypes.md", "tensors-dtypes-check")
+    exercise = exercise_text("shapes_and_dtypes.md", "tensors-dtypes-check")
+    # The solution's answers: a dtype, or None for "it raises InvalidArgumentError".
+    answers = [
+        ("x32 * 0.5", "float32"),
+        ("x32 + np.ones(3, dtype=np.int32)", "float64"),
+        ("t32 + np.ones(3)", "float32"),
+        ("t32 + t64", None),
+        ("tf.reduce_mean(tf.constant([1, 2, 4]))", "int32"),
+    ]
+    for expression, answer in answers:
+        assert f"`{expression}`" in exercise, expression
+        names = {"np": np, "tf": tf}
+        exec(setup, names)
+        try:
+            got = eval(expression, names).dtype.name
+        except tf.errors.InvalidArgumentError:
+            got = None
+        assert got == answer, f"{expression}: {got}, the solution says {answer}"
+    # The reasons and the numbers the solution gives.
+    x32 = np.ones(3, dtype=np.float32)
+    assert (x32 * np.float64(0.5)).dtype == np.float64
+    assert not np.can_cast(np.int32, np.float32) and np.can_cast(np.int32, np.float64)
+    assert np.promote_types(np.int64, np.float64) == np.float64  # "settles for float64"
+    assert np.float64(2**53 + 1) == np.float64(2**53)  # which cannot hold every int64
+    assert tf.constant(np.ones(3)).dtype == tf.float64
+    assert (tf.ones([3]) + tf.cast(tf.constant(np.ones(3)), tf.float32)).dtype == tf.float32
+    assert int(tf.reduce_mean(tf.constant([1, 2, 4]))) == 2
+    assert f"{float(tf.reduce_mean(tf.constant([1.0, 2.0, 4.0]))):.7f}" == "2.3333333"
+
+
+def test_broadcasting_self_check_answers(broadcasting, tf):
+    for shape_a, shape_b, answer in [((3, 1), (1, 4), (3, 4)), ((8, 1, 6), (7, 1), (8, 7, 6)),
+                                     ((2, 3), (3, 2), None)]:
+        assert taught_broadcast(broadcasting.broadcast_shape, shape_a, shape_b) == answer
+        assert numpy_broadcast(shape_a, shape_b) == answer
+    rng = np.random.default_rng(0)
+    tall = rng.normal(size=(5, 3))
+    with pytest.raises(ValueError):
+        tall - np.mean(tall, axis=1)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.constant(tall) - tf.reduce_mean(tf.constant(tall), axis=1)
+    # A (3, 3) matrix: no error, but entry [i, j] loses the mean of row j.
+    square = rng.normal(size=(3, 3))
+    wrong = square - np.mean(square, axis=1)
+    np.testing.assert_allclose(wrong, square - square.mean(axis=1)[np.newaxis, :])
+    assert not np.allclose(wrong.mean(axis=1), 0)
+    # The fixed lines of the solution centre every row, whatever the shape.
+    numpy_line, tf_line = solution_code("broadcasting.md", "tensors-broadcasting-check")
+    for a in (tall, square):
+        for line, data in ((numpy_line, a), (tf_line, tf.constant(a))):
+            names = {"np": np, "tf": tf, "a": data}
+            exec(line, names)
+            centred = np.asarray(names["centred"])
+            assert centred.shape == a.shape
+            np.testing.assert_allclose(centred.mean(axis=1), 0, atol=1e-12)
+
+
+# --- immutability.md: the self-check ---------------------------------------------------------
+
+def test_immutability_self_check_answers(tf):
+    names = {}
+    exec(exercise_code("immutability.md", "tensors-immutability-check"), names)
+    add_one_in_place, add_one = names["add_one_in_place"], names["add_one"]
+
+    array = np.zeros(3)
+    assert add_one_in_place(array) is array  # 1. the caller's array changes
+    np.testing.assert_array_equal(array, np.ones(3))
+
+    array = np.zeros(3)
+    returned = add_one(array)  # 2. a new array; the caller's is untouched
+    assert returned is not array
+    np.testing.assert_array_equal(array, np.zeros(3))
+    np.testing.assert_array_equal(returned, np.ones(3))
+
+    tensor = tf.zeros([3])
+    returned = add_one_in_place(tensor)  # 3. a new tensor, as with add_one
+    assert returned is not tensor
+    np.testing.assert_array_equal(tensor.numpy(), np.zeros(3))
+    np.testing.assert_array_equal(returned.numpy(), np.ones(3))
+
+    with pytest.raises(ValueError, match="assignment destination is read-only"):
+        np.asarray(tensor)[0] = 5.0
+    for copy in (tensor.numpy(), np.array(tensor)):
+        copy[0] = 5.0  # writable, and the change does not reach the tensor
+    np.testing.assert_array_equal(tensor.numpy(), np.zeros(3))
+
+
 # --- indexing.md ------------------------------------------------------------------------------
 
 def test_indexing_numpy_and_tensorflow_agree(indexing):
@@ -254,6 +376,22 @@ def test_a_numpy_basic_slice_is_a_view_and_a_list_index_copies():
     assert original[1, 0] == 0.0  # "Indexing with a list or a mask ... copies instead"
 
 
+def test_assembling_self_check_answers(tf):
+    a = b = c = np.ones(4)
+    table = np.ones((2, 4))
+    assert np.stack([a, b, c]).shape == (3, 4)
+    assert tf.stack([a, b, c], axis=1).shape == (4, 3)
+    assert np.concatenate([a, b, c]).shape == (12,)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.concat([table, a], axis=0)
+    with pytest.raises(ValueError):
+        np.concatenate([table, a], axis=0)
+    assert tf.concat([table, a[tf.newaxis, :]], axis=0).shape == (3, 4)
+    names = {"np": np}
+    exec(exercise_code("assembling.md", "tensors-assembling-check"), names)
+    np.testing.assert_array_equal(names["grid"], [[1, 1, 1], [0, 0, 0]])
+
+
 # --- matmul.md and devices.md ---------------------------------------------------------------
 
 def test_matmul_numpy_and_tensorflow_agree(matmul):
@@ -312,6 +450,24 @@ def test_device_placement_facts(tf):
     assert product.device.endswith("CPU:0")
 
 
+def test_devices_self_check_answers(tf):
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("a GPU is present: the self-check is about a machine without one")
+    snippet = exercise_code("devices.md", "tensors-devices-check")
+    names = {"tf": tf}
+    exec(snippet, names)  # 1. soft placement: no error, computed on the CPU
+    assert names["doubled"].device.endswith("CPU:0")
+    tf.config.set_soft_device_placement(False)
+    try:  # 2. without soft placement the request for a GPU fails, naming the devices
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"(?s)Could not satisfy device specification.*available devices"):
+            exec(snippet, {"tf": tf})
+    finally:
+        tf.config.set_soft_device_placement(True)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"not in \[0, 3\)"):  # 3.
+        tf.gather(tf.constant([1.0, 2.0, 3.0]), [5])
+
+
 def test_tensorflow_still_documents_that_gather_does_not_check_indices_on_a_gpu(tf):
     documentation = " ".join(tf.gather.__doc__.split())
     assert "On GPU, if an out of bound index is found, a 0 is stored" in documentation
@@ -319,6 +475,10 @@ def test_tensorflow_still_documents_that_gather_does_not_check_indices_on_a_gpu(
         tf.gather(tf.range(3), [5])
 
 # --- facts the pages state in prose ----------------------------------------------------------
+
+def test_tensorflow_2_executes_eagerly(tf):
+    assert tf.executing_eagerly()  # index.md: "it is the default in TensorFlow 2"
+
 
 def test_default_dtypes(tf):
     assert np.array([1.0]).dtype == np.float64 and np.array([1]).dtype == np.int64

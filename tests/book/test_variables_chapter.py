@@ -7,13 +7,19 @@
   `train_step_module` follows ttt.reference_tf.train_step_tf step for step;
 - sparse.md: the taught sparse updates (np.subtract.at and Variable.scatter_sub on an
   IndexedSlices gradient) equal a dense gradient-descent step, repeated ids included, and
-  leave the rows that were not looked up untouched.
+  leave the rows that were not looked up untouched;
+- every page's "Check yourself": the snippets it shows do what its solution says, and the
+  numbers the solution states are the ones they produce.
 
 The pages import TensorFlow, so every test here is slow.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -160,3 +166,109 @@ def test_sparse_steps_equal_a_dense_gradient_step(sparse, tf, seed):
     untouched = np.setdiff1d(np.arange(len(table)), ids)
     np.testing.assert_array_equal(variable.numpy()[untouched], table[untouched])
     np.testing.assert_array_equal(numpy_table[untouched], table[untouched])
+
+
+# --- Check yourself ---------------------------------------------------------------------------
+
+def check_yourself(page: str) -> tuple[str, list[str]]:
+    """A page's "Check yourself" section: its text with whitespace squeezed, and the
+    ```python blocks it shows, dedented, in order."""
+    text = (CHAPTER / page).read_text(encoding="utf-8")
+    section = text[text.index("## Check yourself"):text.index("## Summary")]
+    blocks = [textwrap.dedent(match[2]) for match in
+              re.finditer(r"^( *)```python\n(.*?)^\1```", section, re.M | re.S)]
+    return " ".join(section.split()), blocks
+
+
+def printed_by(source: str, namespace: dict) -> list[str]:
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        exec(source, namespace)
+    return out.getvalue().splitlines()
+
+
+def test_index_check_aliasing_prints_what_the_solution_says(tf):
+    prose, (aliasing, _) = check_yourself("index.md")
+    assert printed_by(aliasing, {"np": np, "tf": tf}) == ["[4. 6.] [2. 3.]", "3.0 1.0"]
+    assert "`[4. 6.] [2. 3.]`, then `3.0 1.0`" in prose
+
+
+def test_index_check_numpy_value_breaks_the_tape_and_the_fix_steps_to_4(tf):
+    prose, (_, bug) = check_yourself("index.md")
+    namespace = {"tf": tf}
+    with pytest.raises(TypeError, match="NoneType"):
+        exec(bug, namespace)
+    assert namespace["gradient"] is None
+    fixed = {"tf": tf}
+    exec(bug.replace("current * x", "W * x"), fixed)
+    assert float(fixed["gradient"]) == pytest.approx(10.0)
+    assert float(fixed["W"].numpy()) == pytest.approx(4.0)
+    assert "= 10$" in prose and "0.1 \\cdot 10 = 4$" in prose
+
+
+def test_modules_check_collections_and_their_order(tf):
+    prose, (mixed_source, _) = check_yourself("modules.md")
+    namespace = {"tf": tf}
+    exec(mixed_source, namespace)
+    mixed = namespace["mixed"]
+    assert len(mixed.variables) == 3 and len(mixed.trainable_variables) == 2
+    assert [float(v.numpy()) for v in mixed.trainable_variables] == [0.5, 1.0]
+    assert ("`variables` has 3 entries and `trainable_variables` 2, with the values `0.5` "
+            "and then `1.0`") in prose
+
+
+def test_modules_check_a_constant_intercept_never_learns(modules, tf):
+    prose, (_, line_source) = check_yourself("modules.md")
+    namespace = {"tf": tf}
+    exec(line_source, namespace)
+    line = namespace["Line"]()
+    assert [v.name for v in line.trainable_variables] == ["W:0"]
+    inputs, outputs = make_linear_data(seed=0)  # "the data above (seed 0)"
+    losses = [float(modules.train_step_module(line, inputs, outputs, LEARNING_RATE))
+              for _ in range(100)]
+    assert float(line.b.numpy()) == 0.0
+    # "within a hundred steps it stops at 5.01, far above the 1.04 that the best line reaches"
+    assert f"{losses[-1]:.2f}" == "5.01"
+    x, y = inputs.astype(np.float64), outputs.astype(np.float64)
+    assert f"{np.mean((np.polyval(np.polyfit(x, y, 1), x) - y) ** 2):.2f}" == "1.04"
+    # "`W` goes to the best slope among those, mean(xy) / mean(x²) ≈ 2.96"
+    through_zero = np.mean(x * y) / np.mean(x * x)
+    assert f"{through_zero:.2f}" == f"{float(line.W.numpy()):.2f}" == "2.96"
+    assert "stops at 5.01" in prose and "1.04" in prose and "\\approx 2.96" in prose
+
+
+def test_sparse_check_gradient_and_step(sparse, tf):
+    prose, (lookup, _) = check_yourself("sparse.md")
+    namespace = {"tf": tf}
+    exec(lookup, namespace)
+    gradient, table = namespace["gradient"], namespace["table"]
+    assert isinstance(gradient, tf.IndexedSlices)
+    np.testing.assert_array_equal(gradient.indices.numpy(), [3, 3, 3, 1])
+    np.testing.assert_array_equal(gradient.values.numpy(), np.ones((4, 2)))
+    np.testing.assert_array_equal(tf.convert_to_tensor(gradient).numpy(),
+                                  [[0, 0], [1, 1], [0, 0], [3, 3], [0, 0]])
+    sparse.sparse_sgd_tf(table, gradient, 0.1)
+    np.testing.assert_allclose(table.numpy(),
+                               [[0, 0], [-0.1, -0.1], [0, 0], [-0.3, -0.3], [0, 0]])
+    buffered = np.zeros((5, 2))
+    buffered[[3, 3, 3, 1]] -= 0.1
+    assert buffered[3, 0] == pytest.approx(-0.1)
+    assert "`indices` is `[3 3 3 1]`" in prose and "`[-0.3, -0.3]`" in prose
+
+
+def test_sparse_check_scatter_update_sets_the_rows_to_the_step(tf):
+    prose, (lookup, buggy) = check_yourself("sparse.md")
+    namespace = {"tf": tf}
+    exec(lookup, namespace)
+    namespace["table"] = tf.Variable(tf.ones([5, 2]))  # "a table that starts as all ones"
+    exec(buggy, namespace)
+    np.testing.assert_allclose(namespace["table"].numpy(),
+                               [[1, 1], [0.1, 0.1], [1, 1], [0.1, 0.1], [1, 1]])
+    assert "Rows 1 and 3 become `[0.1, 0.1]`" in prose
+
+
+@pytest.mark.parametrize("page", ["index.md", "modules.md", "sparse.md"])
+def test_page_opens_with_its_goals_and_ends_with_check_and_summary(page):
+    text = (CHAPTER / page).read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings[-2:] == ["Check yourself", "Summary"]
+    assert "you will be able to" in " ".join(text[:text.index("## Setup")].split())

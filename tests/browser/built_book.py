@@ -1,5 +1,5 @@
 """Where the built book is, which of its files are pages, what their sources say each must
-show (tab sets, explorers), and the names the browser tests share.
+show (tab sets, side-by-side grids, explorers), and the names the browser tests share.
 
 TTT_BOOK_HTML=/some/_build/html points the tests at another build (e.g. a private one);
 screenshots go to the `screenshots` folder beside that `html` folder.
@@ -50,6 +50,7 @@ def built_pages() -> list[str]:
 # so a broken build (tabs extension, widget embedding) cannot turn its checks into skips.
 
 FRAMEWORK_TAGS = {"numpy", "tensorflow"}  # the tags book/_ext/framework_tabs.py groups
+COMPARE_TAG = "compare"  # on every cell of a run: side by side instead of tabs
 EXPLORERS_MODULE = REPO / "book" / "ttt" / "explorers.py"
 
 
@@ -77,15 +78,31 @@ def _source_pages() -> list[str]:
                   for path in book.rglob("*.md") if "_vendor" not in path.parts)
 
 
-def framework_tab_runs(relative: str) -> int:
-    """How many NumPy | TensorFlow tab sets the page's source asks for: one per run of
-    adjacent cells tagged with a framework."""
-    runs, previous = 0, False
+def framework_runs(relative: str) -> list[bool]:
+    """One entry per run of adjacent cells tagged with a framework in the page's source:
+    True when every cell of the run is also tagged `compare` (shown side by side), False
+    when the run is shown as NumPy | TensorFlow tabs."""
+    runs: list[list[set]] = []
+    previous = False
     for cell in _source_cells(relative):
-        tagged = bool(FRAMEWORK_TAGS & set(cell.metadata.get("tags", ())))
-        runs += tagged and not previous
+        tags = set(cell.metadata.get("tags", ()))
+        tagged = bool(FRAMEWORK_TAGS & tags)
+        if tagged and not previous:
+            runs.append([])
+        if tagged:
+            runs[-1].append(tags)
         previous = tagged
-    return runs
+    return [all(COMPARE_TAG in tags for tags in run) for run in runs]
+
+
+def framework_tab_runs(relative: str) -> int:
+    """How many NumPy | TensorFlow tab sets the page's source asks for."""
+    return framework_runs(relative).count(False)
+
+
+def comparison_runs(relative: str) -> int:
+    """How many side-by-side NumPy / TensorFlow grids the page's source asks for."""
+    return framework_runs(relative).count(True)
 
 
 def explorer_calls(relative: str) -> int:
@@ -99,6 +116,10 @@ def explorer_calls(relative: str) -> int:
 
 def pages_with_framework_tabs() -> list[str]:
     return [page for page in _source_pages() if framework_tab_runs(page)]
+
+
+def pages_with_comparisons() -> list[str]:
+    return [page for page in _source_pages() if comparison_runs(page)]
 
 
 def pages_with_explorers() -> list[str]:

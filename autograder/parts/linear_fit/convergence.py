@@ -5,4 +5,5 @@ from autograder.parts.spec import CustomPart
 
 PART = CustomPart(number=3, points=2, summary="nothing new: both steps must converge",
                   functions=("train_step_numpy", "train_step_tf", "Model"),
-                  check="check_convergence", judge_record=judge_convergence)
+                  check="check_convergence", judge_record=judge_convergence,
+                  stages=("convergence",))

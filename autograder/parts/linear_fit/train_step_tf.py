@@ -5,4 +5,5 @@ from autograder.parts.spec import CustomPart
 
 PART = CustomPart(number=2, points=4, summary="`train_step_tf`",
                   functions=("train_step_tf", "Model"), check="check_train_step_tf",
-                  judge_record=judge_train_step_tf)
+                  judge_record=judge_train_step_tf,
+                  stages=("one step", "trajectory", "convergence"))

@@ -10,6 +10,7 @@ method, so the approximation earns nothing, even where it came close.
 from __future__ import annotations
 
 from autograder.judging.arrays import all_match
+from autograder.judging.wording import case_names, named_bug
 from autograder.parts.spec import Bug
 
 # An approximation comes this close; the slope and the registered rule are far further apart.
@@ -35,11 +36,12 @@ def method_first(approximation: Bug, method: str):
                 not run.error and run.outputs
                 and all_match(run.outputs, part.reference(run.case), LOOSE_RTOL, LOOSE_ATOL)
                 for run in ordinary):
+            advice = (f"{approximation.advice} This part asks for {method}, so it earns no "
+                      "points, even for the functions where the approximation came close.")
             return (0.0, "one step",
-                    f"{part.function_label}, case \u201c{caught.case.name}\u201d: Bug: "
-                    f"{approximation.name}. {approximation.advice} This part asks for "
-                    f"{method}, so it earns no points, even for the functions where the "
-                    "approximation came close.")
+                    f"{part.function_label}, {case_names([caught.case.name])}: "
+                    + named_bug(approximation.name, advice, approximation.fix,
+                                approximation.section))
         return part.grade(runs, bugs=tuple(b for b in part.bugs if b is not approximation))
 
     return rule

@@ -41,14 +41,26 @@ PART = ArrayPart(
     reference=backward,
     bugs=(
         Bug("upstream gradient left out", "A backward rule receives the gradient of the output "
-            "and must multiply it in (the chain rule): e.g. grad * y, not y.",
-            lambda case: backward(case, no_grad=True)),
-        Bug("x and y gradients swapped", "d(x * y)/dx is y, so x's gradient is grad * y.",
-            lambda case: backward(case, swapped=True) if case.name == "multiply" else []),
-        Bug("sign of y's gradient flipped", "d(x / y)/dy = -x / y**2: note the minus sign.",
-            lambda case: backward(case, sign=1.0) if case.name == "divide" else []),
-        Bug("y's gradient missing a power of y", "d(x / y)/dy = -x / y**2, with y squared.",
-            lambda case: backward(case, square=False) if case.name == "divide" else []),
+            "and must carry it on (the chain rule): your rule returns the local derivative "
+            "alone.",
+            lambda case: backward(case, no_grad=True),
+            fix="multiply the local derivative by `grad`: e.g. `grad * y`, not `y`",
+            section="tapes/numpy_tape.md#replaying-the-tape-backward"),
+        Bug("x and y gradients swapped", "Each input's gradient went to the other input. "
+            "Which input does x * y change fastest with when x moves?",
+            lambda case: backward(case, swapped=True) if case.name == "multiply" else [],
+            fix="d(x * y)/dx is y, so x's gradient is `grad * y` (and y's is `grad * x`)",
+            section="tapes/numpy_tape.md#more-operations"),
+        Bug("sign of y's gradient flipped", "y's gradient has the wrong sign: x / y falls as "
+            "a positive y grows.",
+            lambda case: backward(case, sign=1.0) if case.name == "divide" else [],
+            fix="d(x / y)/dy = -x / y**2",
+            section="tapes/numpy_tape.md#more-operations"),
+        Bug("y's gradient missing a power of y", "y's gradient is off by a factor of y: "
+            "differentiate x * y**-1 with respect to y.",
+            lambda case: backward(case, square=False) if case.name == "divide" else [],
+            fix="d(x / y)/dy = -x / y**2, with y squared",
+            section="tapes/numpy_tape.md#more-operations"),
     ),
     hints=(
         Hint("expected (grad_x, grad_y)", "Return a pair: (grad_x, grad_y)."),

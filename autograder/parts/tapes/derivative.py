@@ -42,7 +42,8 @@ FINITE_DIFFERENCES = Bug(  # named by the part's rule, which also takes its poin
     "The result is this function's numerical slope, which is what finite differences (a "
     "numerical approximation) give. This function registers its own gradient with "
     "tf.custom_gradient, and only a tape sees it: take the derivative from tf.GradientTape.",
-    lambda case: [NUMERICAL_SLOPES[case.name](inputs(case))] if case.name in NUMERICAL_SLOPES else [])
+    lambda case: [NUMERICAL_SLOPES[case.name](inputs(case))] if case.name in NUMERICAL_SLOPES else [],
+    section="tapes/custom_gradients.md#writing-the-backward-rule-yourself-tf-custom-gradient")
 
 
 PART = ArrayPart(

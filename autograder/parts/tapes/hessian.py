@@ -43,16 +43,18 @@ def _quartic_chain(x):
     return gradient, np.diag(3 * x**2) + neighbours
 
 
-def _registered_cube(x):
-    """What nested tapes return for the function with a registered second derivative."""
-    return x**2, np.diag(-2 * x)
+def _registered_twin(x):
+    """What nested tapes return for the twin of sum(sin(x)) * sum(x**2) that registers its
+    own Hessian: the true one plus 2I + 11ᵀ (see autograder.calling)."""
+    gradient, hessian = _sin_times_squares(x)
+    return gradient, hessian + 2 * np.eye(x.size) + np.ones((x.size, x.size))
 
 
 # The gradient and the Hessian each function registers (for TensorFlow's own operations, the
 # true ones), in float64.
 DERIVATIVES = dict(zip(SCALAR_FUNCTIONS_OF_X, (_logsumexp, _norm_like, _sin_times_squares,
-                                               _quartic_chain, _registered_cube)))
-CUSTOM = "sum(x**3)/3 (custom second derivative)"
+                                               _quartic_chain, _registered_twin)))
+CUSTOM = "sum(sin(x)) * sum(x**2), registered Hessian"
 assert set(DERIVATIVES) == set(SCALAR_FUNCTIONS_OF_X) and CUSTOM in DERIVATIVES
 
 
@@ -75,12 +77,14 @@ def _row_sums(case):
 
 FINITE_DIFFERENCES = Bug(  # named by the part's rule, which also takes its points
     "finite differences instead of the tapes",
-    "The result is this function's numerical curvature, which is what finite differences "
-    "(a numerical approximation) give. This function registers its own second derivative "
+    "The result is this function's true curvature, which is what finite differences (a "
+    "numerical approximation) or forward-mode differentiation give. This function "
+    "registers its own second derivative "
     "with tf.custom_gradient, and only tapes see it: take both derivatives from "
     "tf.GradientTapes.",
-    lambda case: [np.diag(2 * case.arrays["x"].astype(np.float64))] if case.name == CUSTOM
-    else [])
+    lambda case: [_sin_times_squares(case.arrays["x"].astype(np.float64))[1]]
+    if case.name == CUSTOM else [],
+    section="tapes/custom_gradients.md#second-derivatives-a-tape-inside-a-tape")
 
 
 PART = ArrayPart(
@@ -93,12 +97,16 @@ PART = ArrayPart(
     reference=hessian,
     bugs=(
         Bug("the gradient, not the Hessian",
-            "This is the first derivative: the outer tape must differentiate the inner "
-            "tape's gradient once more.", _gradient_only),
+            "This is the first derivative, one number per element of x; the Hessian has "
+            "one row of second derivatives per element.", _gradient_only,
+            fix="the outer tape must differentiate the inner tape's gradient once more",
+            section="tapes/custom_gradients.md#second-derivatives-a-tape-inside-a-tape"),
         Bug("outer.gradient instead of outer.jacobian",
             "A tape's gradient of a vector g is the gradient of the sum of its elements, "
-            "so it adds the Hessian's rows together. The Hessian is the Jacobian of the "
-            "gradient: one row per element of g.", _row_sums),
+            "so it adds the Hessian's rows together.", _row_sums,
+            fix="the Hessian is the Jacobian of the gradient, one row per element of g: "
+                "`outer.jacobian(g, x)`",
+            section="tapes/jacobians.md#every-derivative-tape-jacobian"),
         FINITE_DIFFERENCES,
     ),
     hints=(

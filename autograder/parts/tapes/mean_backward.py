@@ -91,18 +91,25 @@ PART = ArrayPart(
     reference=mean_gradient,
     bugs=(
         Bug("the sum's rule (no division by the count)",
-            "The mean is the sum divided by the number of elements averaged, so every "
-            "element receives grad divided by that number.",
-            _not_divided),
+            "Your gradient is the sum's: a mean is a sum divided by something. What does "
+            "that division do to each element's share of grad?",
+            _not_divided,
+            fix="every element receives grad divided by the number of elements averaged",
+            section="tapes/numpy_tape.md#reductions"),
         Bug("divided by the size of x",
-            "Each mean averages only the elements along its axis: divide by x.shape[axis], "
-            "not by x.size (that is the count of the mean over every axis).",
-            _divided_by_the_size_of_x),
+            "Each mean averages only the elements along its axis, but you divided by the "
+            "count of every element of x.",
+            _divided_by_the_size_of_x,
+            fix="divide by `x.shape[axis]`, not by `x.size` (that is the count of the mean "
+                "over every axis)",
+            section="tapes/numpy_tape.md#reductions"),
         Bug("the reduced axis not put back",
-            "Without keepdims, grad has lost the averaged axis. Put it back with length 1 "
-            "(np.expand_dims(grad, axis)) before spreading grad over x's shape: NumPy lines "
-            "shapes up from the right, so it would spread grad along the wrong axis.",
-            _axis_not_put_back),
+            "Without keepdims, grad has lost the averaged axis, and NumPy lines shapes up "
+            "from the right: it spread grad along the wrong axis.",
+            _axis_not_put_back,
+            fix="put the axis back with length 1, `np.expand_dims(grad, axis)`, before "
+                "spreading grad over x's shape",
+            section="tapes/numpy_tape.md#broadcasting"),
     ),
     hints=(
         Hint("more dimensions", "With keepdims=True the mean kept the averaged axis (length "

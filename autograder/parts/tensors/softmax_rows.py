@@ -20,9 +20,13 @@ def softmax(logits, axis=1, shift=True):
 
 
 OVERFLOW = Bug(  # named by the rule below: its outputs are not numbers, so never "match"
-    "exp overflows", "exp(1000) is inf in floating point. Subtract each row's maximum "
-    "before exp: the softmax does not change, and the largest exponent becomes 0.",
-    lambda case: [softmax(case.arrays["logits"], shift=False)])
+    "exp overflows", "exp(1000) is inf in floating point. The softmax of a row does not "
+    "change when the same number is subtracted from all its logits: choose the number that "
+    "keeps every exponent at 0 or below.",
+    lambda case: [softmax(case.arrays["logits"], shift=False)],
+    fix="subtract each row's maximum before `exp`: "
+        "`logits - logits.max(axis=1, keepdims=True)`",
+    section="tensors/broadcasting.md#reductions-along-an-axis")
 
 
 def name_the_overflow(part, runs):
@@ -31,9 +35,8 @@ def name_the_overflow(part, runs):
     large = verdicts[-1]  # the case whose logits are far from zero
     if large.credit == 0 and large.run.outputs and \
             not np.all(np.isfinite(large.run.outputs[0].values)):
-        verdicts[-1] = replace(large, problem=(
-            f"softmax_rows, case \u201c{large.run.case.name}\u201d: Bug: {OVERFLOW.name}. "
-            f"{OVERFLOW.advice}"))
+        verdicts[-1] = replace(large, cause=OVERFLOW.explanation(), problem=(
+            f"softmax_rows, case \u201c{large.run.case.name}\u201d: {OVERFLOW.explanation()}"))
     return summarize(verdicts, part.passed)
 
 PART = ArrayPart(
@@ -48,12 +51,18 @@ PART = ArrayPart(
     reference=lambda case: [softmax(case.arrays["logits"])],
     bugs=(
         Bug("normalised down the columns instead of along the rows",
-            "Each row is one example: reduce with axis=1 (or -1).",
-            lambda case: [softmax(case.arrays["logits"], axis=0)]),
+            "Each row is one example, and its entries must sum to 1 on their own: your sums ran "
+            "down the columns. Which axis runs along a row?",
+            lambda case: [softmax(case.arrays["logits"], axis=0)],
+            fix="reduce with `axis=1` (or `axis=-1`) and `keepdims=True`",
+            section="tensors/broadcasting.md#reductions-along-an-axis"),
         Bug("normalised over the whole array",
-            "Each row must sum to 1 on its own: reduce along axis 1 only.",
+            "Each row must sum to 1 on its own, but your sums ran over every element of the "
+            "array.",
             lambda case: [softmax(case.arrays["logits"].reshape(1, -1)).reshape(
-                case.arrays["logits"].shape)]),
+                case.arrays["logits"].shape)],
+            fix="reduce along axis 1 only: `.sum(axis=1, keepdims=True)`",
+            section="tensors/broadcasting.md#reductions-along-an-axis"),
         OVERFLOW,
     ),
     hints=(

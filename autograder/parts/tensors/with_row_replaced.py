@@ -23,8 +23,9 @@ def _row(name, i):
                 arrays={"t": normal("n", "k"), "row": normal("k")})
 
 
-SLICES = ("Python slices stop before their end: t[:i] keeps rows 0 to i-1, and t[i + 1:] "
-          "starts after row i.")
+SLICES = ("A different row than row i changed: your slices are off by one. Python slices "
+          "stop before their end.")
+SLICES_FIX = "`t[:i]` keeps rows 0 to i-1, and `t[i + 1:]` starts after row i"
 
 PART = ArrayPart(
     number=3, points=2, summary="`with_row_replaced` (TensorFlow)",
@@ -37,11 +38,16 @@ PART = ArrayPart(
     reference=lambda case: [replaced(case, case.settings["i"]), original(case)],
     bugs=(
         Bug("the row after i replaced", SLICES,
-            lambda case: [replaced(case, case.settings["i"] + 1), original(case)]),
+            lambda case: [replaced(case, case.settings["i"] + 1), original(case)],
+            fix=SLICES_FIX, section="tensors/indexing.md#elements-and-slices"),
         Bug("the row before i replaced", SLICES,
-            lambda case: [replaced(case, case.settings["i"] - 1), original(case)]),
-        Bug("nothing replaced", "Return the new tensor, with row i taken from `row`.",
-            lambda case: [original(case), original(case)]),
+            lambda case: [replaced(case, case.settings["i"] - 1), original(case)],
+            fix=SLICES_FIX, section="tensors/indexing.md#elements-and-slices"),
+        Bug("nothing replaced", "The tensor you returned is the one you were given: a "
+                                "tf.Tensor cannot change, so the change must be a new tensor.",
+            lambda case: [original(case), original(case)],
+            fix="return the new tensor, with row i taken from `row`",
+            section="tensors/assembling.md#a-copy-with-some-entries-changed"),
     ),
     hints=(
         Hint("does not support item assignment",

@@ -22,15 +22,22 @@ def sparse(case, *, buffered=False, sign=-1.0, no_update=False):
 
 BUGS = (
     Bug("repeated indices applied once",
-        "With fancy indexing, table[indices] -= updates writes a repeated row only once. "
-        "Updates of the same row must add up: np.subtract.at in NumPy, scatter_sub "
-        "(or tf.tensor_scatter_nd_sub) in TensorFlow.",
-        lambda case: sparse(case, buffered=True)),
-    Bug("added instead of subtracted", "The updates are subtracted from the rows.",
-        lambda case: sparse(case, sign=1.0)),
+        "A row named twice in indices took only one of its updates: with fancy indexing, "
+        "table[indices] -= updates writes a repeated row once. Updates of the same row must "
+        "add up.",
+        lambda case: sparse(case, buffered=True),
+        fix="`np.subtract.at(table, indices, updates)` in NumPy; "
+            "`table.scatter_sub(tf.IndexedSlices(updates, indices))` in TensorFlow",
+        section="variables/sparse.md#applying-a-sparse-update"),
+    Bug("added instead of subtracted", "The rows moved the wrong way: the updates are "
+        "subtracted from the rows.",
+        lambda case: sparse(case, sign=1.0),
+        fix="subtract: `np.subtract.at` or `scatter_sub`, not their `add` twins",
+        section="variables/sparse.md#applying-a-sparse-update"),
     Bug("no update at all", "The table did not change. Change it in place (NumPy: write into "
         "the array you were given; TensorFlow: a method of the variable), do not build a new "
-        "one.", lambda case: sparse(case, no_update=True)),
+        "one.", lambda case: sparse(case, no_update=True),
+        section="variables/index.md#updating-a-variable"),
 )
 
 

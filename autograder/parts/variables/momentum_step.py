@@ -57,13 +57,19 @@ PART = ArrayPart(
           "record": [["arg", "W"], ["arg", "velocity"]]},
     reference=momentum,
     bugs=(
-        Bug("W updated with the old velocity", "Update the velocity first, then move W by the "
-            "new velocity.", lambda case: momentum(case, old_velocity=True)),
-        Bug("sign flipped", "W moves against the velocity: "
-            "W.assign_sub(learning_rate * velocity).", lambda case: momentum(case, sign=1.0)),
+        Bug("W updated with the old velocity", "W moved by the velocity of the previous "
+            "step: the order of the two updates matters.",
+            lambda case: momentum(case, old_velocity=True),
+            fix="update the velocity first, then move W by the new velocity",
+            section="variables/index.md#updating-a-variable"),
+        Bug("sign flipped", "W moved along the velocity, uphill: the velocity adds up "
+            "gradients, and descent goes against them.", lambda case: momentum(case, sign=1.0),
+            fix="`W.assign_sub(learning_rate * velocity)`",
+            section="variables/index.md#updating-a-variable"),
         Bug("no update at all", "The variables did not change. `W = W - ...` only rebinds a "
             "local name; change the variables in place with assign and assign_sub.",
-            lambda case: momentum(case, no_update=True)),
+            lambda case: momentum(case, no_update=True),
+            section="variables/index.md#updating-a-variable"),
     ),
     hints=(
         Hint("object does not support item assignment",
@@ -71,4 +77,5 @@ PART = ArrayPart(
     ),
     passed="momentum_step keeps its state right, step after step.",
     rule=half_for_a_right_first_step,
+    stages=("one step", "trajectory"),
 )

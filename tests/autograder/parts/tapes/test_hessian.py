@@ -39,12 +39,33 @@ def _tapes(case):
 
 def _curvature(case):
     """What finite differences return on the custom function: its values' true Hessian."""
-    return np.diag(2 * _x(case))
+    return hessian._sin_times_squares(_x(case))[1]
 
 
 def test_every_scalar_function_is_a_case_and_one_registers_its_own_hessian():
     assert [case.name for case in PART.draw(0)] == list(SCALAR_FUNCTIONS_OF_X)
     assert CUSTOM in SCALAR_FUNCTIONS_OF_X
+
+
+@pytest.mark.parametrize("seed", range(0, 300, 7))
+def test_the_registered_hessian_is_far_from_the_true_one_everywhere(seed):
+    """Every entry differs by at least 1, far beyond any tolerance the judge uses, so nested
+    tapes are never taken for an approximation, nor the other way round."""
+    case = next(c for c in PART.draw(seed) if c.name == CUSTOM)
+    assert np.min(np.abs(_tapes(case) - _curvature(case))) >= 1 - 1e-9
+
+
+@pytest.mark.slow
+def test_the_custom_function_cannot_be_told_from_its_twin_by_its_values(tf):
+    """Its values and gradient are those of the ordinary sum(sin(x)) * sum(x**2) case."""
+    x = tf.constant(np.linspace(-1.4, 1.3, 5))
+    twin = _probes_function(CUSTOM, np.linspace(-1.4, 1.3, 5))
+    plain = _probes_function("sum(sin(x)) * sum(x**2)", np.linspace(-1.4, 1.3, 5))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        values = twin(x), plain(x)
+    assert float(values[0]) == float(values[1])
+    np.testing.assert_array_equal(tape.gradient(values[0], x), tape.gradient(values[1], x))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 977])

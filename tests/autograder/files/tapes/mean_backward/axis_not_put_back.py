@@ -1,4 +1,4 @@
-# expect test_mean_backward 1.4286 one step | Bug: the reduced axis not put back
+# expect test_mean_backward 1.43 one step | Bug: the reduced axis not put back
 def mean_backward(grad, x, axis=None):
     # NumPy's broadcasting lines grad up with x's last axes, not with the averaged one: on
     # the square matrix the gradient is spread along the wrong axis (the bug named), on the

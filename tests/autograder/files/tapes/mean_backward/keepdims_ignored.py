@@ -1,4 +1,4 @@
-# expect test_mean_backward 1.4286 error | put an axis back only when grad has fewer
+# expect test_mean_backward 1.43 error | put an axis back only when grad has fewer
 def mean_backward(grad, x, axis=None):
     # Always puts an axis back, even when the mean kept it: the two keepdims cases over one
     # axis raise (the one over every axis reshapes to the same shape and passes).

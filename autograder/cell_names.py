@@ -1,0 +1,46 @@
+"""Cells named as the learner sees them, for the feedback's list of errors.
+
+The runner reports a cell by its index in the notebook, counted from 0 and including
+Markdown cells: "cell 7" points nowhere a learner can find. Here a cell is named from the
+notebook the grader ran (the host's own copy, never the runner's word): a part's test cell
+by its part, an answer cell by its part and first line, any other code cell as the nth code
+cell (counted from 1, as Jupyter's "Run all" shows them) with its first line.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+FIRST_LINE_CHARS = 60
+
+
+def first_line(source: str) -> str:
+    """The first non-empty line of a cell, cut to fit in a sentence."""
+    line = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS - 1] + "\u2026"
+
+
+def cell_namer(notebook, part_titles: dict[str, str]) -> Callable[[int | None], str]:
+    """``name(index)``: how the feedback names the notebook's cell ``index``.
+
+    ``part_titles``: ``{test grade_id: "Part 1: a NumPy step"}``; an answer cell belongs to
+    the part whose test id is ``test_<its grade_id>``."""
+    code_number = {}
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            code_number[index] = len(code_number) + 1
+
+    def name(index: int | None) -> str:
+        if index is None or not 0 <= index < len(notebook.cells) or index not in code_number:
+            return "a cell of the notebook"
+        cell = notebook.cells[index]
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        line = first_line(cell.source)
+        shown = f" (`{line}`)" if line else ""
+        if grade_id in part_titles:
+            return f"the test cell of \u201c{part_titles[grade_id]}\u201d"
+        if grade_id and f"test_{grade_id}" in part_titles:
+            return f"your answer cell of \u201c{part_titles[f'test_{grade_id}']}\u201d{shown}"
+        return f"code cell {code_number[index]}{shown}"
+
+    return name

@@ -1,0 +1,142 @@
+"""ttt.plotting: what its figures show, read back from the matplotlib artists.
+
+plot_curvature_directions (book/linear_fit/learning_rate.md) draws the Hessian's
+eigenvectors as arrows through the least-squares point: the tests check that the arrows are
+those eigenvectors of ttt.reference.loss_hessian, centred on ttt.reference.least_squares,
+ending on one contour of the loss, and labelled steep (λ_max) and flat (λ_min).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.contour import ContourSet
+from matplotlib.text import Annotation
+
+from ttt import reference
+from ttt.data import ORIGIN_SEED, make_linear_data
+from ttt.plotting import PALETTE, plot_curvature_directions
+
+STEEP, FLAT = "steep direction (λ_max)", "flat direction (λ_min)"
+# (input_mean, input_std): the book's data, the book's "moved up by 1", and wide inputs
+# whose steep direction is nearly the W axis.
+DATA_SETS = [(0.0, 1.0), (1.0, 1.0), (0.5, 3.0)]
+
+
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def book_data(input_mean=0.0, input_std=1.0):
+    return make_linear_data(seed=ORIGIN_SEED, input_mean=input_mean, input_std=input_std,
+                            dtype=np.float64)
+
+
+def arrows(ax) -> dict[str, Annotation]:
+    """The arrows drawn, by their gid."""
+    return {text.get_gid(): text for text in ax.texts
+            if isinstance(text, Annotation) and text.arrow_patch is not None}
+
+
+def labels(ax) -> list[str]:
+    """Every piece of text on the axes (line breaks as spaces)."""
+    return [" ".join(text.get_text().split()) for text in ax.texts if text.get_text()]
+
+
+def loss_at(inputs, outputs, point) -> float:
+    W, b = point
+    return reference.mse(reference.predict(W, b, inputs), outputs)
+
+
+@pytest.mark.parametrize("input_mean, input_std", DATA_SETS)
+def test_arrows_are_the_hessians_eigenvectors_through_the_optimum(ax, input_mean, input_std):
+    inputs, outputs = book_data(input_mean, input_std)
+    plot_curvature_directions(inputs, outputs, ax=ax)
+    eigenvalues, eigenvectors = np.linalg.eigh(reference.loss_hessian(inputs))
+    best = np.array(reference.least_squares(inputs, outputs))
+    drawn = arrows(ax)
+    assert set(drawn) == {STEEP, FLAT}
+    for name, vector in ((FLAT, eigenvectors[:, 0]), (STEEP, eigenvectors[:, 1])):
+        tip, tail = np.array(drawn[name].xy), np.array(drawn[name].xyann)
+        # Centred on the least-squares point...
+        np.testing.assert_allclose((tip + tail) / 2, best, atol=1e-12)
+        # ...along the eigenvector (either sign), which points up so the label sits above.
+        direction = (tip - tail) / np.linalg.norm(tip - tail)
+        assert abs(direction @ vector) == pytest.approx(1, abs=1e-12)
+        assert direction[1] > 0
+        # Both heads drawn, in the arrow's own colour, and the label beside it.
+        assert drawn[name].arrow_patch.get_arrowstyle().__class__.__name__ == "CurveAB"
+        assert drawn[name].arrow_patch.get_edgecolor() == pytest.approx(
+            matplotlib.colors.to_rgba(PALETTE["extra" if name == STEEP else "accent"]))
+    assert set(labels(ax)) == {STEEP, FLAT}
+    # The two directions are at right angles.
+    steep = np.subtract(drawn[STEEP].xy, drawn[STEEP].xyann)
+    flat = np.subtract(drawn[FLAT].xy, drawn[FLAT].xyann)
+    assert steep @ flat == pytest.approx(0, abs=1e-12)
+
+
+@pytest.mark.parametrize("input_mean, input_std", DATA_SETS)
+def test_both_arrows_end_on_the_dashed_contour(ax, input_mean, input_std):
+    inputs, outputs = book_data(input_mean, input_std)
+    plot_curvature_directions(inputs, outputs, ax=ax, W_range=(1, 5.5), b_range=(-0.5, 4))
+    drawn = arrows(ax)
+    ends = {name: [loss_at(inputs, outputs, drawn[name].xy),
+                   loss_at(inputs, outputs, drawn[name].xyann)] for name in drawn}
+    single = [c for c in ax.findobj(ContourSet) if len(c.levels) == 1]
+    assert len(single) == 1
+    level = single[0].levels[0]
+    np.testing.assert_allclose(ends[STEEP] + ends[FLAT], level, rtol=1e-10)
+    # The steep arrow is shorter, by sqrt(λ_min/λ_max); the flat one is `reach` (0.3) of
+    # the smaller side of the box from the optimum.
+    eigenvalues = np.linalg.eigvalsh(reference.loss_hessian(inputs))
+    half = {name: np.linalg.norm(np.subtract(drawn[name].xy, drawn[name].xyann)) / 2
+            for name in drawn}
+    assert half[FLAT] == pytest.approx(0.3 * 4.5)
+    assert half[STEEP] / half[FLAT] == pytest.approx(np.sqrt(eigenvalues[0] / eigenvalues[1]))
+
+
+def test_the_path_is_the_trajectory_given_and_the_box_is_to_scale(ax):
+    inputs, outputs = book_data(1.0)
+    path = reference.learning_rate_study(inputs, outputs, [0.3], epochs=9)[0.3]
+    plot_curvature_directions(inputs, outputs, path, ax=ax, label="learning rate 0.3",
+                              W_range=(1, 5.5), b_range=(-0.5, 4))
+    [line] = [line for line in ax.get_lines() if line.get_label() == "learning rate 0.3"]
+    np.testing.assert_array_equal(line.get_xdata(), path.W)
+    np.testing.assert_array_equal(line.get_ydata(), path.b)
+    [star] = [line for line in ax.get_lines() if line.get_label() == "least squares"]
+    np.testing.assert_allclose([star.get_xdata()[0], star.get_ydata()[0]],
+                               reference.least_squares(inputs, outputs))
+    assert ax.get_xlim() == (1, 5.5) and ax.get_ylim() == (-0.5, 4)
+    assert ax.get_aspect() == 1.0  # "equal": a right angle looks like one
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("W", "b")
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["learning rate 0.3", "least squares"]
+
+
+def test_default_box_holds_the_path_and_the_optimum(ax):
+    inputs, outputs = book_data()
+    path = reference.learning_rate_study(inputs, outputs, [0.3], epochs=5)[0.3]
+    plot_curvature_directions(inputs, outputs, path, ax=ax)
+    (W_low, W_high), (b_low, b_high) = ax.get_xlim(), ax.get_ylim()
+    best = reference.least_squares(inputs, outputs)
+    for W, b in [best, *zip(path.W, path.b)]:
+        assert W_low < W < W_high and b_low < b < b_high
+
+
+def test_draws_without_a_path_and_on_the_current_axes():
+    fig, ax = plt.subplots()
+    try:
+        inputs, outputs = book_data()
+        assert plot_curvature_directions(inputs, outputs) is ax
+        assert set(arrows(ax)) == {STEEP, FLAT}
+        assert [line.get_label() for line in ax.get_lines()] == ["least squares"]
+    finally:
+        plt.close(fig)
