@@ -62,22 +62,24 @@ def recorded_array(value) -> dict:
 
 # --- functions a part may pass in --------------------------------------------------------
 
-def _reversed_gradient_cubic():
-    """x + x**3/3 whose registered gradient is minus its slope, -(1 + x**2).
+def _x_sin_x_registered_gradient():
+    """x * sin(x), value for value, whose registered gradient is its slope plus 2 + x**2.
 
-    A tape does not measure slopes: it replays the gradient each operation registers. This
-    one registers a reversed gradient (as a gradient-reversal layer does in domain-adversarial
-    training), so a tape returns -(1 + x**2), while finite differences, whatever their
-    precision or step, only see the smooth forward values and return the slope 1 + x**2.
-    The two differ by at least 2 at every x: the verdict tells a tape from an approximation.
+    A tape does not measure slopes: it replays the gradient each operation registers, and a
+    function built with tf.custom_gradient registers whatever rule its author chose. This
+    one is a twin of the ordinary ``x * sin(x)`` case (the same values: no probe of values
+    tells them apart), so a tape returns sin(x) + x cos(x) + 2 + x**2, while finite
+    differences, whatever their precision or step, only see the smooth values and return
+    the slope sin(x) + x cos(x). The two differ by at least 2 at every x: the verdict tells a
+    tape from an approximation.
     """
     import tensorflow as tf
 
     @tf.custom_gradient
     def forward(x):
         def gradient(upstream):
-            return -upstream * (1 + x**2)
-        return x + x**3 / 3, gradient
+            return upstream * (tf.sin(x) + x * tf.cos(x) + 2 + x**2)
+        return x * tf.sin(x), gradient
     return forward
 
 
@@ -85,7 +87,7 @@ def _sin_times_squares_registered_hessian():
     """sum(sin(x)) * sum(x**2), value for value, whose gradient registers its own Jacobian:
     the true Hessian H plus 2I + 11ᵀ (every entry at least 1 away from H's).
 
-    The second-order counterpart of :func:`_reversed_gradient_cubic`, and a twin of an
+    The second-order counterpart of :func:`_x_sin_x_registered_gradient`, and a twin of an
     ordinary case: its values and its gradient are those of ``sum(sin(x)) * sum(x**2)``, so
     no probe of values tells the two apart. Nested tapes return the registered Hessian;
     finite differences of the values or of the gradient see only smooth numbers and return H.
@@ -134,7 +136,7 @@ def _functions_of_x() -> dict:
         "exp(-x**2)": lambda x: tf.exp(-x**2),
         "x**3 - 2*x": lambda x: x**3 - 2 * x,
         "log(1 + x**2)": lambda x: tf.math.log(1 + x**2),
-        "x + x**3/3 (custom gradient)": _reversed_gradient_cubic(),
+        "x * sin(x), registered gradient": _x_sin_x_registered_gradient(),
         "logsumexp(x)": tf.math.reduce_logsumexp,
         "sqrt(1 + sum(x**2))": lambda x: tf.sqrt(1 + tf.reduce_sum(x**2)),
         "sum(sin(x)) * sum(x**2)": lambda x: tf.reduce_sum(tf.sin(x)) * tf.reduce_sum(x**2),
@@ -149,7 +151,7 @@ def _functions_of_x() -> dict:
 # returns it), and scalar functions of a vector, most with Hessians that are not diagonal,
 # the last registering its own second derivative (only nested tapes return it).
 FUNCTIONS_OF_X = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)",
-                  "x + x**3/3 (custom gradient)")
+                  "x * sin(x), registered gradient")
 SCALAR_FUNCTIONS_OF_X = ("logsumexp(x)", "sqrt(1 + sum(x**2))", "sum(sin(x)) * sum(x**2)",
                          "sum(x**4)/4 + sum(x[:-1] * x[1:])",
                          "sum(sin(x)) * sum(x**2), registered Hessian")

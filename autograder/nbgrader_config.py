@@ -57,3 +57,6 @@ if Path(sys.argv[0]).name.startswith("nbgrader"):
 # Where the learners read the book: the feedback page links each named bug to the section
 # that teaches it, under this address (the book's HTML, as `make book` builds it).
 c.Feedback.book_url = "https://tensors-tapes-training.github.io/book/"
+
+# `nbgrader export` writes its scores to two decimals, as grades.csv and the feedback do.
+c.ExportApp.plugin_class = "autograder.nbgrader_export.RoundedCsvExportPlugin"

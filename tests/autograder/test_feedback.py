@@ -45,6 +45,7 @@ def test_terminal_control_sequences_never_reach_the_page(tmp_path):
 
 # --- in the learner's terms (issue 18) ----------------------------------------------------
 
+import os
 import re
 from pathlib import Path
 
@@ -137,7 +138,8 @@ def _every_bug():
 def test_every_named_bug_links_a_section_of_the_book_that_exists(name, bug):
     assert bug.section, f"{name} names no section of the book"
     href, words = book_sections.resolve(bug.section)  # the page and its heading, in source
-    built = REPO / "_build" / "html" / href.split("#")[0]
+    html = Path(os.environ.get("TTT_BOOK_HTML", REPO / "_build" / "html"))  # as tests/browser
+    built = html / href.split("#")[0]
     assert built.is_file(), f"{name}: {built} was not built (run make book first)"
     anchor = href.partition("#")[2]
     assert f'id="{anchor}"' in built.read_text(encoding="utf-8"), (
@@ -157,3 +159,30 @@ def test_scores_carry_two_decimals_everywhere(tmp_path):
     row = (tmp_path / "g.csv").read_text().splitlines()[1]
     assert row.split(",")[2] == "5.67" and "5.6700000" not in row
     assert "5.67 of\n12 points" in feedback.render(result, book_url=BOOK_URL)
+
+
+def test_nbgrader_export_shows_two_decimals_not_float_noise(tmp_path):
+    """Parts of 0.1 and 0.2 points: nbgrader adds them to 0.30000000000000004."""
+    import csv as csv_module
+
+    from nbgrader.api import Gradebook
+
+    from autograder import gradebook
+    from autograder.nbgrader_export import RoundedCsvExportPlugin
+
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    fit = assignments.get("linear_fit")
+    scores = {"test_train_step_numpy": 0.1, "test_train_step_tf": 0.2}
+    result = Result("ada", "linear_fit", 0.3, fit.max_score, "graded", [
+        Part(grade_id, scores.get(grade_id, 0.0), points, "one step", "x")
+        for grade_id, points in fit.grade_cells.items()])
+    gradebook.record(db, fit, [result], course_name="course")
+    with Gradebook(db, course_id=gradebook.course_id()) as book:
+        assert book.find_submission("linear_fit", "ada").score == 0.1 + 0.2 != 0.3
+        RoundedCsvExportPlugin(to=str(tmp_path / "export.csv")).export(book)
+    with open(tmp_path / "export.csv", newline="") as file:
+        row = next(csv_module.DictReader(file))
+    assert (row["raw_score"], row["score"], row["student_id"]) == ("0.3", "0.3", "ada")
+    assert float(row["max_score"]) == fit.max_score
+    from autograder import course
+    assert course.config().ExportApp.plugin_class.endswith("RoundedCsvExportPlugin")

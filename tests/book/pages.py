@@ -15,6 +15,7 @@ import contextlib
 import linecache
 import os
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,3 +147,13 @@ def _execute(cell: PageCell, path: Path, namespace: dict) -> None:
     filename = f"<page {path.name} cell {cell.index}>"
     linecache.cache[filename] = (len(cell.source), None, cell.source.splitlines(keepends=True), filename)
     exec(compile(cell.source, filename, "exec"), namespace)
+
+
+def check_yourself(page_path: str | os.PathLike) -> tuple[str, list[str]]:
+    """A page's "Check yourself" section: its text with whitespace squeezed, and the
+    ```python blocks it shows, dedented, in order (tests run them and check the answers)."""
+    text = Path(page_path).read_text(encoding="utf-8")
+    section = text[text.index("## Check yourself"):text.index("## Summary")]
+    blocks = [textwrap.dedent(match[2]) for match in
+              re.finditer(r"^( *)```python\n(.*?)^\1```", section, re.M | re.S)]
+    return " ".join(section.split()), blocks

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -364,13 +363,7 @@ def test_hessian_from_nested_tapes_matches_numpy_and_reference(input_mean, W, b)
 # --- Check yourself ---------------------------------------------------------------------------
 
 def check_yourself(page: str) -> tuple[str, list[str]]:
-    """A page's "Check yourself" section: its text with whitespace squeezed, and the
-    ```python blocks it shows, dedented, in order."""
-    text = (CHAPTER / page).read_text(encoding="utf-8")
-    section = text[text.index("## Check yourself"):text.index("## Summary")]
-    blocks = [textwrap.dedent(match[2]) for match in
-              re.finditer(r"^( *)```python\n(.*?)^\1```", section, re.M | re.S)]
-    return " ".join(section.split()), blocks
+    return pages.check_yourself(CHAPTER / page)
 
 
 def test_index_summary_states_the_spread_of_the_starting_loss(index_page):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -171,13 +170,7 @@ def test_sparse_steps_equal_a_dense_gradient_step(sparse, tf, seed):
 # --- Check yourself ---------------------------------------------------------------------------
 
 def check_yourself(page: str) -> tuple[str, list[str]]:
-    """A page's "Check yourself" section: its text with whitespace squeezed, and the
-    ```python blocks it shows, dedented, in order."""
-    text = (CHAPTER / page).read_text(encoding="utf-8")
-    section = text[text.index("## Check yourself"):text.index("## Summary")]
-    blocks = [textwrap.dedent(match[2]) for match in
-              re.finditer(r"^( *)```python\n(.*?)^\1```", section, re.M | re.S)]
-    return " ".join(section.split()), blocks
+    return pages.check_yourself(CHAPTER / page)
 
 
 def printed_by(source: str, namespace: dict) -> list[str]:

@@ -44,7 +44,8 @@ PART = ArrayPart(
             "and must carry it on (the chain rule): your rule returns the local derivative "
             "alone.",
             lambda case: backward(case, no_grad=True),
-            fix="multiply the local derivative by `grad`: e.g. `grad * y`, not `y`",
+            fix="multiply the local derivative by `grad` (for x * y, x's gradient is "
+                "`grad * y`, not `y`)",
             section="tapes/numpy_tape.md#replaying-the-tape-backward"),
         Bug("x and y gradients swapped", "Each input's gradient went to the other input. "
             "Which input does x * y change fastest with when x moves?",

@@ -10,21 +10,21 @@ from autograder.parts.spec import ArrayPart, Bug, Hint
 from autograder.parts.tapes._method import method_first
 
 # What a tape returns for each function: the gradient it registers. For TensorFlow's own
-# operations that is the true derivative; the custom-gradient function registers minus its
-# slope (see autograder.calling._reversed_gradient_cubic).
+# operations that is the true derivative; the custom-gradient twin of x * sin(x) registers
+# its slope plus 2 + x**2 (see autograder.calling._x_sin_x_registered_gradient).
 DERIVATIVES = {
     "x * sin(x)": lambda x: np.sin(x) + x * np.cos(x),
     "exp(-x**2)": lambda x: -2 * x * np.exp(-x**2),
     "x**3 - 2*x": lambda x: 3 * x**2 - 2,
     "log(1 + x**2)": lambda x: 2 * x / (1 + x**2),
-    "x + x**3/3 (custom gradient)": lambda x: -(1 + x**2),
+    "x * sin(x), registered gradient": lambda x: np.sin(x) + x * np.cos(x) + 2 + x**2,
 }
 assert set(DERIVATIVES) == set(FUNCTIONS_OF_X)
 
 # The true slope of each function whose registered gradient is something else: what finite
 # differences return, at any precision and step, and what a tape never does.
 NUMERICAL_SLOPES = {
-    "x + x**3/3 (custom gradient)": lambda x: 1 + x**2,
+    "x * sin(x), registered gradient": lambda x: np.sin(x) + x * np.cos(x),
 }
 assert set(NUMERICAL_SLOPES) <= set(DERIVATIVES)
 

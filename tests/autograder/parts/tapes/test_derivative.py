@@ -12,7 +12,7 @@ from autograder.cases import ArrayCase
 from autograder.judging.arrays import Output, matches
 from autograder.parts.tapes import derivative
 
-CUSTOM = "x + x**3/3 (custom gradient)"
+CUSTOM = "x * sin(x), registered gradient"
 PART = parts.part("tapes", "derivative")
 
 
@@ -45,7 +45,7 @@ _FUNCTIONS = {
     "exp(-x**2)": lambda x: np.exp(-x**2),
     "x**3 - 2*x": lambda x: x**3 - 2 * x,
     "log(1 + x**2)": lambda x: np.log1p(x**2),
-    CUSTOM: lambda x: x + x**3 / 3,
+    CUSTOM: lambda x: x * np.sin(x),
 }
 
 
@@ -57,8 +57,8 @@ def _central(case, h=1e-6):
 
 def _registered(case):
     # What a float32 tape returns, rounded to float32: the slope, except where the probe
-    # registers its own gradient, -(1 + x**2) for the custom-gradient function.
-    gradient = -(1 + _x(case) ** 2) if case.name == CUSTOM else _central(case)
+    # registers its own gradient: the slope plus 2 + x**2 for the custom-gradient twin.
+    gradient = _central(case) + (2 + _x(case) ** 2 if case.name == CUSTOM else 0)
     return gradient.astype(np.float32)
 
 
@@ -103,7 +103,7 @@ def test_a_coarse_estimate_of_the_slope_is_caught_too():
 
 
 def test_a_sign_flipped_tape_is_not_taken_for_finite_differences():
-    # Minus the reversed gradient is the slope: only the other functions tell them apart.
+    # A tape with its sign flipped is wrong everywhere, and not an approximation.
     flipped = {name: (lambda case: -_registered(case)) for name in FUNCTIONS_OF_X}
     fraction, _, message = _judge(_record(4, flipped), 4)
     assert fraction == 0.0 and "finite differences instead" not in message

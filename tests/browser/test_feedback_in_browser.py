@@ -1,0 +1,90 @@
+"""The learner's feedback page, as a learner opens it: in Chromium, next to the built book.
+
+For every named bug (each array part's bugs, judged from a simulated report, and the linear
+fit's step variants, judged from the variant's own steps), the feedback page is rendered
+with the book's address pointing at the book served locally, then opened: no raw Markdown
+shows, every part is titled as its notebook heads it, the fix opens from "Show the fix", and
+every link of the page leads to a page of the book that has the section it names.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import assignments, feedback, parts, probe, scenarios, verdict
+from autograder.judging import linear_fit_bugs
+from autograder.parts.spec import ArrayPart
+from autograder.results import Result
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "autograder"))
+import reports  # noqa: E402  (tests/autograder/reports.py: simulated probe reports)
+
+pytestmark = pytest.mark.browser
+SEED = 11
+
+
+def _array_bug_results():
+    for name in parts.assignments():
+        for spec in parts.parts(name).values():
+            if not isinstance(spec, ArrayPart):
+                continue
+            for bug in spec.bugs:
+                record = reports.array_record(spec, SEED, bug)
+                if not any(run["outputs"] for run in record["runs"]):
+                    continue  # a bug that shows only through a rule (an approximation)
+                yield f"{spec.key}: {bug.name}", name, verdict.judge_record(name, record, SEED)
+
+
+def _step_variant_results():
+    for variant in linear_fit_bugs.VARIANTS:
+        step = functools.partial(_variant_step, variant.name)
+        runs = [probe.record_numpy_steps(step, scenario)
+                for scenario in scenarios.linear_fit(SEED)]
+        record = {"grade_id": "test_train_step_numpy", "check": "train_step_numpy",
+                  "seed": SEED, "runs": runs}
+        yield (f"linear_fit: {variant.name}", "linear_fit",
+               verdict.judge_record("linear_fit", record, SEED))
+
+
+def _variant_step(name, W, b, inputs, outputs, learning_rate):
+    return linear_fit_bugs.step(name, W, b, inputs, outputs, learning_rate)
+
+
+CASES = [*_array_bug_results(), *_step_variant_results()]
+
+
+@pytest.mark.parametrize("name, assignment, part", CASES, ids=[c[0] for c in CASES])
+def test_the_feedback_of_each_named_bug_reads_right_in_chromium(
+        name, assignment, part, chromium, book_url, tmp_path):
+    assert part.score < part.max_score and "Bug: " in part.message, part.message
+    result = Result("ada", assignment, part.score, part.max_score, "graded", [part])
+    page_path = tmp_path / "feedback.html"
+    page_path.write_text(feedback.render(result, book_url=book_url), encoding="utf-8")
+    page = chromium.new_page()
+    try:
+        page.goto(page_path.as_uri())
+        text = page.inner_text("body")
+        raw = re.findall(r"`|\*\*[A-Za-z][^*]*\*\*|(?<![\w*])\*[A-Za-z][^*]*\*(?![\w*])", text)
+        assert not raw, f"{name}: raw Markdown shows ({raw}): {text}"
+        heading = assignments.get(assignment).part_titles[part.grade_id]
+        assert page.inner_text("th[scope=row]") == heading.replace("`", "")  # code, rendered
+        assert not page.is_visible("details p")  # the fix waits for the learner to ask
+        if page.locator("details").count():
+            page.click("summary")
+            assert page.is_visible("details p")
+        links = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
+        assert links, f"{name}: the feedback links no section of the book"
+        for link in links:
+            assert link.startswith(book_url), link
+            page.goto(link)
+            anchor = link.partition("#")[2]
+            assert page.title() and "404" not in page.title(), f"{link} is not a page"
+            assert anchor and page.locator(f"[id='{anchor}']").count() == 1, (
+                f"{name}: {link} has no section {anchor!r}")
+    finally:
+        page.close()
