@@ -13,7 +13,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lab bench exercises grade system vendor lock clean venv-exists
+.PHONY: help book test lab bench exercises grade dist system vendor lock clean venv-exists
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,7 @@ help: ## List the targets
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet "setuptools>=61"  # builds ttt's wheel (Python 3.12+ venvs lack it)
 	$(PY) -m pip install --quiet -r requirements.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
@@ -48,6 +49,9 @@ bench: $(STAMP) system ## Print build and grading benchmarks with their ratios
 	$(PY) tests/bench/bench_book.py
 	$(PY) tests/bench/bench_grading.py
 
+dist: venv-exists ## Build the learners' ttt wheel and sdist into _build/dist, with requirements.txt for a course image
+	$(PY) tools/build_dist.py --out _build/dist
+
 exercises: venv-exists ## Write the parts' specs into solutions/, then regenerate exercises/ with nbgrader
 	$(PY) -m autograder.release
 
@@ -61,6 +65,7 @@ lock: ## Re-pin every package in .venv into requirements.lock (TensorFlow keeps 
 	  $(PY) -m pip freeze --exclude-editable | grep -v '^tensorflow' ; \
 	  $(PY) -m pip freeze | sed -nE 's/^tensorflow[-_]cpu==(.*)$$/tensorflow-cpu==\1 ; sys_platform == "linux" and platform_machine == "x86_64"\ntensorflow==\1 ; sys_platform != "linux" or platform_machine != "x86_64"/p'; \
 	} > requirements.lock.new && mv requirements.lock.new requirements.lock
+	$(PY) tools/learner_requirements.py
 
 clean: ## Remove the built book (keeps .venv)
 	rm -rf _build

@@ -4,7 +4,12 @@ First writes the parts' specs into each source notebook (:mod:`autograder.author
 hidden test blocks, points, headings, the intro table), then runs nbgrader's
 ``generate_assignment`` on ``solutions/<name>/`` for each assignment (every one by default)
 with the course configuration (:mod:`autograder.course`), and writes ``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
-outputs cleared, checksums added. ``make exercises`` calls this.
+outputs cleared, checksums added. Last, it inserts the book's set-up cell
+(:mod:`ttt.setup_cell`) before each released notebook's first code cell, so that the
+exercise runs where ``ttt`` is not installed (Colab, Binder, a JupyterHub): the cell installs
+it from the source ``_config.yml`` names. The source notebooks do not carry the cell, and
+grading does not need it (the grading kernel has its own copy of ``ttt``; there the cell
+finds it and does nothing). ``make exercises`` calls this.
 """
 
 from __future__ import annotations
@@ -14,12 +19,45 @@ import logging
 import sys
 from pathlib import Path
 
+import nbformat
+import yaml
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 
 from autograder import authoring, course
-from autograder.assignments import ASSIGNMENTS, check_assignment, source_notebook
+from autograder.assignments import REPO_ROOT, ASSIGNMENTS, check_assignment, source_notebook
 from autograder.parts import SpecError
+from ttt import setup_cell
+
+BOOK_CONFIG = REPO_ROOT / "_config.yml"
+
+
+class ReleaseError(ValueError):
+    """The release cannot be written as asked: the message says what to fix."""
+
+
+def install_source(config_path: Path = BOOK_CONFIG) -> str:
+    """Where the set-up cell installs ``ttt`` from: ``launch_buttons.ttt_source`` of the
+    book's ``_config.yml`` (with ``repository.url``), as the book's build reads it."""
+    if not config_path.is_file():
+        raise ReleaseError(f"{config_path} not found: the set-up cell of the exercises "
+                           "names the install source that the book's _config.yml gives")
+    try:
+        return setup_cell.launch_settings(
+            yaml.safe_load(config_path.read_text(encoding="utf-8")) or {})["source"]
+    except ValueError as error:
+        raise ReleaseError(f"{config_path}: {error}") from None
+
+
+def add_setup_cell(path: Path, source: str) -> None:
+    """Insert the set-up cell into the released notebook at ``path``."""
+    notebook = nbformat.read(path, as_version=4)
+    try:
+        setup_cell.insert(notebook, source)
+    except setup_cell.StaleCopyError as error:
+        raise ReleaseError(f"{path.name}: {error}; its source notebook must not carry "
+                           "one") from None
+    nbformat.write(notebook, path)
 
 
 def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
@@ -42,6 +80,7 @@ def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
         config.CourseDirectory.db_url = db_url
     config.GenerateAssignment.no_database = db_url is None
     config.SaveCells.enabled = db_url is not None
+    source = install_source()
     written = []
     for name in names:
         check_assignment(name)
@@ -51,8 +90,10 @@ def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
         converter.force = True
         converter.create_assignment = True
         converter.start()
-        written.append(Path(coursedir.format_path(coursedir.release_directory, ".", name))
-                       / f"{name}.ipynb")
+        path = Path(coursedir.format_path(coursedir.release_directory, ".", name)) \
+            / f"{name}.ipynb"
+        add_setup_cell(path, source)
+        written.append(path)
     return written
 
 
@@ -67,7 +108,7 @@ def main(argv=None) -> int:
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # "Removing existing assignment"
     try:
         written = release(args.names or ASSIGNMENTS)
-    except (authoring.AuthoringError, SpecError) as error:
+    except (authoring.AuthoringError, SpecError, ReleaseError) as error:
         print(f"release: error: {error}", file=sys.stderr)
         return 2
     for path in written:

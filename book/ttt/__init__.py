@@ -9,6 +9,12 @@ One copy of everything the book and the autograder both need:
 - :mod:`ttt.plotting` — figures with a colour-blind-safe palette.
 
 Importing :mod:`ttt` itself is cheap: it imports neither TensorFlow nor matplotlib.
+
+``__version__`` is the version of the book and of this package, kept here only: the
+learners' wheel (``make dist``), the repository's own install, the set-up cell every
+notebook starts with (:mod:`ttt.setup_cell`) and the book's front page all read it.
 """
+
+__version__ = "0.1.0"
 
 __all__ = ["data", "reference", "tape"]

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from pages import page_cells, setup_cells
+from toc import toc_docnames
 
 REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "book"
@@ -36,26 +37,6 @@ EXPECTED_HEADER = {
 
 
 # --- what the table of contents names -------------------------------------------------------
-
-def toc_docnames() -> list[str]:
-    """Every `root`/`file` entry of _toc.yml, in order (paths without suffix)."""
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
-    names: list[str] = []
-
-    def collect(entry):
-        if isinstance(entry, dict):
-            for key in ("root", "file"):
-                if key in entry:
-                    names.append(str(entry[key]))
-            for value in entry.values():
-                collect(value)
-        elif isinstance(entry, list):
-            for item in entry:
-                collect(item)
-
-    collect(toc)
-    return names
-
 
 def page_path(docname: str) -> Path | None:
     base = REPO / docname
