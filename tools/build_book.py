@@ -39,9 +39,24 @@ def create_execution_cache(path: Path) -> None:
     Parallel readers that find no database both try to create it, and one fails with
     "table ... already exists"; created here, once, they only open it.
     """
+    if (path / "global.db").is_file():
+        return  # there already, so no race: importing jupyter_cache here would only cost time
     from jupyter_cache import get_cache
 
     get_cache(path).db  # the property creates the database on first use
+
+
+def skip_iri_syntax_checks() -> None:
+    """Keep jsonschema from loading rfc3987-syntax in this process.
+
+    When that package is installed (jupyter-events asks for jsonschema's format extras),
+    importing jsonschema compiles 38 grammars with lark: about 7 s here, paid by every
+    build, also when nothing changed. It serves only the "iri" formats, which no schema the
+    build validates (jupyter-book's configuration, nbformat's notebooks) uses. jsonschema
+    imports it under ``suppress(ImportError)``; a None entry in sys.modules is that error.
+    Kernels are other processes and keep it.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def main(argv: list[str]) -> int:
@@ -50,6 +65,7 @@ def main(argv: list[str]) -> int:
     # stderr under every TensorFlow page's Setup cell.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    skip_iri_syntax_checks()
     create_execution_cache(args.path_output / "_build" / ".jupyter_cache")
 
     import jupyter_book.sphinx
