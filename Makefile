@@ -29,8 +29,8 @@ $(STAMP): requirements.lock pyproject.toml
 venv-exists:
 	@test -f $(STAMP) || $(MAKE) --no-print-directory $(STAMP)
 
-system: ## Install the Debian packages the tests need (chromium, bubblewrap), where possible
-	@sh tools/install-system-packages chromium bubblewrap
+system: ## Install the Debian packages the tests need (chromium, bubblewrap, postgresql), where possible
+	@sh tools/install-system-packages chromium bubblewrap postgresql
 
 vendor: $(STAMP) ## Fetch MathJax, require.js and the widget manager into book/_vendor (npm pack; not committed)
 	@sh tools/install-system-packages npm
@@ -55,9 +55,10 @@ dist: venv-exists ## Build the learners' ttt wheel and sdist into _build/dist, w
 exercises: venv-exists ## Write the parts' specs into solutions/, then regenerate exercises/ with nbgrader
 	$(PY) -m autograder.release
 
-grade: venv-exists ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir
+grade: venv-exists ## Grade: make grade ASSIGNMENT=linear_fit SUBMISSIONS=dir OUT=dir [DB=url ONLY=ada,grace DUE=date]
 	@sh tools/install-system-packages bubblewrap
-	$(PY) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS)
+	$(PY) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) --jobs $(JOBS) \
+		$(if $(DB),--db '$(DB)') $(if $(ONLY),--only '$(ONLY)') $(if $(DUE),--due '$(DUE)')
 
 lock: ## Re-pin every package in .venv into requirements.lock (TensorFlow keeps its platform markers)
 	{ echo "# Exact pins of every package in .venv (regenerate with: make lock)."; \
@@ -67,5 +68,10 @@ lock: ## Re-pin every package in .venv into requirements.lock (TensorFlow keeps 
 	} > requirements.lock.new && mv requirements.lock.new requirements.lock
 	$(PY) tools/learner_requirements.py
 
-clean: ## Remove the built book (keeps .venv)
-	rm -rf _build
+# Keeps every gradebook (*.db, with SQLite's side files) it finds under _build/: grades are
+# never a build product. The grading command moves one from the old default home.
+clean: ## Remove the built book (keeps .venv and any gradebook under _build/)
+	@test ! -d _build || { find _build ! -type d ! -name '*.db' ! -name '*.db-*' -delete && \
+		find _build -depth -type d -empty -delete; }
+	@kept=$$(find _build -name '*.db' 2>/dev/null); test -z "$$kept" || \
+		echo "make clean: kept the gradebook(s) $$kept" >&2

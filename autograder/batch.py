@@ -8,7 +8,8 @@ The steps for one submission, in this order:
    :class:`~autograder.sandbox.limits.Limits`; the runner's one result line comes back
    through a size-capped pipe, and :mod:`autograder.sandbox.runner_outcome` reads it;
 3. back in this process, :func:`autograder.verdict.judge` turns the report into
-   points, and the run's outcome into the status.
+   points, and the run's outcome into the status; a part whose code (read in step 1) uses
+   what the part rules out earns 0 (:mod:`autograder.source_rules`).
 
 Steps 1-2 run in a thread pool (the work happens in subprocesses, so threads suffice); step
 3 happens in the calling thread, so ``--jobs N`` gives the same results as ``--jobs 1``.
@@ -17,18 +18,18 @@ Nothing is written here: the caller gets each result as it is judged (``on_resul
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Collection
 
 import nbformat
 
-from autograder import assignments, authoring, submission
+from autograder import (assignments, authoring, autograded_copy, intake, parts as specs,
+                        source_rules, submission)
 from autograder.assignments import Assignment
 from autograder.cell_names import cell_namer
 from autograder import verdict
@@ -50,6 +51,7 @@ class Job:
     limits: Limits
     use_sandbox: bool
     base_seed: int | None
+    found: intake.Intake  # each learner's notebook, found once for the batch
 
 
 @dataclass
@@ -63,25 +65,27 @@ class Run:
     ran: Ran | None = None
     submitted_at: datetime | None = None
     cell_name: Callable[[int | None], str] | None = None  # cells as the learner sees them
+    # The prepared notebook with the run's checked outputs, for the formgrader
+    # (autograder.autograded_copy); None when nothing ran.
+    executed: nbformat.NotebookNode | None = None
+    # Parts whose code uses what they rule out (autograder.source_rules), read before it ran.
+    breaches: list[source_rules.Breach] = field(default_factory=list)
 
 
-def find_learners(submissions_dir: Path) -> list[str]:
-    """Learner ids: the sub-folders of submissions_dir, hidden ones skipped, sorted."""
-    return sorted(entry.name for entry in submissions_dir.iterdir()
-                  if not entry.name.startswith(".") and (entry.is_dir() or entry.is_symlink()))
+def find_learners(submissions_dir: Path, assignment: str) -> list[str]:
+    """Learner ids, sorted, in any layout :mod:`autograder.intake` reads."""
+    return intake.find(submissions_dir, assignment).learners
 
 
-def learner_seed(base_seed: int | None, learner_id: str) -> int:
-    """A fresh secret seed, or (for tests and benchmarks) one derived from base_seed."""
-    if base_seed is None:
-        return secrets.randbits(31)
-    digest = hashlib.sha256(f"{base_seed}:{learner_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+def learner_seed(chosen: int | None) -> int:
+    """The seed a learner's data is drawn from: a fresh secret one, or the one chosen
+    (``--seed``) as it is, so that a result's recorded seed grades it again alike."""
+    return secrets.randbits(31) if chosen is None else chosen
 
 
 def _execute(job: Job, learner_id: str, index: int) -> Run:
     """Prepare and run one submission; whatever goes wrong stays this learner's status."""
-    run = Run(learner_id, learner_seed(job.base_seed, learner_id))
+    run = Run(learner_id, learner_seed(job.base_seed))
     try:
         _prepare_and_run(job, run, index)
     except Exception as error:  # one learner's failure must never end the batch
@@ -90,29 +94,34 @@ def _execute(job: Job, learner_id: str, index: int) -> Run:
 
 
 def _prepare_and_run(job: Job, run: Run, index: int) -> None:
-    folder = job.submissions / run.learner_id
-    path = folder / f"{job.assignment.name}.ipynb"
+    handed_in = job.found.submissions[run.learner_id]
     scratch = job.workspace.scratch(index)
     try:
-        if folder.is_symlink():
-            raise submission.SubmissionError(
-                "refused: the learner's folder is a symbolic link, not a folder")
-        prepared = submission.prepare(path, job.assignment.source)
-        run.submitted_at = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+        if handed_in.problem:  # e.g. the learner's folder is a symbolic link
+            raise submission.SubmissionError(handed_in.problem)
+        prepared = submission.prepare(handed_in.path, job.assignment.source)
+        run.submitted_at = handed_in.submitted_at
     except submission.SubmissionError as error:
         run.problem = str(error)
         return
     except OSError as error:
         run.problem = f"unreadable: {error.strerror or error}"
         return
-    run.notes = prepared.notes
+    run.notes = [*handed_in.notes, *prepared.notes]
     run.cell_name = cell_namer(prepared.notebook, job.assignment.part_titles)
+    run.breaches = source_rules.breaches(prepared.notebook,
+                                         specs.parts(job.assignment.name).values(),
+                                         run.cell_name)
     nbformat.write(prepared.notebook, scratch / "submission.ipynb")
     if job.workspace.stopping.is_set():
         run.problem = "not graded: the batch was stopped"
         return
     run.ran = run_notebook(job.workspace, scratch, index, run.seed, job.limits,
                            job.use_sandbox)
+    try:
+        run.executed = autograded_copy.merge(prepared.notebook, run.ran.outputs)
+    except Exception as error:  # the formgrader's copy must never cost the learner points
+        run.notes.append(f"no copy for the formgrader: {type(error).__name__}"[:200])
 
 
 def judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
@@ -121,10 +130,11 @@ def judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
         parts = [PartResult(g, 0.0, points, "missing", run.problem)
                  for g, points in assignment.grade_cells.items()]
         return Result(run.learner_id, assignment.name, 0.0, assignment.max_score, run.problem,
-                      parts)
+                      parts, seed=run.seed)
     execution = runner_outcome.describe(run.ran.outcome, run.ran.summary, limits,
                                         set(assignment.answer_ids), run.cell_name)
-    parts = verdict.judge(assignment, run.ran.report, run.seed)
+    parts = source_rules.applied(verdict.judge(assignment, run.ran.report, run.seed),
+                                 run.breaches)
     phrases = list(execution.timeouts)
     # The judge of one part failed (the others kept their points): tell the instructor.
     phrases += [f"grader error while judging {part.grade_id}" for part in parts
@@ -136,7 +146,7 @@ def judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
     status = "; ".join([execution.stopped or "graded", *phrases, *run.notes])
     return Result(run.learner_id, assignment.name, rounded(sum(part.score for part in parts)),
                   assignment.max_score, status, parts, execution.learner_errors,
-                  run.submitted_at)
+                  run.submitted_at, seed=run.seed)
 
 
 def _judge_safely(job: Job, run: Run) -> Result:
@@ -153,8 +163,13 @@ def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: in
                 on_progress: Callable[[int, int], None] | None = None,
                 wait_for: Future | None = None, skip: Collection[str] = (),
                 on_result: Callable[[Result], None] | None = None,
-                protection: memory_protection.MemoryProtection | None = None) -> list[Result]:
-    """Grade every learner folder in submissions_dir; results sorted by learner id.
+                protection: memory_protection.MemoryProtection | None = None,
+                found: intake.Intake | None = None,
+                keep_notebook: Callable[[str, nbformat.NotebookNode | None], None] | None
+                = None) -> list[Result]:
+    """Grade every learner in submissions_dir; results sorted by learner id.
+
+    ``found``: the learners' notebooks (default: :func:`autograder.intake.find` here).
 
     ``wait_for``: work started beside the batch (opening the gradebook) whose failure must
     stop it; its exception ends the running sandboxes and is raised from here.
@@ -162,15 +177,20 @@ def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: in
     the returned list, counted as done by ``on_progress``.
     ``protection``: how the host's memory is protected (default: chosen here, see
     :func:`autograder.sandbox.memory_protection.choose`; the caller removes one it passes).
+    ``base_seed``: the seed of every learner's data (``--seed``); None draws a fresh secret
+    one per learner. Either way each result records its own.
     ``on_result``: called in this thread with each result as soon as it is judged (after
-    ``wait_for`` succeeded); an exception from it stops the batch like Ctrl-C does."""
+    ``wait_for`` succeeded); an exception from it stops the batch like Ctrl-C does.
+    ``keep_notebook(learner_id, notebook)``: called just before ``on_result``, alike, with
+    the executed notebook (None when nothing ran), see :mod:`autograder.autograded_copy`."""
     if isinstance(assignment, str):
         assignment = assignments.get(assignment)
     # A broken spec or a source notebook out of step with the specs fails here, before any
     # learner's notebook runs.
     authoring.check_synced(assignment.name)
     assignment.answer_ids  # noqa: B018 -- reads and checks the source notebook
-    everyone = find_learners(submissions_dir)
+    found = found or intake.find(submissions_dir, assignment.name)
+    everyone = found.learners
     learners = [learner for learner in everyone if learner not in skip]
     resumed = len(everyone) - len(learners)
     if not learners:  # nothing left to run: no workspace to build
@@ -180,7 +200,7 @@ def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: in
             wait_for.result()
         return []
     job = Job(assignment, submissions_dir, Workspace(jobs, limits, protection), limits,
-              use_sandbox, base_seed)
+              use_sandbox, base_seed, found)
     if not use_sandbox:
         watchdog.adopt_orphans()
     results = {}
@@ -196,6 +216,9 @@ def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: in
         for done, future in enumerate(as_completed(futures), start=resumed + 1):
             run = future.result()
             results[run.learner_id] = _judge_safely(job, run)
+            if keep_notebook:  # before on_result: a journaled result has its notebook
+                keep_notebook(run.learner_id, run.executed)
+            run.executed = None  # a batch must not hold every learner's notebook
             if on_result:
                 on_result(results[run.learner_id])
             if on_progress:

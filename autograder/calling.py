@@ -61,100 +61,165 @@ def recorded_array(value) -> dict:
 
 
 # --- functions a part may pass in --------------------------------------------------------
+#
+# A tape does not measure slopes: it replays the derivative each operation registers, and a
+# function built with tf.custom_gradient registers whatever rule its author chose. Every
+# function a part passes in is built by one factory, with tf.custom_gradient: it registers
+# the true derivative plus an extra term whose coefficients the factory captures, zero for
+# an ordinary function and not zero for its twin. A twin has its partner's values, and the
+# two share their code, type, name, graph operations and calls, so nothing but reading the
+# captured numbers (closures, frames: always possible in one's own process) tells them
+# apart. A tape returns the registered rule; finite differences, at any precision or step,
+# only see the values and return the true slope, at least 1 away on every case's range
+# (the parts' tests prove it): the verdict tells a tape from an approximation. Every
+# ordinary function has a twin, so code that skips a kind of value loses both.
 
-def _x_sin_x_registered_gradient():
-    """x * sin(x), value for value, whose registered gradient is its slope plus 2 + x**2.
+# Coefficients (c0, c1, c2) of the extra term c0 + c1*x + c2*x**2 a twin adds to the slope
+# of an element-wise function: at least 1 in size for x in [-2, 2].
+GRADIENT_TWINS = {
+    "x * sin(x)": (2.0, 0.0, 1.0),
+    "exp(-x**2)": (-1.5, -0.25, -0.5),
+    "x**3 - 2*x": (3.5, -1.0, 0.0),
+    "log(1 + x**2)": (-2.5, 0.5, 0.0),
+}
+# Coefficients (a, b, c) of the extra term a*I + b*11ᵀ + c*xxᵀ a twin adds to the Hessian of
+# a scalar function of a vector: every entry at least 1 in size for x in [-1.5, 1.5]. The
+# twin's gradient is its partner's: only a second tape sees the difference.
+HESSIAN_TWINS = {
+    "sum(sin(x)) * sum(x**2)": (2.0, 1.0, 0.0),
+    "logsumexp(x)": (-1.0, -1.5, 0.0),
+    "sqrt(1 + sum(x**2))": (2.0, 1.5, -0.2),
+    "sum(x**4)/4 + sum(x[:-1] * x[1:])": (-0.5, -2.0, 0.4),
+}
+GRADIENT_TWIN, HESSIAN_TWIN = ", registered gradient", ", registered Hessian"
 
-    A tape does not measure slopes: it replays the gradient each operation registers, and a
-    function built with tf.custom_gradient registers whatever rule its author chose. This
-    one is a twin of the ordinary ``x * sin(x)`` case (the same values: no probe of values
-    tells them apart), so a tape returns sin(x) + x cos(x) + 2 + x**2, while finite
-    differences, whatever their precision or step, only see the smooth values and return
-    the slope sin(x) + x cos(x). The two differ by at least 2 at every x: the verdict tells a
-    tape from an approximation.
-    """
+
+def partner_of(name: str) -> str | None:
+    """The ordinary function whose twin ``name`` is, or ``None`` when it is no twin."""
+    for suffix in (GRADIENT_TWIN, HESSIAN_TWIN):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def _elementwise(name: str):
+    """(values, slope) of an element-wise function, in TensorFlow."""
     import tensorflow as tf
+
+    return {
+        "x * sin(x)": (lambda x: x * tf.sin(x), lambda x: tf.sin(x) + x * tf.cos(x)),
+        "exp(-x**2)": (lambda x: tf.exp(-x**2), lambda x: -2 * x * tf.exp(-x**2)),
+        "x**3 - 2*x": (lambda x: x**3 - 2 * x, lambda x: 3 * x**2 - 2),
+        "log(1 + x**2)": (lambda x: tf.math.log(1 + x**2), lambda x: 2 * x / (1 + x**2)),
+    }[name]
+
+
+def _scalar(name: str):
+    """(value, gradient, Hessian) of a scalar function of a vector, in TensorFlow."""
+    import tensorflow as tf
+
+    def sin_times_squares(x):
+        u, v, cos_x = tf.reduce_sum(tf.sin(x)), tf.reduce_sum(x**2), tf.cos(x)
+        eye = tf.eye(tf.size(x), dtype=u.dtype)
+        return (u * v, v * cos_x + 2 * u * x,
+                lambda: (-v * tf.linalg.diag(tf.sin(x)) + 2 * tf.tensordot(cos_x, x, axes=0)
+                         + 2 * tf.tensordot(x, cos_x, axes=0) + 2 * u * eye))
+
+    def logsumexp(x):
+        p = tf.nn.softmax(x)
+        return (tf.math.reduce_logsumexp(x), p,
+                lambda: tf.linalg.diag(p) - tf.tensordot(p, p, axes=0))
+
+    def norm_like(x):
+        r = tf.sqrt(1 + tf.reduce_sum(x**2))
+        return (r, x / r, lambda: (tf.eye(tf.size(x), dtype=r.dtype) / r
+                                   - tf.tensordot(x, x, axes=0) / r**3))
+
+    def quartic_chain(x):
+        pad = tf.zeros_like(x[:1])
+        ones = tf.ones_like(tf.tensordot(x, x, axes=0))
+        return (tf.reduce_sum(x**4) / 4 + tf.reduce_sum(x[:-1] * x[1:]),
+                x**3 + tf.concat([x[1:], pad], 0) + tf.concat([pad, x[:-1]], 0),
+                lambda: (tf.linalg.diag(3 * x**2) + tf.linalg.band_part(ones, 1, 1)
+                         - tf.linalg.band_part(ones, 0, 0)))
+
+    return {"sum(sin(x)) * sum(x**2)": sin_times_squares, "logsumexp(x)": logsumexp,
+            "sqrt(1 + sum(x**2))": norm_like,
+            "sum(x**4)/4 + sum(x[:-1] * x[1:])": quartic_chain}[name]
+
+
+def _with_registered_gradient(values, slope, extra):
+    """``values``, registering ``slope`` plus c0 + c1*x + c2*x**2 as its derivative."""
+    import tensorflow as tf
+
+    c0, c1, c2 = extra
 
     @tf.custom_gradient
     def forward(x):
         def gradient(upstream):
-            return upstream * (tf.sin(x) + x * tf.cos(x) + 2 + x**2)
-        return x * tf.sin(x), gradient
+            return upstream * (slope(x) + (c0 + c1 * x + c2 * x**2))
+        return values(x), gradient
     return forward
 
 
-def _sin_times_squares_registered_hessian():
-    """sum(sin(x)) * sum(x**2), value for value, whose gradient registers its own Jacobian:
-    the true Hessian H plus 2I + 11ᵀ (every entry at least 1 away from H's).
-
-    The second-order counterpart of :func:`_x_sin_x_registered_gradient`, and a twin of an
-    ordinary case: its values and its gradient are those of ``sum(sin(x)) * sum(x**2)``, so
-    no probe of values tells the two apart. Nested tapes return the registered Hessian;
-    finite differences of the values or of the gradient see only smooth numbers and return H.
-    """
+def _with_registered_hessian(parts, extra):
+    """The scalar function ``parts`` describes, registering its true gradient, and as the
+    gradient's Jacobian its Hessian H plus a*I + b*11ᵀ + c*xxᵀ."""
     import tensorflow as tf
 
-    def true_hessian(x):
-        u, v, n = tf.reduce_sum(tf.sin(x)), tf.reduce_sum(x**2), tf.size(x)
-        cos_x = tf.cos(x)
-        return (-v * tf.linalg.diag(tf.sin(x)) + 2 * tf.tensordot(cos_x, x, axes=0)
-                + 2 * tf.tensordot(x, cos_x, axes=0) + 2 * u * tf.eye(n, dtype=x.dtype))
+    a, b, c = extra
 
     @tf.custom_gradient
     def slope(x):
-        u, v = tf.reduce_sum(tf.sin(x)), tf.reduce_sum(x**2)
-        n = tf.size(x)
-        registered = (true_hessian(x) + 2 * tf.eye(n, dtype=x.dtype)
-                      + tf.ones([n, n], dtype=x.dtype))
+        _, gradient, hessian = parts(x)
+        registered = (hessian() + a * tf.eye(tf.size(x), dtype=gradient.dtype) + b
+                      + c * tf.tensordot(x, x, axes=0))
 
-        def second(upstream):  # a vector-Jacobian product with the registered Jacobian
+        def second(upstream):  # one operation: tape.jacobian vectorizes it, per operation
             return tf.linalg.matvec(registered, upstream, transpose_a=True)
-        return v * tf.cos(x) + 2 * u * x, second
+        return gradient, second
 
     @tf.custom_gradient
     def forward(x):
         def first(upstream):
             return upstream * slope(x)
-        return tf.reduce_sum(tf.sin(x)) * tf.reduce_sum(x**2), first
+        return parts(x)[0], first
     return forward
 
 
 def _alike(forward):
-    """``forward`` behind a plain function like every other one's: its type and name do
-    not say which function it is. (Code that reads closures or the probe's frames still
-    can: the check is against honest approximations, not code written against it.)"""
+    """``forward`` behind a plain function like every other one's: its type, name and code
+    do not say which function it is."""
     def function_of_x(x):
         return forward(x)
     return function_of_x
 
 
-def _functions_of_x() -> dict:
-    import tensorflow as tf
+def _function_of_x(name: str):
+    partner = partner_of(name) or name
+    if partner in GRADIENT_TWINS:
+        extra = GRADIENT_TWINS[partner] if name != partner else (0.0, 0.0, 0.0)
+        return _alike(_with_registered_gradient(*_elementwise(partner), extra))
+    extra = HESSIAN_TWINS[partner] if name != partner else (0.0, 0.0, 0.0)
+    return _alike(_with_registered_hessian(_scalar(partner), extra))
 
-    return {name: _alike(forward) for name, forward in {
-        "x * sin(x)": lambda x: x * tf.sin(x),
-        "exp(-x**2)": lambda x: tf.exp(-x**2),
-        "x**3 - 2*x": lambda x: x**3 - 2 * x,
-        "log(1 + x**2)": lambda x: tf.math.log(1 + x**2),
-        "x * sin(x), registered gradient": _x_sin_x_registered_gradient(),
-        "logsumexp(x)": tf.math.reduce_logsumexp,
-        "sqrt(1 + sum(x**2))": lambda x: tf.sqrt(1 + tf.reduce_sum(x**2)),
-        "sum(sin(x)) * sum(x**2)": lambda x: tf.reduce_sum(tf.sin(x)) * tf.reduce_sum(x**2),
-        "sum(x**4)/4 + sum(x[:-1] * x[1:])":
-            lambda x: tf.reduce_sum(x**4) / 4 + tf.reduce_sum(x[:-1] * x[1:]),
-        "sum(sin(x)) * sum(x**2), registered Hessian": _sin_times_squares_registered_hessian(),
-    }.items()}
+
+def _functions_of_x() -> dict:
+    """Every function of x by name, built afresh: no state is kept from one case to the next."""
+    return {name: _function_of_x(name) for name in FUNCTIONS_OF_X + SCALAR_FUNCTIONS_OF_X}
 
 
 # The TensorFlow functions a ``function_of_x`` argument names (the verdicts hold their
-# derivatives). Element-wise ones, the last of which registers its own gradient (only a tape
-# returns it), and scalar functions of a vector, most with Hessians that are not diagonal,
-# the last registering its own second derivative (only nested tapes return it).
-FUNCTIONS_OF_X = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)",
-                  "x * sin(x), registered gradient")
+# derivatives): element-wise ones, then their twins (only a tape returns what those
+# register), and scalar functions of a vector, most with Hessians that are not diagonal,
+# then their twins (only nested tapes return what those register).
+FUNCTIONS_OF_X = ("x * sin(x)", "exp(-x**2)", "x**3 - 2*x", "log(1 + x**2)") + tuple(
+    name + GRADIENT_TWIN for name in GRADIENT_TWINS)
 SCALAR_FUNCTIONS_OF_X = ("logsumexp(x)", "sqrt(1 + sum(x**2))", "sum(sin(x)) * sum(x**2)",
-                         "sum(x**4)/4 + sum(x[:-1] * x[1:])",
-                         "sum(sin(x)) * sum(x**2), registered Hessian")
+                         "sum(x**4)/4 + sum(x[:-1] * x[1:])") + tuple(
+    name + HESSIAN_TWIN for name in HESSIAN_TWINS)
+assert set(FUNCTIONS_OF_X[:4]) == set(GRADIENT_TWINS) and set(SCALAR_FUNCTIONS_OF_X[:4]) == set(
+    HESSIAN_TWINS)
 
 
 # --- calling -----------------------------------------------------------------------------

@@ -87,6 +87,11 @@ def indices(count, below, *, repeated=True) -> dict:
     return entry
 
 
+def permutation(size) -> dict:
+    """int64: the numbers 0 .. size-1 in a random order (the order of one epoch)."""
+    return {"draw": "permutation", "size": size}
+
+
 def integer(low, high) -> dict:
     """A setting: a whole number in [low, high); either end may name a dim, e.g. ``"n-1"``."""
     return {"draw": "integer", "low": low, "high": high}
@@ -157,8 +162,10 @@ def _array(rng, entry, dims: dict, where: str) -> np.ndarray:
         if repeated:
             drawn[-1] = drawn[0]  # a repeated row: its updates must add up
         return drawn.astype(np.int64)
+    if kind == "permutation":
+        return rng.permutation(_size(entry["size"], dims, where)).astype(np.int64)
     raise RecipeError(f"{where}: unknown array entry {entry!r}; use normal, uniform, "
-                      "away_from_zero or indices")
+                      "away_from_zero, indices or permutation")
 
 
 def _setting(rng, entry, dims: dict, where: str):

@@ -2,12 +2,15 @@
 
     python -m autograder grade ASSIGNMENT SUBMISSIONS_DIR --out OUT_DIR [--jobs N]
         [--db URL] [--no-sandbox] [--memory 4GiB] [--disk 512MiB] [--tasks 512]
-        [--timeout SECONDS] [--wall SECONDS] [--regrade]
+        [--timeout SECONDS] [--wall SECONDS] [--only ID,ID] [--force] [--seed SEED]
+    python -m autograder export ASSIGNMENT --format canvas|moodle|csv [--roster ROSTER.csv]
+        [--db URL] --out FILE
     python -m autograder release [NAME ...]
 
 Each judged submission is written at once to OUT_DIR/.journal/<ASSIGNMENT>.jsonl and the
 outputs are built from it: the same command, run again after a crash, grades only what the
-journal lacks (see autograder/journal.py); --regrade grades everyone again.
+journal lacks (see autograder/journal.py); --force grades everyone again, --only just some
+(autograder/selection.py); grades.csv never drops a row (autograder/class_grades.py).
 
 Exit status: 0 when the batch completed, whatever the learners scored; 2 with a one-line
 message on stderr for misuse (unknown assignment, missing folder, no sandbox possible).
@@ -23,7 +26,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from autograder import assignments, authoring, journal
+from autograder import assignments, authoring, intake, journal, lateness, lms_export, selection
 from autograder.parts import SpecError
 from autograder.sandbox.limits import GiB, Limits
 from autograder.plain_text import plain
@@ -60,6 +63,26 @@ def _positive(kind):
     return parse
 
 
+_MAX_SEED = 2**31 - 1  # the range of the fresh seeds (batch.learner_seed)
+
+
+def _seed(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) > _MAX_SEED:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: a whole number from 0 to "
+                                         f"{_MAX_SEED}")
+    return int(text)
+
+
+def _from(parse):
+    """An argparse type from a parser raising LatenessError (its message, one line)."""
+    def convert(text: str):
+        try:
+            return parse(text)
+        except lateness.LatenessError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return convert
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not argparse's usage dump
         raise UsageError(message)
@@ -75,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("submissions", type=Path,
                        help="folder with one sub-folder per learner: <learner>/<ASSIGNMENT>.ipynb")
     grade.add_argument("--out", type=Path, required=True,
-                       help="where grades.csv and feedback/ are written")
+                       help="where grades.csv, feedback/ and autograded/ are written")
     grade.add_argument("--jobs", type=_positive(int), default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of cores)")
     grade.add_argument("--db", help="nbgrader gradebook URL (default: the course's, from "
@@ -103,12 +126,41 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run learners' code WITHOUT isolation (it can then read "
                             "solutions/ and the gradebook); only where bubblewrap cannot run")
-    grade.add_argument("--regrade", action="store_true",
-                       help="grade every submission again, ignoring the results kept in "
+    grade.add_argument("--force", "--regrade", dest="force", action="store_true",
+                       help="grade every submission (of --only, if given) again, "
+                            "ignoring the results kept in "
                             f"OUT/{journal.JOURNAL_DIR}/ASSIGNMENT.jsonl (by default a re-run "
                             "reuses them for learners whose notebook, the tests, the limits "
                             "and the grader are unchanged, and grades only the others)")
-    grade.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # tests and benchmarks
+    grade.add_argument("--only", type=selection.parse_only, metavar="ID,ID",
+                       help="grade just these learners (ids as grades.csv shows them), "
+                            "again even if unchanged; everyone else's rows, feedback and "
+                            "gradebook entries stay as they are")
+    grade.add_argument("--seed", type=_seed, metavar="SEED",
+                       help="draw every graded learner's data from this seed (0 to "
+                            f"{_MAX_SEED}) instead of a fresh secret one each: grades.csv's "
+                            "seed column shows each learner's, and --only ID --seed SEED "
+                            "grades that learner again exactly as before. With several "
+                            "learners they all get the same data")
+    grade.add_argument("--due", type=_from(lateness.parse_due), metavar="DATE",
+                       help="the due date, e.g. 2026-12-01T17:00 (UTC) or "
+                            "2026-12-01T17:00+01:00 (default: the gradebook's, as set by "
+                            "`nbgrader db assignment add --duedate`)")
+    grade.add_argument("--extensions", type=Path, metavar="FILE.csv",
+                       help="learners' own due dates: a CSV with the columns learner_id,due")
+    grade.add_argument("--late-policy", type=_from(lateness.parse_policy), metavar="POLICY",
+                       default=lateness.Policy(),
+                       help="none (default), zero, or subtract:POINTS_PER_HOUR (per started "
+                            "hour late), never more than the score (nbgrader's semantics)")
+
+    export = commands.add_parser("export", help="write an assignment's grades for an LMS")
+    export.add_argument("assignment", help="the assignment, as the gradebook names it")
+    export.add_argument("--format", required=True, choices=lms_export.FORMATS,
+                        help="Canvas's or Moodle's grade import CSV, or a plain CSV")
+    export.add_argument("--roster", type=Path, help="CSV of learner_id and the learners' LMS "
+                        "ids (see autograder/roster.py; default: the gradebook's students)")
+    export.add_argument("--db", help="nbgrader gradebook URL (default: the course's)")
+    export.add_argument("--out", type=Path, required=True, help="the file to write")
 
     release = commands.add_parser("release", help="regenerate exercises/ from solutions/")
     release.add_argument("names", nargs="*", help="assignments (default: all)")
@@ -126,7 +178,8 @@ def _grade(args) -> int:
 
 def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     """Grade what the journal lacks, then write every output from the journal."""
-    from autograder import batch, feedback, gradebook, grades_csv
+    from autograder import (autograded_copy, batch, class_grades, class_report, feedback,
+                            gradebook)
     from autograder.results import Result
     from autograder.sandbox import bubblewrap, memory_protection
     from autograder.progress import ProgressBar
@@ -159,6 +212,15 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     if not os.access(writable, os.W_OK | os.X_OK):
         raise UsageError(f"cannot write to --out {args.out}: permission denied")
 
+    try:  # bad input is refused before anything is graded or written
+        found = intake.find(args.submissions, args.assignment)
+        deadlines = lateness.deadlines(args.due, args.extensions, args.late_policy,
+                                       set(found.learners))
+    except (intake.IntakeError, lateness.LatenessError) as error:
+        raise UsageError(str(error)) from None
+    skipped_csv = args.out / intake.SKIPPED_CSV.format(assignment=args.assignment)
+    intake.say_skipped(found, skipped_csv)
+
     db_url = args.db or gradebook.default_db_url()
     limits = Limits(cell_timeout=args.timeout, wall_seconds=args.wall,
                     memory_bytes=args.memory, disk_bytes=args.disk, max_tasks=args.tasks,
@@ -167,42 +229,57 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     record = cleanup.enter_context(journal.Journal(
         journal.journal_path(args.out, args.assignment), args.assignment,
         journal.grading_settings(assignment, limits, not args.no_sandbox),
-        start_afresh=args.regrade))
+        start_afresh=args.force and args.only is None))
     record.open(create=False)  # its lock, if the journal exists; else at the first result
     # Taken before grading: a notebook replaced while it is graded then no longer matches
     # its journal entry, and is graded again next time.
-    fingerprints = {learner: journal.fingerprint(args.submissions, learner, args.assignment)
-                    for learner in batch.find_learners(args.submissions)}
-    reused, reasons = ({}, {}) if args.regrade else record.reusable(fingerprints)
+    fingerprints = {learner: journal.fingerprint(args.submissions, learner, args.assignment,
+                                                 found)
+                    for learner in found.learners}
+    try:
+        selected = selection.chosen(args.only, list(fingerprints))
+    except selection.SelectionError as error:
+        raise UsageError(str(error)) from None
+    # --only grades its learners again, whatever the journal holds: a regrade was asked for.
+    reused, reasons = ({}, {}) if args.force or args.only else record.reusable(fingerprints)
+    reused, other_seed = selection.same_seed(reused, args.seed)
+    if other_seed:
+        reasons[f"graded with another seed than {args.seed}"] = other_seed
     if set(reasons) - {"not graded yet"} or reused:  # the journal had something to say
         others = "; ".join(f"{count} {why}" for why, count in sorted(reasons.items()))
         print(f"autograder: resumed {len(reused)} of {len(fingerprints)} results from "
-              f"{record.path} (--regrade grades everyone again)"
+              f"{record.path} (--force grades everyone again)"
               + (f"; grading the others: {others}" if others else ""), file=sys.stderr)
 
     def journal_result(result: Result) -> None:  # in the grading thread, at once
         if result.learner_id not in fingerprints:  # a folder added since grading began
             fingerprints[result.learner_id] = journal.fingerprint(
-                args.submissions, result.learner_id, args.assignment)
+                args.submissions, result.learner_id, args.assignment, found)
         record.record(result, fingerprints[result.learner_id])
 
     protection = memory_protection.choose(limits.cgroups, limits.host_floor_bytes)
-    # Opening the gradebook takes seconds (nbgrader's import): it happens while the first
-    # notebooks run, and a gradebook that cannot be opened stops the batch before any
-    # result is written.
+    # Opening a new gradebook takes seconds (nbgrader's import, to make its schema): it
+    # happens while the first notebooks run, and a gradebook that cannot be opened stops
+    # the batch before any result is written.
     with ThreadPoolExecutor(max_workers=1) as checker:
         gradebook_opened = checker.submit(gradebook.check_available, db_url)
         # Said once per batch, once it is sure to run (misuse stays a one-line message):
         # which protection of the host's memory is active here.
         gradebook_opened.add_done_callback(
             lambda opened: opened.exception() or print(protection.describe(), file=sys.stderr))
+        skip = {*reused, *(set(fingerprints) - set(selected))}
+        if set(fingerprints) - skip:  # new results to write: nbgrader loads beside them
+            checker.submit(lambda: gradebook_opened.exception() or gradebook.import_writer())
         try:
             graded = batch.grade_batch(
                 assignment, args.submissions, jobs=args.jobs, limits=limits,
                 use_sandbox=not args.no_sandbox, base_seed=args.seed,
                 on_progress=ProgressBar(f"grading {args.assignment}"),
-                wait_for=gradebook_opened, protection=protection, skip=set(reused),
-                on_result=journal_result)
+                wait_for=gradebook_opened, protection=protection,
+                skip=skip,
+                on_result=journal_result, found=found,
+                keep_notebook=lambda learner, notebook: autograded_copy.keep(
+                    args.out, learner, args.assignment, notebook))
         except gradebook.GradebookUnavailable as error:
             raise UsageError(f"cannot open the gradebook {error}") from None
         finally:
@@ -215,20 +292,46 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     if lost:  # only if the journal was changed behind this process's lock
         raise RuntimeError(f"the journal {record.path} lost the results of {', '.join(lost)}")
     results = [kept[learner].result for learner in learners]
+    if deadlines.due is None:  # the one nbgrader's gradebook has, if any
+        deadlines.due = gradebook.due_date(db_url, args.assignment)
+    results = lateness.apply_all(results, found.submissions, deadlines)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    grades_csv.write_grades_csv(args.out / "grades.csv", results, list(assignment.grade_cells))
+    intake.write_skipped(skipped_csv, found)
+    # Every journal's rows, so that grading a subset or another assignment drops none.
+    rows = class_grades.every_result(
+        args.out, results, record,
+        finish=lambda old: lateness.apply_all(old, found.submissions, deadlines))
+    class_grades.write(args.out / "grades.csv", results, rows,
+                       class_grades.grade_ids(rows, args.assignment))
     for result in results:  # one page that cannot be written must not cost the others
         try:
-            feedback.write_feedback(args.out, result)
+            handed_in = found.submissions.get(result.learner_id)
+            feedback.write_feedback(args.out, result,  # a secret only from nbgrader's folder
+                                    handed_in.path if handed_in and handed_in.from_exchange
+                                    else None)
         except OSError as error:
             print(plain(f"autograder: warning: no feedback page for {result.learner_id}: "
                         f"{error.strerror or error}"), file=sys.stderr)
-    gradebook.record(db_url, assignment, results)
+    # The whole class's, also when --only graded a few.
+    class_report.write_report(args.out, args.assignment,
+                              [row for row in rows if row.assignment == args.assignment])
+    gradebook.record(db_url, assignment, results, deadlines=deadlines)
     full = sum(1 for result in results if result.full_marks)
     print(plain(f"graded {len(results)} submissions of {args.assignment} "  # a last guard
                 f"({full} with full marks, {len(reused)} resumed from the journal) "
                 f"-> {args.out / 'grades.csv'}"))
+    return 0
+
+
+def _export(args) -> int:
+    from autograder import roster
+
+    try:
+        lms_export.export(args.assignment, args.format, args.out, args.db, args.roster)
+    except (lms_export.ExportError, roster.RosterError) as error:
+        raise UsageError(str(error)) from None
+    print(f"exported {args.assignment} for {args.format} -> {args.out}")
     return 0
 
 
@@ -241,9 +344,10 @@ def _release(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return _grade(args) if args.command == "grade" else _release(args)
+        commands = {"grade": _grade, "export": _export, "release": _release}
+        return commands[args.command](args)
     except UsageError as error:
-        print(f"autograder: error: {error}", file=sys.stderr)
+        print(plain(f"autograder: error: {error}"), file=sys.stderr)  # paths: learners' names
         return 2
     except KeyboardInterrupt:
         print("\nautograder: interrupted; the results judged so far are kept in the "

@@ -5,7 +5,8 @@ Each part is named as the notebook heads it ("Part 2: a TensorFlow step"), with 
 problem its cases showed, grouped by cause; a named bug's hint comes first, its fix behind
 "Show the fix", and a link to the book's section that teaches it (under the course's book
 address, :func:`autograder.course.book_url`). Messages are Markdown lines (`code`,
-*emphasis*). A stage legend explains only the stages of the parts that have them.
+*emphasis*). A stage legend explains only the stages of the parts that have them. A part
+that recorded a picture of its steps and lost points shows it (:mod:`.step_picture`).
 
 Built only from the verdict and the grader's own status, never from the executed notebook,
 so hidden test code cannot leak into it: of a test cell's errors, only those raised inside
@@ -21,7 +22,8 @@ import re
 from html import escape as _html_escape
 from pathlib import Path
 
-from autograder import assignments, book_sections, course, parts
+from autograder import (assignments, book_sections, course, feedback_exchange, parts,
+                        step_picture)
 from autograder.judging.wording import FIX, READ
 from autograder.results import Result, rounded
 from autograder.plain_text import learner_key, plain
@@ -37,6 +39,8 @@ pre { background: #f4f4f4; padding: .5rem; white-space: pre-wrap; }
 td p, th p { margin: 0 0 .4rem; } th[scope=row] { font-weight: 600; }
 code { background: #f4f4f4; padding: 0 .2rem; border-radius: 3px; }
 details { margin: 0 0 .4rem; } summary { cursor: pointer; color: #00508a; }
+figure.steps { margin: .6rem 0; } figure.steps svg { max-width: 100%; height: auto; }
+figcaption { font-size: .9rem; color: #444; }
 """
 
 
@@ -78,13 +82,17 @@ def inline(text: str) -> str:
     return "".join(pieces)
 
 
-def _section_link(section: str, book_url: str) -> str:
+def section_link(section: str, book_url: str) -> str:
+    """A link to a book section under ``book_url`` (also the class report's)."""
     try:
         href, words = book_sections.resolve(section)
     except book_sections.UnknownSection:  # a slip of the grader's: say it, link nothing
-        return f'<p class="read">Read in the book: {escape(section)}</p>'
-    return (f'<p class="read">Read in the book: <a href="{escape(book_url.rstrip("/"))}/'
-            f'{escape(href)}">{inline(words)}</a></p>')
+        return escape(section)
+    return f'<a href="{escape(book_url.rstrip("/"))}/{escape(href)}">{inline(words)}</a>'
+
+
+def _section_link(section: str, book_url: str) -> str:
+    return f'<p class="read">Read in the book: {section_link(section, book_url)}</p>'
 
 
 def finding(message: str, book_url: str) -> str:
@@ -111,6 +119,15 @@ def _course_parts(assignment: str) -> tuple[dict, dict]:
     return assignments.get(assignment).part_titles, stages
 
 
+def _late_line(result: Result) -> str:
+    """Raw score, late penalty and what is left, when a penalty was taken."""
+    if not result.late_penalty:
+        return ""
+    return (f'<p class="late">Late: {_points(result.raw_score)} points earned, '
+            f"{_points(result.late_penalty)} taken off for lateness, "
+            f"{_points(result.score)} kept.</p>\n")
+
+
 def render(result: Result, book_url: str | None = None) -> str:
     book_url = course.book_url() if book_url is None else book_url
     titles, stages = _course_parts(result.assignment)
@@ -122,11 +139,14 @@ def render(result: Result, book_url: str | None = None) -> str:
         if own_stages and part.stage in own_stages:
             staged += [stage for stage in own_stages if stage not in staged]
             reached = f'<p class="stage">Stage reached: <em>{escape(part.stage)}</em></p>\n'
+        # A picture of the steps where they went wrong: seen before it is read.
+        picture = (step_picture.render(part.figure, part.grade_id)
+                   if part.figure and part.score < part.max_score else "")
         rows.append(
             f'<tr><th scope="row">{inline(title)}</th>'
             f'<td class="{_score_class(part.score, part.max_score)}">'
             f'{_points(part.score)} / {_points(part.max_score)}</td>'
-            f'<td>{reached}{finding(part.message, book_url)}</td></tr>')
+            f'<td>{reached}{finding(part.message, book_url)}{picture}</td></tr>')
     legend = ""
     if staged:
         items = "\n".join(f"<li><em>{escape(stage)}</em>: {escape(STAGE_MEANINGS[stage])}</li>"
@@ -151,7 +171,7 @@ def render(result: Result, book_url: str | None = None) -> str:
 <p>Learner: <strong>{escape(learner_key(result.learner_id))}</strong></p>
 <p>Score: <strong class="{total_class}">{_points(result.score)} of
 {_points(result.max_score)} points</strong></p>
-<p>Status: {escape(result.status)}</p>
+{_late_line(result)}<p>Status: {escape(result.status)}</p>
 <h2>Parts</h2>
 <table>
 <thead><tr><th>Part</th><th>Points</th><th>What we found</th></tr></thead>
@@ -166,11 +186,15 @@ def render(result: Result, book_url: str | None = None) -> str:
 """
 
 
-def write_feedback(out_dir: Path, result: Result) -> Path:
-    """Write OUT_DIR/feedback/<learner key>/<assignment>.html and return its path (the key:
-    :func:`autograder.plain_text.learner_key`, as in grades.csv and the gradebook)."""
-    folder = out_dir / "feedback" / learner_key(result.learner_id)
+def write_feedback(out_dir: Path, result: Result, notebook: Path | None = None) -> Path:
+    """Write OUT_DIR/feedback/<learner key>/<assignment>/<assignment>.html and return its
+    path (the key: :func:`autograder.plain_text.learner_key`, as in grades.csv and the
+    gradebook), in nbgrader's feedback layout with the files ``nbgrader release_feedback``
+    needs beside it (:mod:`autograder.feedback_exchange`; the submission's secret is read
+    from beside the graded ``notebook``)."""
+    folder = out_dir / "feedback" / learner_key(result.learner_id) / result.assignment
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{result.assignment}.html"
     path.write_text(render(result), encoding="utf-8")
+    feedback_exchange.write_beside(folder, result.submitted_at, notebook)
     return path

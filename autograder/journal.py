@@ -19,8 +19,9 @@ A journaled result is reused only while it still describes what would be graded 
   sandbox or not, and the grader's own code (:data:`PRESENTATION_ONLY` aside), so grades
   from two versions of the tests or the grader are never mixed in one grades.csv.
 
-Not part of it: ``--jobs`` (same grades), ``--seed`` (the data is drawn afresh for every
-grading run anyway) and ``--db`` (the gradebook is rewritten from the journal each time).
+Not part of it: ``--jobs`` (same grades), ``--seed`` (each result records its own seed;
+:mod:`autograder.selection` reuses only those drawn from an explicit ``--seed``) and ``--db``
+(the gradebook is rewritten from the journal each time).
 Of several lines for one learner, the last that still matches counts.
 """
 
@@ -39,6 +40,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from autograder import intake
 from autograder.assignments import Assignment
 from autograder.results import Result
 from autograder.sandbox.limits import Limits
@@ -49,7 +51,11 @@ FORMAT = 1  # of a journal line; lines of another format are graded again
 # Modules that only write results down: changing them changes no grade.
 PRESENTATION_ONLY = frozenset({"__init__.py", "__main__.py", "cli.py", "feedback.py",
                                "gradebook.py", "journal.py", "progress.py", "release.py",
-                               "grades_csv.py", "nbgrader_config.py", "course.py"})
+                               "grades_csv.py", "nbgrader_config.py", "course.py",
+                               "selection.py", "class_grades.py", "gradebook_home.py",
+                               "intake.py", "lateness.py", "feedback_exchange.py",
+                               "class_report.py", "lms_export.py", "roster.py",
+                               "gradebook_lock.py", "step_picture.py", "nbgrader_export.py"})
 MAX_WARNINGS = 5  # about unreadable lines, then a count
 
 
@@ -86,14 +92,18 @@ def grading_settings(assignment: Assignment, limits: Limits, use_sandbox: bool) 
             "grader_code": _sha256_of_files(grader, package) + _sha256_of_files(ttt)}
 
 
-def fingerprint(submissions_dir: Path, learner_id: str, assignment: str) -> str:
-    """What the learner handed in, as the grader would find it: the sha256 of the notebook,
-    or why there is none. Taken before grading, so a file changed meanwhile is regraded."""
-    folder = submissions_dir / learner_id
-    path = folder / f"{assignment}.ipynb"
+def fingerprint(submissions_dir: Path, learner_id: str, assignment: str,
+                found: intake.Intake | None = None) -> str:
+    """What the learner handed in, as the grader would find it (``found``, default: found
+    here by :func:`autograder.intake.find`): the sha256 of the notebook, or why there is
+    none. Taken before grading, so a file changed meanwhile is regraded."""
+    handed_in = (found or intake.find(submissions_dir, assignment)).submissions.get(learner_id)
+    if handed_in is None or handed_in.path is None:
+        return "missing"
+    path = handed_in.path
     try:
-        if folder.is_symlink():
-            return f"folder symlink:{os.readlink(folder)}"
+        if handed_in.problem:  # the learner's folder is a symbolic link
+            return f"folder symlink:{os.readlink(path)}"
         info = os.lstat(path)
         if stat.S_ISLNK(info.st_mode):
             return f"symlink:{os.readlink(path)}"
@@ -152,8 +162,9 @@ def _why_not(entry: Entry | None, submission: str, settings: dict) -> str | None
 class Journal:
     """The journal of one assignment in one --out folder, written by this process alone.
 
-    ``start_afresh`` (``--regrade``): the old lines are dropped when the first new result is
-    written, not before, so a run that stops before grading anything loses nothing."""
+    ``start_afresh`` (``--force`` without ``--only``): the old lines are dropped when the
+    first new result is written, not before, so a run that stops before grading anything
+    loses nothing."""
 
     def __init__(self, path: Path, assignment: str, settings: dict, *,
                  start_afresh: bool = False, warn: Callable[[str], None] | None = None):

@@ -8,8 +8,9 @@ course root explicitly, so run nbgrader's own commands from this folder
 - ``solutions/<name>/<name>.ipynb`` is nbgrader's *source* step and ``exercises/`` its
   *release* step, so ``nbgrader generate_assignment`` writes the learners' copies next to
   the book.
-- Submissions, autograded copies, feedback and the gradebook go under
-  ``_build/grading/`` (never inside ``solutions/`` or ``exercises/``).
+- Submissions, autograded copies and feedback go under ``_build/grading/`` (never inside
+  ``solutions/`` or ``exercises/``); the gradebook goes to ``gradebook/gradebook.db``, out of
+  ``_build/``, which ``make clean`` empties (see autograder/gradebook_home.py).
 - Output on stderr never costs points: nbgrader scores a test cell 0 for *any* stderr
   output (TensorFlow's logs, a learner's warning), unless ``IgnorePattern`` drops it first.
   Errors are ``error`` outputs, not stderr, so they still count.
@@ -35,7 +36,8 @@ c.CourseDirectory.autograded_directory = f"{GRADING_ROOT}/autograded"
 c.CourseDirectory.feedback_directory = f"{GRADING_ROOT}/feedback"
 c.CourseDirectory.solution_directory = f"{GRADING_ROOT}/source_solutions"
 c.CourseDirectory.source_with_tests_directory = f"{GRADING_ROOT}/source_with_tests"
-c.CourseDirectory.db_url = f"sqlite:///{REPO_ROOT / GRADING_ROOT / 'gradebook.db'}"
+GRADEBOOK = REPO_ROOT / "gradebook" / "gradebook.db"  # git-ignored
+c.CourseDirectory.db_url = f"sqlite:///{GRADEBOOK}"
 
 # Any non-empty stderr text matches, so every stderr stream output is dropped before scoring.
 c.IgnorePattern.enabled = True
@@ -53,6 +55,24 @@ if Path(sys.argv[0]).name.startswith("nbgrader"):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent),
                                           os.environ.get("PATH", "")])
     (REPO_ROOT / GRADING_ROOT).mkdir(parents=True, exist_ok=True)
+    GRADEBOOK.parent.mkdir(parents=True, exist_ok=True)
+    from autograder.gradebook_home import rescue  # a gradebook at the old default: moved
+
+    rescue(c.CourseDirectory.db_url)
+
+# nbgrader's own `generate_feedback` on the grader's autograded copies (which hold the hidden
+# tests): hidden test regions and their cells' outputs cleared. The grading command's own
+# pages (OUT/feedback) are the ones to release; see README.md. Set only where nbconvert is
+# loaded already (every nbgrader converter imports it before reading this file): importing
+# it here would cost every reader of this file, the grading command included, 4-5 s.
+if "nbconvert" in sys.modules:
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from autograder.nbgrader_feedback import ClearHiddenTestsAndOutputs
+
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestsAndOutputs,
+                                        CSSHTMLHeaderPreprocessor]
 
 # Where the learners read the book: the feedback page links each named bug to the section
 # that teaches it, under this address (the book's HTML, as `make book` builds it).

@@ -17,7 +17,10 @@ REPORT_NAME = "report.jsonl"  # the probe appends one JSON line per graded part 
 # A real report is a few kB. The report's folder holds this much, the runner reads at most
 # this much, and the grader judges no more.
 REPORT_MAX_BYTES = 8 * 2**20
-# The runner's one result line: the report plus a summary line per cell.
+# The executed notebook's outputs, as JSON (kept for nbgrader's formgrader: cells past the
+# cap keep their code and lose their outputs). Report, outputs and summary fit the line.
+OUTPUTS_MAX_BYTES = 4 * 2**20
+# The runner's one result line: the report, the outputs and a summary line per cell.
 RESULT_MAX_BYTES = 16 * 2**20
 MAX_VALUES = 10_000  # per recorded array: the exercises' arrays are small
 MAX_ERROR_CHARS = 300  # of an error message the probe records

@@ -34,19 +34,36 @@ class PartResult:
     stage: str
     message: str  # the learner's feedback: names the stage and the bug, never hidden code
     grader_error: bool = False  # the grader failed on this part: a bug to fix, said aloud
+    # The named bugs diagnosed, as (name, book section "page.md#anchor" or ""): the class
+    # report counts them. The message words them for the learner.
+    bugs: list[tuple[str, str]] = field(default_factory=list)
+    # Data of a picture of the learner's steps (autograder.step_picture draws it), or None.
+    figure: dict | None = None
 
     def to_dict(self) -> dict:
-        return {item.name: getattr(self, item.name) for item in fields(self)}
+        data = {item.name: getattr(self, item.name) for item in fields(self)}
+        data["bugs"] = [list(bug) for bug in self.bugs]
+        return data
 
     @classmethod
     def from_dict(cls, data) -> PartResult:
-        _expect(data, {item.name for item in fields(cls)})
+        # bugs and figure came later: a journal line written before them has neither.
+        _expect(data, {item.name for item in fields(cls)}, optional={"bugs", "figure"})
         _expect_types(data, ("grade_id", "stage", "message"), str)
         _expect_types(data, ("score", "max_score"), (int, float))
         if not isinstance(data["grader_error"], bool):
             raise ValueError("grader_error must be true or false")
+        bugs = data.get("bugs", [])
+        if not isinstance(bugs, list) or not all(
+                isinstance(bug, list) and len(bug) == 2 and all(isinstance(t, str) for t in bug)
+                for bug in bugs):
+            raise ValueError("bugs must be a list of [name, section] pairs")
+        figure = data.get("figure")
+        if figure is not None and not isinstance(figure, dict):
+            raise ValueError("figure must be an object or null")
         return cls(data["grade_id"], float(data["score"]), float(data["max_score"]),
-                   data["stage"], data["message"], data["grader_error"])
+                   data["stage"], data["message"], data["grader_error"],
+                   [tuple(bug) for bug in bugs], figure)
 
 
 @dataclass
@@ -61,6 +78,12 @@ class Result:
     parts: list[PartResult]
     learner_errors: list[str] = field(default_factory=list)
     submitted_at: datetime | None = None
+    # The seed its data was drawn from: `--only LEARNER --seed SEED` grades it again alike.
+    seed: int | None = None
+    # Lateness (autograder.lateness), set when the outputs are written: ``score`` is then
+    # the final score, ``raw_score`` the one before ``late_penalty`` (None: not applied).
+    raw_score: float | None = None
+    late_penalty: float = 0.0
 
     @property
     def full_marks(self) -> bool:
@@ -72,7 +95,9 @@ class Result:
                 "score": self.score, "max_score": self.max_score, "status": self.status,
                 "parts": [part.to_dict() for part in self.parts],
                 "learner_errors": list(self.learner_errors),
-                "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None}
+                "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
+                "seed": self.seed, "raw_score": self.raw_score,
+                "late_penalty": self.late_penalty}
 
     @classmethod
     def from_dict(cls, data) -> Result:
@@ -80,7 +105,8 @@ class Result:
         journal line can be torn or foreign: it is checked field by field)."""
         texts = ("learner_id", "assignment", "status")
         _expect(data, {*texts, "score", "max_score", "parts", "learner_errors",
-                       "submitted_at"})
+                       "submitted_at", "seed", "raw_score", "late_penalty"},
+                optional={"seed", "raw_score", "late_penalty"})  # these came later
         _expect_types(data, texts, str)
         _expect_types(data, ("score", "max_score"), (int, float))
         if not isinstance(data["parts"], list) or not isinstance(data["learner_errors"], list)\
@@ -91,14 +117,27 @@ class Result:
             if not isinstance(submitted_at, str):
                 raise ValueError("submitted_at must be a date or null")
             submitted_at = datetime.fromisoformat(submitted_at)
+        seed = data.get("seed")
+        if seed is not None and (type(seed) is not int or seed < 0):
+            raise ValueError("seed must be a whole number from 0 or null")
+        raw_score, late_penalty = data.get("raw_score"), data.get("late_penalty", 0.0)
+        if not (raw_score is None or _is_number(raw_score)) or not _is_number(late_penalty):
+            raise ValueError("raw_score and late_penalty must be numbers")
         return cls(data["learner_id"], data["assignment"], float(data["score"]),
                    float(data["max_score"]), data["status"],
                    [PartResult.from_dict(part) for part in data["parts"]],
-                   list(data["learner_errors"]), submitted_at)
+                   list(data["learner_errors"]), submitted_at, seed=seed,
+                   raw_score=None if raw_score is None else float(raw_score),
+                   late_penalty=float(late_penalty))
 
 
-def _expect(data, keys: set[str]) -> None:
-    if not isinstance(data, dict) or set(data) != keys:
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _expect(data, keys: set[str], optional: set[str] = frozenset()) -> None:
+    """``data`` is an object with ``keys``, of which those in ``optional`` may be absent."""
+    if not isinstance(data, dict) or not keys - optional <= set(data) <= keys:
         raise ValueError(f"expected an object with the keys {', '.join(sorted(keys))}")
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from autograder import assignments, parts
 from autograder.assignments import Assignment
 from autograder.plain_text import plain
+from autograder.judging import findings
 from autograder.judging.report_values import MalformedReport, field, read_report
 from autograder.results import STAGES, PartResult, rounded
 
@@ -53,7 +54,7 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
         if check not in specs or specs[check].grade_id != grade_id:
             raise MalformedReport(f"unknown check {check[:40]!r}")
         # Learner values may be huge: overflow to inf is an expected outcome, not news.
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), findings.collecting() as found:
             fraction, stage, message = specs[check].judge(record, seed)
         if stage not in STAGES or not isinstance(message, str) \
                 or not isinstance(fraction, (int, float)) or not math.isfinite(fraction):
@@ -69,7 +70,8 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
                           + plain(f"{type(error).__name__}: {error}")[:300],
                           grader_error=True)
     score = rounded(max_score * min(max(fraction, 0.0), 1.0))
-    return PartResult(grade_id, score, max_score, stage, message)
+    return PartResult(grade_id, score, max_score, stage, message,
+                      bugs=found.bugs_in(message), figure=found.figure)
 
 
 def judge(assignment: Assignment | str, report_path: Path, seed: int) -> list[PartResult]:

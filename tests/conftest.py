@@ -47,3 +47,16 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "sandbox" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL cluster for the whole session (tests/postgres.py); each test
+    makes its own database in it."""
+    import postgres as cluster
+
+    try:
+        with cluster.throwaway_cluster() as running:
+            yield running
+    except cluster.PostgresUnavailable as error:
+        pytest.fail(str(error))

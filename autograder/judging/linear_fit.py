@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, replace
 
 from autograder import scenarios
-from autograder.judging import linear_fit_bugs as bugs
+from autograder.judging import findings, linear_fit_bugs as bugs
 from autograder.judging.report_values import (MalformedReport, field, flags, numbers,
                                               text_or_none)
 from autograder.judging.wording import format_number as fmt, raised
@@ -204,9 +204,37 @@ def _half_for_the_first_steps(problem: str):
                                "part's points are yours.")
 
 
+def _picture(runs: list[Run]) -> None:
+    """Note the data of a picture of the learner's first steps against the reference's, on
+    the loss contours, for the first start where a step went wrong (else the first start):
+    a sign flip or a half-length step is seen before it is read."""
+    drawn = next((run for run in runs if run.loss_name == "mse" and any(
+        _compare_step(run, k, False) for k in range(len(run.W)))), runs[0])
+    s = drawn.scenario
+    x, y = s.inputs.astype(float), s.outputs.astype(float)
+    reference, W, b = [], s.W0, s.b0
+    for _ in range(s.steps):
+        W, b = bugs.step(bugs.CORRECT, W, b, x, y, s.learning_rate, "mse")
+        reference.append([float(W), float(b)])
+    learner = []
+    for W, b in zip(drawn.W, drawn.b):  # up to the first value that is not a number
+        if not math.isfinite(W + b):
+            break
+        learner.append([float(W), float(b)])
+    mean_x, mean_x2 = float(x.mean()), float((x * x).mean())
+    findings.figure({
+        "kind": "steps", "scenario": s.name, "learning_rate": s.learning_rate,
+        "start": [s.W0, s.b0], "learner": learner, "reference": reference,
+        "optimum": [float(v) for v in least_squares(x, y)],
+        # The mean squared error's Hessian: constant, so the contours are ellipses.
+        "hessian": [[2 * mean_x2, 2 * mean_x], [2 * mean_x, 2.0]],
+    })
+
+
 def judge_train_step_numpy(record, seed):
     scenario_list = scenarios.linear_fit(seed)
     runs = _parse_runs(record, [(s, "mse", s.steps) for s in scenario_list], tensorflow=False)
+    _picture(runs)
     problem = _first_step_problem(runs, False, "train_step_numpy")
     if problem:
         return 0.0, *problem
@@ -222,6 +250,7 @@ def judge_train_step_tf(record, seed):
     expected = [(s, loss_name, s.steps) for s in scenario_list
                 for loss_name in scenarios.TF_LOSSES]
     runs = _parse_runs(record, expected, tensorflow=True)
+    _picture(runs)
     # First steps with the notebook's loss, then with each swapped loss: a step that gets
     # the MSE wrong is named for that, not for ignoring a swap.
     for loss_name in scenarios.TF_LOSSES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autograder.judging import findings
 from autograder.protocol import RETURNED_NONE
 
 
@@ -28,7 +29,9 @@ def named_bug(name: str, advice: str, fix: str = "", section: str = "") -> str:
         lines.append(FIX + fix)
     if section:
         lines.append(READ + section)
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    findings.bug_worded(name, section, text)
+    return text
 
 
 def case_names(names: list[str]) -> str:

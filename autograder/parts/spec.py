@@ -25,6 +25,7 @@ from autograder import cases as case_recipes
 from autograder.calling import check_template, recorded_count
 from autograder.judging.arrays import (ATOL, RTOL, Bug, CaseRun, Hint, judge_cases,
                                        parse_runs, summarize)
+from autograder.source_rules import SourceRule
 
 __all__ = ["ArrayPart", "Bug", "CustomPart", "Hint", "Part"]
 
@@ -43,6 +44,9 @@ class Part:
     # The stages the part is judged in, in order (the feedback explains them); none: case
     # by case, each call on its own.
     stages: tuple[str, ...] = ()
+    # What the learner's code for the part may not use and must use, read from its source
+    # by the grader (autograder.source_rules): a part that asks for the mechanism.
+    source_rule: SourceRule | None = None
     name: str = ""
     assignment: str = ""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import protocol
@@ -20,6 +20,9 @@ class Ran:
     outcome: watchdog.Outcome
     summary: dict | None
     report: Path
+    # Each code cell's outputs as the runner sent them, unchecked (see
+    # autograder.autograded_copy, which checks them for the formgrader's copy).
+    outputs: list = field(default_factory=list)
 
 
 def run_notebook(workspace: Workspace, scratch: Path, index: int, seed: int, limits: Limits,
@@ -49,9 +52,10 @@ def run_notebook(workspace: Workspace, scratch: Path, index: int, seed: int, lim
     summary = runner_outcome.parse_runner_output(outcome)
     outcome.output = b""  # parsed: kept no longer than needed, a batch holds every run
     report = summary.pop("report", None) if summary else None
+    outputs = summary.pop("outputs", []) if summary else []
     path = workspace.report(index)
     path.write_text(report if isinstance(report, str) else "", encoding="utf-8")
-    return Ran(outcome, summary, path)
+    return Ran(outcome, summary, path, outputs)
 
 
 def _reclaim(scratch: Path) -> None:

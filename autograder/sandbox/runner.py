@@ -41,7 +41,7 @@ import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
-from autograder.protocol import REPORT_MAX_BYTES  # noqa: E402
+from autograder.protocol import OUTPUTS_MAX_BYTES, REPORT_MAX_BYTES  # noqa: E402
 
 try:  # run as a script (in the sandbox too): confine.py lies beside this file
     from confine import confine  # noqa: E402
@@ -124,6 +124,13 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
                     summaries.append(
                         _cell_summary(index, cell, False, cell_by_count) | {"status": "died"})
                     break
+                except Exception as error:  # noqa: BLE001 -- e.g. nbformat refusing an
+                    # output whose execution count the learner set below 0: that cell's
+                    # error, and the run (and the points the report holds) goes on
+                    summaries.append(_cell_summary(index, cell, False, cell_by_count) | {
+                        "status": "error", "ename": type(error).__name__,
+                        "evalue": str(error)[:500]})
+                    continue
                 if isinstance(cell.get("execution_count"), int):
                     cell_by_count[cell["execution_count"]] = index
                 timed_out = cell.get("id", "") in client.timed_out_cell_ids
@@ -132,7 +139,26 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
         outcome = "kernel died"
     except RuntimeError as error:  # kernel failed to start, or died while starting
         outcome = f"kernel failed: {error}"[:300]
-    return {"outcome": outcome, "cells": summaries}
+    return {"outcome": outcome, "cells": summaries, "outputs": cell_outputs(nb)}
+
+
+def cell_outputs(nb, max_bytes: int = OUTPUTS_MAX_BYTES) -> list[dict]:
+    """Each code cell's outputs and execution count, in order, while they fit in max_bytes
+    of JSON (a later cell's outputs that do not fit are left out): the grader puts them
+    back into its own copy of the notebook for nbgrader's formgrader."""
+    kept, used = [], 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        entry = {"index": index, "execution_count": cell.get("execution_count"),
+                 "outputs": cell.get("outputs", [])}
+        size = len(json.dumps(entry))
+        if used + size > max_bytes:
+            entry["outputs"] = []
+            size = len(json.dumps(entry))
+        used += size
+        kept.append(entry)
+    return kept
 
 
 def read_report(path: Path, max_bytes: int = REPORT_MAX_BYTES) -> str | None:

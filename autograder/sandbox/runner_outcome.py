@@ -53,6 +53,8 @@ def parse_runner_output(outcome: watchdog.Outcome) -> dict | None:
         # Judged, not shown: only made writable (JSON may carry lone surrogates, UTF-8 not).
         "report": (report.encode("utf-8", "replace").decode("utf-8")
                    if isinstance(report, str) else None),
+        # For the formgrader's copy only: checked there (autograder.autograded_copy).
+        "outputs": summary.get("outputs") if isinstance(summary.get("outputs"), list) else [],
     }
 
 

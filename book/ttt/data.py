@@ -1,6 +1,7 @@
-"""Synthetic data of the linear fit, as in the origin tutorial.
+"""Synthetic data of the linear fit, as in the origin tutorial, and its many-feature form.
 
-Taught in book/linear_fit/index.md. The defaults are the origin's numbers: a line with
+Taught in book/linear_fit/index.md (:func:`make_linear_data`) and book/minibatch/features.md
+(:func:`make_feature_data`, :func:`standardize`). The defaults are the origin's numbers: a line with
 W = 3 and b = 2, 1,000 unit-normal inputs, unit-normal noise, trained from W = 5, b = 0
 with learning rate 0.1 for 10 epochs.
 """
@@ -73,6 +74,99 @@ def make_linear_data(
     return inputs.astype(dtype), outputs.astype(dtype)
 
 
+# Chapter 5's data: two features on very different scales, as raw features often are (a
+# count of rooms next to a floor area), so that the loss is a long, narrow valley until
+# the features are standardised. Taught in book/minibatch/features.md.
+FEATURE_W = (3.0, -0.5)
+FEATURE_b = 2.0
+FEATURE_MEANS = (0.0, 5.0)
+FEATURE_STDS = (1.0, 3.0)
+FEATURE_SEED = 2024
+
+
+def make_feature_data(
+    num_examples: int = NUM_EXAMPLES,
+    true_W=FEATURE_W,
+    true_b: float = FEATURE_b,
+    *,
+    noise_std: float = 1.0,
+    means=FEATURE_MEANS,
+    stds=FEATURE_STDS,
+    seed=None,
+    dtype=np.float64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``X`` of shape (N, d) and ``y = X @ true_W + true_b + noise`` of shape (N,).
+
+    Column j of ``X`` is normal with mean ``means[j]`` and standard deviation ``stds[j]``,
+    independent of the others; d is ``len(true_W)``. The same seed gives the same data.
+    """
+    true_W = np.asarray(true_W, dtype=np.float64)
+    means = np.asarray(means, dtype=np.float64)
+    stds = np.asarray(stds, dtype=np.float64)
+    if true_W.ndim != 1 or true_W.size < 1 or means.shape != true_W.shape \
+            or stds.shape != true_W.shape:
+        raise ValueError(f"true_W, means and stds must be 1-D and of one length, got shapes "
+                         f"{true_W.shape}, {means.shape} and {stds.shape}")
+    if not (np.all(np.isfinite(true_W)) and np.all(np.isfinite(means))
+            and np.all(np.isfinite(stds)) and np.all(stds >= 0)):
+        raise ValueError("true_W and means must be finite, stds finite and >= 0")
+    if isinstance(num_examples, bool) or not isinstance(num_examples, numbers.Integral) \
+            or num_examples < 1:
+        raise ValueError(f"num_examples must be a whole number >= 1, got {num_examples!r}")
+    if not _is_finite_number(true_b):
+        raise ValueError(f"true_b must be a finite number, got {true_b!r}")
+    if not _is_finite_number(noise_std) or noise_std < 0:
+        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise TypeError(f"dtype must be a floating-point type, got {np.dtype(dtype)}")
+    rng = np.random.default_rng(seed)
+    X = rng.normal(means, stds, size=(num_examples, true_W.size))
+    y = X @ true_W + true_b + rng.normal(0.0, noise_std, size=num_examples)
+    return X.astype(dtype), y.astype(dtype)
+
+
+def standardize(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each column of ``X`` shifted to mean 0 and scaled to standard deviation 1.
+
+    Returns ``(scaled, mean, std)``, so that new inputs can be scaled the same way,
+    ``(X_new - mean) / std``. Taught in book/minibatch/features.md.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or len(X) < 2:
+        raise ValueError(f"X must have shape (N, d) with N >= 2, got {X.shape}")
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    if np.any(std == 0):
+        raise ValueError(f"columns {np.flatnonzero(std == 0).tolist()} of X are constant: "
+                         "they cannot be scaled to standard deviation 1")
+    return (X - mean) / std, mean, std
+
+
 def _is_finite_number(value) -> bool:
     return (isinstance(value, numbers.Real) and not isinstance(value, bool)
             and bool(np.isfinite(value)))
+
+
+# Chapter 5's first network: a wave that no line can follow. Taught in
+# book/minibatch/network.md.
+WAVE_SEED = 5
+
+
+def make_wave_data(num_examples: int = 128, *, noise_std: float = 0.1, x_max: float = 3.0,
+                   seed=None, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``inputs`` uniform in [-x_max, x_max] and ``outputs = sin(inputs) + noise``.
+
+    Both are columns of shape (N, 1), ready for ``inputs @ W1``; float32 by default, as
+    :func:`make_linear_data`, so that NumPy and TensorFlow see the very same numbers.
+    """
+    if isinstance(num_examples, bool) or not isinstance(num_examples, numbers.Integral) \
+            or num_examples < 1:
+        raise ValueError(f"num_examples must be a whole number >= 1, got {num_examples!r}")
+    for name, value in (("noise_std", noise_std), ("x_max", x_max)):
+        if not _is_finite_number(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise TypeError(f"dtype must be a floating-point type, got {np.dtype(dtype)}")
+    rng = np.random.default_rng(seed)
+    inputs = rng.uniform(-x_max, x_max, size=(num_examples, 1))
+    outputs = np.sin(inputs) + rng.normal(0.0, noise_std, size=(num_examples, 1))
+    return inputs.astype(dtype), outputs.astype(dtype)

@@ -9,7 +9,10 @@
   the epochs shown did (a divergent run may still be falling: "diverges eventually")
   (book/linear_fit/learning_rate.md);
 - :func:`tape_explorer` — an expression's records on the :mod:`ttt.tape` tape, then the
-  backward pass through them, one step at a time (book/tapes/numpy_tape.md).
+  backward pass through them, one step at a time (book/tapes/numpy_tape.md);
+- :func:`minibatch_explorer` — sliders for the batch size and the learning rate of
+  minibatch gradient descent: the loss on each step's batch and on all the data, against
+  the noise level :func:`noise_excess` predicts (book/minibatch/minibatches.md).
 
 Why frames: the static HTML book has no kernel, so a slider there cannot call Python.
 Each explorer therefore renders one frame (an HTML snippet, with figures as PNG ``<img>``
@@ -19,7 +22,7 @@ browser runs by itself. With two sliders the stacks nest: the outer one follows 
 slider, every inner one the second. With a kernel the same widget works, and
 ``lazy=True`` renders each frame only when first shown (quicker to open in JupyterLab).
 
-Everything drawn comes from :mod:`ttt.reference`, :mod:`ttt.tape` and
+Everything drawn comes from :mod:`ttt.reference`, :mod:`ttt.optim`, :mod:`ttt.tape` and
 :mod:`ttt.plotting` (its colour-blind-safe PALETTE); nothing here recomputes them.
 """
 
@@ -36,9 +39,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ttt import reference, tape
+from ttt import optim, reference, tape
 from ttt.data import LEARNING_RATE, TRUE_W, W0, TRUE_b, b0
-from ttt.plotting import PALETTE, plot_fit, plot_loss_contours, plot_loss_curves
+from ttt.plotting import (PALETTE, plot_fit, plot_loss_contours, plot_loss_curves,
+                          plot_minibatch_losses)
 
 __all__ = [
     "Explorer",
@@ -46,6 +50,10 @@ __all__ = [
     "learning_rate_explorer",
     "learning_rate_regime",
     "learning_rate_verdict",
+    "minibatch_explorer",
+    "minibatch_losses",
+    "minibatch_verdict",
+    "noise_excess",
     "tape_explorer",
 ]
 
@@ -559,3 +567,164 @@ def tape_explorer(function: Callable | None = None, title: str | None = None, *,
     slider = _slider("step", labels, 0, "Step through the forward pass, then the backward pass")
     return Explorer(f"Tape explorer: {title}", [slider], walk.frame, lazy=lazy,
                     note="Focus the slider and press the arrow keys to step.")
+
+
+# --- the minibatch explorer ------------------------------------------------------------
+
+BATCH_SIZES = (1, 4, 16, 64, 1000)
+MINIBATCH_RATES = (0.01, 0.03, 0.1, 0.3)
+MINIBATCH_EPOCHS = 5
+MAX_DRAWN = 500
+
+
+def minibatch_losses(X, y, learning_rate, batch_size, epochs, seed, W=None, b=0.0):
+    """Minibatch gradient descent from (``W``, ``b``) (W of zeros by default), reshuffled
+    every epoch by ``np.random.default_rng(seed)``, logged at every step.
+
+    Returns ``(batch_losses, full_losses, W, b)``: per step, the loss on that step's batch
+    before the step (what a training log prints) and the loss on all the data after it.
+    Each epoch is :func:`ttt.optim.minibatch_sgd_epoch` taken one batch at a time, with the
+    same :func:`ttt.optim.batches` and gradients (tests check the two agree).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.shape != (len(X),):
+        raise ValueError(f"X must have shape (N, d) and y shape (N,), got {X.shape} and {y.shape}")
+    _check_values("epochs", [epochs], whole=True)
+    W = np.zeros(X.shape[1]) if W is None else np.array(W, dtype=np.float64)
+    b = float(b)
+    rng = np.random.default_rng(seed)
+    batch_losses, path = [], []
+    for _ in range(int(epochs)):
+        for batch in optim.batches(rng.permutation(len(X)), batch_size):
+            batch_losses.append(reference.mse(optim.predict(W, b, X[batch]), y[batch]))
+            dW, db = optim.mse_gradients(W, b, X[batch], y[batch])
+            W, b = W - learning_rate * dW, b - learning_rate * db
+            path.append(np.append(W, b))
+    # The loss on all the data after every step, in one product: (N, d+1) @ (d+1, steps).
+    design = np.column_stack([X, np.ones(len(X))])
+    full_losses = np.mean(np.square(design @ np.array(path).T - y[:, None]), axis=0)
+    return np.array(batch_losses), full_losses, W, b
+
+
+def noise_excess(X, y, learning_rate, batch_size) -> float:
+    """The loss above the floor at which minibatch gradient descent hovers, for small rates:
+    η·tr(Σ_B)/4.
+
+    Σ_B is the covariance of the batch gradient at the least-squares point: the
+    per-example gradients' total variance σ² over the batch size, times (N − B)/(N − 1)
+    because a batch draws examples without replacement (a full batch has no noise). Near
+    the optimum the error e follows e ← (I − ηH)e − η·noise, whose steady spread C solves
+    HC + CH = η·Σ_B for small η; the excess loss ½·tr(HC) is then η·tr(Σ_B)/4, whatever H.
+    It treats the kicks as independent: within an epoch they are not (at the optimum the
+    batch gradients of one epoch sum to zero), so runs whose epochs are not much longer
+    than the 1/(ηλ) steps the error needs to forget a kick hover somewhat lower.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = len(X)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be between 1 and {n}, got {batch_size!r}")
+    design = np.column_stack([X, np.ones(n)])
+    best = np.linalg.lstsq(design, y, rcond=None)[0]
+    per_example = 2 * design * (design @ best - y)[:, None]  # one gradient per row
+    total_variance = per_example.var(axis=0).sum()
+    if n == 1:
+        return 0.0
+    return learning_rate * total_variance / batch_size * (n - batch_size) / (n - 1) / 4
+
+
+_MINIBATCH_TEXT = {
+    "at the noise level": "it hovers at the noise level",
+    "still descending": "it is still on its way down; it needs more steps or a larger rate",
+    "unstable": ("it jumps far above the noise level; steps this long on batches this small "
+                 "are unstable (the prediction holds for small rates only)"),
+}
+
+
+def minibatch_verdict(full_losses, steps_per_epoch, floor, predicted) -> str:
+    """'overflowed', 'at the noise level', 'still descending' or 'unstable': what the
+    loss on all the data did over a run's last epoch (``steps_per_epoch`` losses), judged
+    against the ``floor`` and the ``predicted`` excess of :func:`noise_excess`.
+
+    At the noise level: the last epoch's mean excess is within twice the prediction (plus
+    a hair, for a full batch, whose prediction is 0). Still descending: not there, but the
+    last epoch averaged lower than the one before and never rose above the loss after the
+    first step. Unstable: otherwise (single steps throw the model far off).
+    """
+    losses = np.asarray(full_losses, dtype=np.float64)
+    if not np.all(np.isfinite(losses)):
+        return "overflowed"
+    last = losses[-steps_per_epoch:]
+    if np.mean(last) - floor <= 2 * predicted + 1e-3 * floor:
+        return "at the noise level"
+    before = losses[-2 * steps_per_epoch:-steps_per_epoch]
+    if before.size and np.mean(last) < np.mean(before) and np.max(last) <= losses[0]:
+        return "still descending"
+    return "unstable"
+
+
+def minibatch_explorer(X, y, *, batch_sizes=BATCH_SIZES, learning_rates=MINIBATCH_RATES,
+                       epochs=MINIBATCH_EPOCHS, seed=0, lazy: bool = False) -> Explorer:
+    """Sliders for the batch size and the learning rate of minibatch gradient descent on
+    ``X @ W + b`` from zeros, for ``epochs`` epochs; each position shows the loss on each
+    step's batch and on all the data, the floor, and the noise level predicted by
+    :func:`noise_excess`. Every position uses the same shuffles (``seed``)."""
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.shape != (len(X),) or len(X) < 2:
+        raise ValueError(f"X must have shape (N, d) with N >= 2 and y shape (N,), got "
+                         f"{X.shape} and {y.shape}")
+    batch_sizes = _check_values("batch_sizes", batch_sizes, whole=True)
+    if batch_sizes[-1] > len(X):
+        raise ValueError(f"batch_sizes must not exceed the {len(X)} examples, got {batch_sizes[-1]}")
+    learning_rates = _check_values("learning_rates", learning_rates, positive=True)
+    _check_values("epochs", [epochs], whole=True)
+    design = np.column_stack([X, np.ones(len(X))])
+    floor = reference.mse(design @ np.linalg.lstsq(design, y, rcond=None)[0], y)
+
+    def render(i, j):
+        batch_size, rate = int(batch_sizes[i]), learning_rates[j]
+        with np.errstate(over="ignore", invalid="ignore"):
+            batch_losses, full_losses, _, _ = minibatch_losses(X, y, rate, batch_size,
+                                                               epochs, seed)
+        steps = -(-len(X) // batch_size)
+        final = full_losses[-1]
+        last_epoch = full_losses[-steps:]
+        predicted = noise_excess(X, y, rate, batch_size)
+        fig, ax = _figure(6.5, 3.2)
+        # At most ~MAX_DRAWN points per curve: a 5,000-step run draws no clearer, only slower.
+        stride = max(1, len(full_losses) // MAX_DRAWN)
+        plot_minibatch_losses(batch_losses[::stride], full_losses[::stride], steps / stride,
+                              floor=floor, ax=ax)
+        ax.legend(loc="upper right", fontsize="small")
+        ax.set_title(f"batch size {batch_size}, learning rate {rate:g}: "
+                     f"{steps} steps per epoch")
+        alt = (f"The loss over {epochs} epochs of minibatch gradient descent with batch size "
+               f"{batch_size} and learning rate {rate:g}, on a log scale: the loss on each "
+               f"step's batch in grey, the loss on all the data in blue, from "
+               f"{_fmt(full_losses[0])} after the first step to {_fmt(final)}, against the "
+               f"floor {floor:.3f} dashed.")
+        verdict = minibatch_verdict(full_losses, steps, floor, predicted)
+        if verdict == "overflowed":
+            level = "the loss overflowed: this rate is too large for this batch size"
+        else:
+            measured = float(np.mean(last_epoch) - floor)
+            level = (f"over the last epoch the loss on all the data averages {_fmt(measured)} "
+                     f"above the floor, where the noise alone would keep it about "
+                     f"{_fmt(predicted)} above (η·tr(Σ_B)/4): {_MINIBATCH_TEXT[verdict]}")
+        per = "step per epoch" if steps == 1 else "steps per epoch"
+        return (_png_img(fig, alt)
+                + f"<p>Batch size {batch_size}, learning rate {rate:g}: {steps} {per}, "
+                  f"{steps * epochs} in all; final loss {_fmt(final)}; {level}.</p>")
+
+    sliders = [
+        _slider("batch size", [str(int(v)) for v in batch_sizes],
+                _nearest_index(batch_sizes, 16), "Examples per step"),
+        _slider("learning rate", [f"{v:g}" for v in learning_rates],
+                _nearest_index(learning_rates, 0.1), "The learning rate of every step"),
+    ]
+    note = (f"{epochs} epochs from W = 0, b = 0, the same shuffles at every position. Use the "
+            "sliders, or focus one and press the arrow keys.")
+    return Explorer("Minibatch explorer: batch size, learning rate and the noisy loss",
+                    sliders, render, lazy=lazy, note=note)

@@ -2,12 +2,14 @@
 
 Every chapter draws through these helpers so that colours mean the same thing everywhere:
 data in blue, the model in vermilion, W in vermilion and b in green, true values dashed.
-The linear-fit figures are drawn in book/linear_fit/.
+The linear-fit figures are drawn in book/linear_fit/, the minibatch loss curves in
+book/minibatch/minibatches.md.
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness.
@@ -191,6 +193,46 @@ def plot_curvature_directions(inputs, outputs, trajectory=None, ax=None, W_range
     ax.set_xlabel("W")
     ax.set_ylabel("b")
     ax.legend(loc="lower left")
+    return ax
+
+
+def plot_minibatch_losses(batch_losses, full_losses, steps_per_epoch, floor=None, ax=None,
+                          label=""):
+    """The loss at every step of minibatch training, against epochs (steps / steps per epoch).
+
+    ``batch_losses`` are the losses of each step's own batch, before the step: what a training
+    log prints, drawn light. ``full_losses`` are the losses on all the data after each step,
+    drawn dark. The floor, if given, is dashed. Log scale, bottom at a third of the floor, so
+    that a one-example batch's near-zero losses do not squash the rest. Taught in
+    book/minibatch/minibatches.md.
+    """
+    batch_losses = np.asarray(batch_losses, dtype=np.float64)
+    full_losses = np.asarray(full_losses, dtype=np.float64)
+    if batch_losses.shape != full_losses.shape or batch_losses.ndim != 1:
+        raise ValueError(f"batch_losses and full_losses must be 1-D and of one length, got "
+                         f"shapes {batch_losses.shape} and {full_losses.shape}")
+    if not steps_per_epoch > 0:
+        raise ValueError(f"steps_per_epoch must be > 0, got {steps_per_epoch!r}")
+    ax = ax or plt.gca()
+    epochs = np.arange(1, len(full_losses) + 1) / steps_per_epoch
+    prefix = f"{label}: " if label else ""
+    ax.plot(epochs, batch_losses, color=PALETTE["muted"], linewidth=0.6, alpha=0.8,
+            label=f"{prefix}loss on each step's batch")
+    ax.plot(epochs, full_losses, color=PALETTE["data"], linewidth=1.5,
+            label=f"{prefix}loss on all the data")
+    if floor is not None:
+        ax.axhline(floor, color=PALETTE["true"], linestyle="--", linewidth=1,
+                   label=f"least-squares floor {floor:.3f}")
+    ax.set_yscale("log")
+    # Unlabelled minor ticks: labels on a log axis spanning one or two decades crowd it.
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    if floor is not None:
+        finite = full_losses[np.isfinite(full_losses)]
+        top = max(np.max(finite, initial=floor), floor) * 2
+        ax.set_ylim(floor / 3, top)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend(loc="upper right")
     return ax
 
 

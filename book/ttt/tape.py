@@ -134,6 +134,19 @@ def log(x):
     return record(np.log(x.data), (x,), lambda g: (g / x.data,), "log")
 
 
+def tanh(x):
+    x = as_tensor(x)
+    result = np.tanh(x.data)
+    # tanh' = 1 - tanh², so the rule reuses the forward result (book/minibatch/network.md).
+    return record(result, (x,), lambda g: (g * (1 - result**2),), "tanh")
+
+
+def relu(x):
+    x = as_tensor(x)
+    # The slope at 0 is taken as 0, as TensorFlow does.
+    return record(np.maximum(x.data, 0.0), (x,), lambda g: (g * (x.data > 0),), "relu")
+
+
 def reduce_sum(x, axis=None):
     x = as_tensor(x)
     # Each input element adds to the sum once: its gradient is the output's, spread back.

@@ -143,14 +143,15 @@ def test_the_gradebook_holds_every_learners_score(graded):
 
 def test_feedback_exists_for_everyone_and_hides_the_hidden_tests(graded):
     for learner, row in graded["rows"].items():
-        page = (graded["out"] / "feedback" / learner / "linear_fit.html").read_text()
+        page = (graded["out"] / "feedback" / learner / "linear_fit"
+                / "linear_fit.html").read_text()
         assert f"{float(row['score']):g} of" in page
         assert "HIDDEN TESTS" not in page and "probe.check" not in page
 
 
 def test_no_written_file_holds_terminal_control_characters(graded):
     # control_chars raised with ESC/OSC/BEL/C1 sequences: shown escaped, never as they are.
-    page = graded["out"] / "feedback" / "control_chars" / "linear_fit.html"
+    page = graded["out"] / "feedback" / "control_chars" / "linear_fit" / "linear_fit.html"
     assert "the tape was lost\\x1b]0;pwned\\x07\\x1b]52;c;" in page.read_text(encoding="utf-8")
     written = [path for path in graded["out"].rglob("*") if path.is_file()]
     assert len(written) > len(grading_corpus.EXPECTED)  # grades.csv and every page at least

@@ -278,11 +278,13 @@ def test_function_of_x_passes_the_tensorflow_function_named_like_the_case(tf):
 
 @pytest.mark.slow
 def test_scalar_functions_of_x_map_a_vector_to_one_number(tf):
-    x = np.linspace(-1, 1, 4).astype(np.float32)
-    for name, formula in zip(calling.SCALAR_FUNCTIONS_OF_X, (
-            lambda x: np.log(np.sum(np.exp(x))), lambda x: np.sqrt(1 + np.sum(x**2)),
-            lambda x: np.sum(np.sin(x)) * np.sum(x**2),
-            lambda x: np.sum(x**4) / 4 + np.sum(x[:-1] * x[1:]), lambda x: np.sum(x**3) / 3)):
+    x = np.linspace(-1, 0.7, 4).astype(np.float32)  # not symmetric: no formula vanishes
+    formulas = dict(zip(calling.SCALAR_FUNCTIONS_OF_X[:4], (
+        lambda x: np.log(np.sum(np.exp(x))), lambda x: np.sqrt(1 + np.sum(x**2)),
+        lambda x: np.sum(np.sin(x)) * np.sum(x**2),
+        lambda x: np.sum(x**4) / 4 + np.sum(x[:-1] * x[1:]))))
+    for name in calling.SCALAR_FUNCTIONS_OF_X:  # a twin has its partner's values
+        formula = formulas[calling.partner_of(name) or name]
         run = run_case({"hessian": lambda f, x: f(x)}, ArrayCase(name, {"x": x}, {}), {
             "function": "hessian", "args": [["function_of_x", "f"], ["tensor", "x"]],
             "record": [["result"]]})

@@ -136,7 +136,8 @@ def test_an_empty_class_completes_with_exit_status_0(tmp_path, capsys):
     header = (tmp_path / "out" / "grades.csv").read_text().splitlines()
     assert header == ["learner_id,assignment,score,max_score,status,"
                       "test_train_step_numpy,test_train_step_tf,test_convergence,"
-                      "test_fastest_learning_rate"]
+                      "test_fastest_learning_rate,seed,raw_score,late_penalty,"
+                      "submitted_at"]
 
 
 class _Terminal:

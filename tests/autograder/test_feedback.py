@@ -25,7 +25,7 @@ def test_without_errors_there_is_no_error_section():
 
 def test_the_page_is_written_where_the_readme_says(tmp_path):
     path = feedback.write_feedback(tmp_path, _result([]))
-    assert path == tmp_path / "feedback" / "ada" / "linear_fit.html"
+    assert path == tmp_path / "feedback" / "ada" / "linear_fit" / "linear_fit.html"
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 

@@ -232,7 +232,8 @@ def test_the_command_resumes_regrades_changed_files_and_regrades_all_on_request(
     assert lines[:2] == first and [line["learner_id"] for line in lines[2:]] == ["bob"]
     assert rows["bob"].startswith("corrupt file") and rows["ada"].startswith("corrupt file")
     for learner in ("ada", "bob"):
-        assert (tmp_path / "out" / "feedback" / learner / "linear_fit.html").is_file()
+        assert (tmp_path / "out" / "feedback" / learner / "linear_fit"
+                / "linear_fit.html").is_file()
 
     code, err, rows = _grade(tmp_path, capsys, "--regrade")
     assert code == 0 and "resumed" not in err

@@ -208,7 +208,8 @@ def test_the_bug_is_named_and_costs_only_its_part(course):
     assert {grade_id: float(row[grade_id]) for grade_id in grade_cells(ASSIGNMENT)} == \
         grade_cells(ASSIGNMENT)
     assert float(row["score"]) == float(row["max_score"]) - 1
-    page = html.unescape((course["out"] / "feedback/bob" / f"{ASSIGNMENT}.html").read_text())
+    page = html.unescape(
+        (course["out"] / "feedback/bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text())
     assert f"Bug: {BUG}" in page
     assert "Bug:" not in html.unescape(
-        (course["out"] / "feedback/ada" / f"{ASSIGNMENT}.html").read_text())
+        (course["out"] / "feedback/ada" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text())

@@ -76,7 +76,7 @@ def test_learner_keys_are_one_to_one_plain_and_short_enough():
 def test_a_long_control_character_id_gets_a_feedback_page(tmp_path):
     result = _result("ctl" + "\x01" * 200)  # a valid 203-byte folder name
     path = feedback.write_feedback(tmp_path, result)
-    assert path.parent.name == learner_key(result.learner_id) and path.is_file()
+    assert path.parent.parent.name == learner_key(result.learner_id) and path.is_file()
 
 
 def test_ids_that_escape_alike_stay_two_students_in_the_gradebook(tmp_path):

@@ -67,7 +67,7 @@ def test_every_graded_cell_calls_its_own_probe_check_first(name):
 def test_visible_tests_do_not_import_the_answers(name):
     released = _load(release_notebook(name))
     text = "\n".join(source(cell) for cell in released["cells"])
-    for forbidden in ("ttt.reference", "ttt.tape", "autograder", "BEGIN SOLUTION",
+    for forbidden in ("ttt.reference", "ttt.tape", "ttt.optim", "autograder", "BEGIN SOLUTION",
                       "HIDDEN TESTS"):
         assert forbidden not in text
 

@@ -17,7 +17,7 @@ import pytest
 
 from test_sources import BOOK, REPO, toc_pages
 
-CHAPTERS = ("tensors", "tapes", "variables", "linear_fit")
+CHAPTERS = ("tensors", "tapes", "variables", "linear_fit", "minibatch")
 CHAPTER_PAGES = [path for path in toc_pages() if path.parent.name in CHAPTERS]
 SECTION_PAGES = [path for path in CHAPTER_PAGES if path.name != "index.md"]
 GLOSSARY = BOOK / "glossary.md"

@@ -92,3 +92,41 @@ def test_the_feedback_of_each_named_bug_reads_right_in_chromium(
             _SECTIONS_FOUND.add(link)
     finally:
         page.close()
+
+
+def _screen_point(page, selector: str, index: int = 0) -> tuple[float, float]:
+    box = page.locator(selector).nth(index).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+@pytest.mark.parametrize("variant", ["sign flipped", "missing factor 2"])
+def test_the_picture_shows_the_slip_before_it_is_read(variant, chromium, tmp_path):
+    """A sign flip is seen going the other way; a half-length step, stopping halfway."""
+    step = functools.partial(_variant_step, variant)
+    runs = [probe.record_numpy_steps(step, scenario) for scenario in scenarios.linear_fit(SEED)]
+    part = verdict.judge_record("linear_fit", {
+        "grade_id": "test_train_step_numpy", "check": "train_step_numpy", "seed": SEED,
+        "runs": runs}, SEED)
+    result = Result("ada", "linear_fit", part.score, part.max_score, "graded", [part])
+    page_path = tmp_path / "feedback.html"
+    page_path.write_text(feedback.render(result), encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 800, "height": 1000})
+    try:
+        page.goto(page_path.as_uri())
+        svg = page.locator("figure.steps svg")
+        box = svg.bounding_box()
+        assert box["width"] > 200 and box["height"] > 150
+        assert box["x"] + box["width"] <= 800, "the picture overflows the page"
+        assert page.get_by_role("img", name=re.compile("Your first steps")).count() == 1
+        # The start is the black circle without fill; its first neighbours on each path.
+        start = _screen_point(page, "figure.steps circle[fill='none']")
+        mine = _screen_point(page, "figure.steps circle[fill='#d95f02']")
+        theirs = _screen_point(page, "figure.steps rect[stroke='#1f62a8']")
+        to_mine = (mine[0] - start[0], mine[1] - start[1])
+        to_theirs = (theirs[0] - start[0], theirs[1] - start[1])
+        if variant == "sign flipped":
+            assert to_mine[0] * to_theirs[0] + to_mine[1] * to_theirs[1] < 0
+        else:
+            assert abs(to_mine[0] - to_theirs[0] / 2) < 2 and abs(to_mine[1] - to_theirs[1] / 2) < 2
+    finally:
+        page.close()

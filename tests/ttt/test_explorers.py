@@ -310,3 +310,127 @@ def test_lazy_explorers_draw_a_frame_when_it_is_first_shown(data):
 def test_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --- the minibatch explorer (book/minibatch/minibatches.md) ----------------------------
+
+from ttt import optim  # noqa: E402  (kept with the tests that use it)
+from ttt.data import make_feature_data, standardize  # noqa: E402
+
+SMALL_BATCHES, SMALL_RATES, SMALL_EPOCHS = (1, 8, 200), (0.03, 0.3), 3
+# "Batch size 8, learning rate 0.3: 25 steps per epoch, 75 in all; final loss 1.02; ..."
+MINIBATCH_TEXT = re.compile(r"Batch size (\d+), learning rate (\S+): (\d+) steps? per epoch, "
+                            r"(\d+) in all; final loss ([^;]+);")
+
+
+@pytest.fixture(scope="module")
+def feature_data():
+    X, y = make_feature_data(200, seed=11)
+    return standardize(X)[0], y
+
+
+@pytest.fixture(scope="module")
+def minibatch(feature_data):
+    return explorers.minibatch_explorer(*feature_data, batch_sizes=SMALL_BATCHES,
+                                        learning_rates=SMALL_RATES, epochs=SMALL_EPOCHS)
+
+
+def test_minibatch_explorer_precomputes_a_distinct_frame_for_every_position(minibatch,
+                                                                           feature_data):
+    shown = frames(minibatch)
+    assert len(shown) == len(SMALL_BATCHES) * len(SMALL_RATES)
+    assert len(set(shown.values())) == len(shown)
+    for (i, j), html in shown.items():
+        assert len(IMG.findall(html)) == 1, "one described image per frame"
+        text = MINIBATCH_TEXT.search(html)
+        assert text, html[-500:]
+        size, rate = SMALL_BATCHES[i], SMALL_RATES[j]
+        assert (int(text[1]), float(text[2])) == (size, rate)
+        steps = -(-200 // size)
+        assert (int(text[3]), int(text[4])) == (steps, steps * SMALL_EPOCHS)
+        _, full, _, _ = explorers.minibatch_losses(*feature_data, rate, size, SMALL_EPOCHS,
+                                                   seed=0)
+        assert same_to_3_figures(float(text[5]), full[-1])
+        assert f"batch size {size} and learning rate {rate:g}" in IMG.search(html).group(1)
+    assert_linked(minibatch)
+    assert [s.description for s in minibatch.sliders] == ["batch size", "learning rate"]
+    assert [s.value for s in minibatch.sliders] == ["8", "0.03"]  # nearest to 16 and 0.1
+
+
+def test_minibatch_losses_log_every_step_of_ttt_optims_epochs(feature_data):
+    X, y = feature_data
+    batch_losses, full_losses, W, b = explorers.minibatch_losses(X, y, 0.1, 16, 3, seed=4)
+    assert len(batch_losses) == len(full_losses) == 3 * 13
+    rng, W_ref, b_ref = np.random.default_rng(4), np.zeros(2), 0.0
+    first = None
+    for epoch in range(3):
+        order = rng.permutation(len(y))
+        first = first if first is not None else optim.batches(order, 16)[0]
+        W_ref, b_ref = optim.minibatch_sgd_epoch(W_ref, b_ref, X, y, 0.1, 16, order)
+        # the loss on all the data after the epoch's last step
+        assert full_losses[13 * (epoch + 1) - 1] == pytest.approx(
+            np.mean((X @ W_ref + b_ref - y) ** 2), rel=1e-12)
+    np.testing.assert_allclose(W, W_ref, rtol=1e-12)
+    assert b == pytest.approx(b_ref, rel=1e-12)
+    # the first logged batch loss is that batch's loss at the start, W = 0 and b = 0
+    assert batch_losses[0] == pytest.approx(np.mean(y[first] ** 2), rel=1e-12)
+
+
+def test_noise_excess_predicts_where_the_loss_hovers(feature_data):
+    X, y = feature_data
+    X1 = np.column_stack([X, np.ones(len(X))])
+    best = np.linalg.lstsq(X1, y, rcond=None)[0]
+    floor = np.mean((X1 @ best - y) ** 2)
+    assert explorers.noise_excess(X, y, 0.1, len(y)) == 0.0  # a full batch has no noise
+    assert explorers.noise_excess(X, y, 0.2, 4) == pytest.approx(
+        2 * explorers.noise_excess(X, y, 0.1, 4))
+    # A long run at a small rate hovers where the formula says, when an epoch is long
+    # against the 1/(ηλ) ≈ 25 steps the error takes to forget a kick (here 200 steps).
+    _, full, _, _ = explorers.minibatch_losses(X, y, 0.02, 1, 30, seed=1)
+    hover = np.mean(full[len(full) // 2:]) - floor
+    assert hover == pytest.approx(explorers.noise_excess(X, y, 0.02, 1), rel=0.2)
+
+
+@pytest.mark.parametrize("losses, verdict", [
+    ([5.0, 2.0, np.inf, 1.0], "overflowed"),
+    ([5.0, 2.0, 1.01, 1.02], "at the noise level"),
+    ([5.0, 4.0, 3.0, 2.0], "still descending"),
+    ([5.0, 1.5, 1.2, 50.0], "unstable"),
+])
+def test_minibatch_verdict_reads_the_last_epoch(losses, verdict):
+    # two steps per epoch, floor 1, predicted excess 0.02
+    assert explorers.minibatch_verdict(losses, 2, 1.0, 0.02) == verdict
+
+
+def test_the_book_explorer_names_each_regime(feature_data):
+    # On the book's scale of data: single examples at rate 0.3 are unstable, the full batch
+    # in five steps is still descending, batches of 16 at rate 0.1 hover at the noise level.
+    X, y = feature_data
+    explorer = explorers.minibatch_explorer(X, y, batch_sizes=(1, 16, 200),
+                                            learning_rates=(0.1, 0.3), epochs=5, lazy=True)
+    text = {key: explorer.frame(*key).value for key in [(0, 1), (1, 0), (2, 0)]}
+    assert "far above the noise level" in text[(0, 1)] or "overflowed" in text[(0, 1)]
+    assert "it hovers at the noise level" in text[(1, 0)]
+    assert "still on its way down" in text[(2, 0)]
+
+
+def test_minibatch_frames_stay_small(minibatch):
+    assert sum(len(html) for html in frames(minibatch).values()) < 300_000
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: explorers.minibatch_explorer(np.ones(5), np.ones(5)), ValueError, r"shape \(N, d\)"),
+    (lambda: explorers.minibatch_explorer(np.ones((5, 2)), np.ones(5), batch_sizes=(2, 8)),
+     ValueError, "must not exceed the 5 examples"),
+    (lambda: explorers.minibatch_explorer(np.ones((5, 2)), np.ones(5), batch_sizes=(1.5,)),
+     ValueError, "whole numbers"),
+    (lambda: explorers.minibatch_explorer(np.ones((5, 2)), np.ones(5), batch_sizes=(1, 2),
+                                          learning_rates=(0.0,)), ValueError, "> 0"),
+    (lambda: explorers.noise_excess(np.ones((5, 2)), np.ones(5), 0.1, 6), ValueError,
+     "between 1 and 5"),
+    (lambda: explorers.minibatch_losses(np.ones((5, 2)), np.ones(4), 0.1, 2, 1, 0), ValueError,
+     "shape"),
+])
+def test_minibatch_bad_input_gets_a_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

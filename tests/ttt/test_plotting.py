@@ -140,3 +140,36 @@ def test_draws_without_a_path_and_on_the_current_axes():
         assert [line.get_label() for line in ax.get_lines()] == ["least squares"]
     finally:
         plt.close(fig)
+
+
+# --- plot_minibatch_losses (book/minibatch/minibatches.md) -----------------------------
+
+def test_minibatch_losses_are_drawn_against_epochs_with_the_floor(ax):
+    from ttt.plotting import plot_minibatch_losses
+
+    batch = np.array([5.0, 0.2, 3.0, 1.5, 0.9, 1.2])
+    full = np.array([4.0, 2.0, 1.5, 1.1, 1.0, 0.95])
+    plot_minibatch_losses(batch, full, steps_per_epoch=3, floor=0.9, ax=ax)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    logged, real = lines["loss on each step's batch"], lines["loss on all the data"]
+    np.testing.assert_allclose(logged.get_xdata(), [1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2])
+    np.testing.assert_allclose(logged.get_ydata(), batch)
+    np.testing.assert_allclose(real.get_ydata(), full)
+    floor = lines["least-squares floor 0.900"]
+    assert set(floor.get_ydata()) == {0.9}
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch"
+    # the bottom is a third of the floor, so the batch loss of 0.2 stays in view
+    assert ax.get_ylim()[0] == pytest.approx(0.3)
+    assert ax.get_ylim()[1] >= full.max()
+
+
+@pytest.mark.parametrize("batch, full, steps, message", [
+    (np.ones(3), np.ones(4), 1, "one length"),
+    (np.ones((2, 2)), np.ones((2, 2)), 1, "1-D"),
+    (np.ones(3), np.ones(3), 0, "steps_per_epoch"),
+])
+def test_minibatch_losses_refuse_mismatched_input(ax, batch, full, steps, message):
+    from ttt.plotting import plot_minibatch_losses
+
+    with pytest.raises(ValueError, match=message):
+        plot_minibatch_losses(batch, full, steps, ax=ax)

@@ -16,9 +16,10 @@ from ttt import tape as tt
 
 # --- the functions -----------------------------------------------------------------------------
 
-NUMPY_OPS = SimpleNamespace(square=np.square, exp=np.exp, log=np.log,
+NUMPY_OPS = SimpleNamespace(square=np.square, exp=np.exp, log=np.log, tanh=np.tanh,
+                            relu=lambda x: np.maximum(x, 0.0),
                             reduce_sum=np.sum, reduce_mean=np.mean)
-TAPE_OPS = SimpleNamespace(square=tt.square, exp=tt.exp, log=tt.log,
+TAPE_OPS = SimpleNamespace(square=tt.square, exp=tt.exp, log=tt.log, tanh=tt.tanh, relu=tt.relu,
                            reduce_sum=tt.reduce_sum, reduce_mean=tt.reduce_mean)
 
 
@@ -58,6 +59,15 @@ CASES = {
                         [anywhere(), anywhere(), anywhere(50), anywhere(50)]),
     "logistic loss": (lambda o, w, x, y: o.reduce_mean(o.log(1.0 + o.exp(-(x @ w) * y))),
                       [anywhere(3, 1), anywhere(8, 3), anywhere(8, 1)]),
+    "tanh": (lambda o, x: o.reduce_sum(o.tanh(x) * x), [anywhere(6)]),
+    "relu": (lambda o, x: o.reduce_sum(o.square(o.relu(x))), [anywhere(6)]),
+    # The network of book/minibatch/network.md: one tanh hidden layer, mean squared error.
+    "one hidden layer": (lambda o, W1, b1, W2, b2, x, y:
+                         o.reduce_mean(o.square(o.tanh(x @ W1 + b1) @ W2 + b2 - y)),
+                         [anywhere(1, 5), anywhere(5), anywhere(5, 1), anywhere(1),
+                          anywhere(7, 1), anywhere(7, 1)]),
+    "relu hidden layer": (lambda o, W1, b1, W2, x: o.reduce_sum(o.relu(x @ W1 + b1) @ W2),
+                          [anywhere(2, 4), anywhere(4), anywhere(4, 1), anywhere(6, 2)]),
 }
 
 
@@ -83,8 +93,8 @@ def tape_gradients(function, arrays):
 def tf_gradients(function, arrays):
     import tensorflow as tf
 
-    ops = SimpleNamespace(square=tf.square, exp=tf.exp, log=tf.math.log,
-                          reduce_sum=tf.reduce_sum, reduce_mean=tf.reduce_mean)
+    ops = SimpleNamespace(square=tf.square, exp=tf.exp, log=tf.math.log, tanh=tf.tanh,
+                          relu=tf.nn.relu, reduce_sum=tf.reduce_sum, reduce_mean=tf.reduce_mean)
     sources = [tf.constant(a, dtype=tf.float64) for a in arrays]
     with tf.GradientTape() as tape:
         tape.watch(sources)
@@ -332,3 +342,11 @@ def test_wrapping_a_tensor_again_is_refused():
         tt.Tensor(tt.Tensor(1.0))
     x = tt.Tensor(1.0)
     assert tt.as_tensor(x) is x
+
+
+def test_relu_slope_at_zero_is_zero_as_in_tensorflow():
+    x = tt.Tensor([-1.0, 0.0, 2.0])
+    with tt.Tape() as tape:
+        y = tt.reduce_sum(tt.relu(x))
+    np.testing.assert_array_equal(y.data, 2.0)
+    np.testing.assert_array_equal(tape.gradient(y, x), [0.0, 0.0, 1.0])

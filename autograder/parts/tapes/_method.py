@@ -1,17 +1,27 @@
 """A rule shared by the tapes parts that ask for a tape's answer, not an approximation of it.
 
-Such a part includes a function that registers its own rule with `tf.custom_gradient`: a
-tape returns the registered rule, while finite differences, at any precision or step, return
-the slope of the function's values. A run that returns that slope on such a function, and
-comes close to the tape on an ordinary one, used an approximation: the part asks for a
-method, so the approximation earns nothing, even where it came close.
+Each ordinary function such a part passes in has a twin with the same values that
+registers another rule with `tf.custom_gradient` (autograder.calling): a tape returns the
+registered rule, while finite differences, at any precision or step, return the slope of the
+function's values. A run that returns that slope on a twin, and comes close to the tape on
+an ordinary function, used an approximation: the part asks for a method, so the
+approximation earns nothing, even where it came close. A tape treats a twin and its partner
+alike, so the two earn their points together: code that tells them apart and answers only
+the ordinary one earns nothing for it.
 """
 
 from __future__ import annotations
 
-from autograder.judging.arrays import all_match
+from dataclasses import replace
+
+from autograder.calling import partner_of
+from autograder.judging.arrays import CaseVerdict, all_match, summarize
 from autograder.judging.wording import case_names, named_bug
 from autograder.parts.spec import Bug
+
+UNPAIRED = ("right, but it counts together with its twin, which has the same values and "
+            "registers its own rule with tf.custom_gradient, and the twin is not right: a "
+            "tape treats the two alike.")
 
 # An approximation comes this close; the slope and the registered rule are far further apart.
 LOOSE_RTOL, LOOSE_ATOL = 1e-2, 1e-3
@@ -20,7 +30,8 @@ LOOSE_RTOL, LOOSE_ATOL = 1e-2, 1e-3
 def method_first(approximation: Bug, method: str):
     """The part's rule: ``approximation`` (a bug whose outputs are the numerical slope on
     the functions that register their own rule, and nothing on the others) earns nothing;
-    otherwise the cases are judged as usual, with the part's other bugs."""
+    otherwise the cases are judged as usual, with the part's other bugs, each twin together
+    with its partner (:func:`paired`)."""
 
     def _slope_taken(run) -> bool:
         slope = approximation.outputs(run.case)
@@ -42,6 +53,28 @@ def method_first(approximation: Bug, method: str):
                     f"{part.function_label}, {case_names([caught.case.name])}: "
                     + named_bug(approximation.name, advice, approximation.fix,
                                 approximation.section))
-        return part.grade(runs, bugs=tuple(b for b in part.bugs if b is not approximation))
+        return summarize(paired(part.verdicts(
+            runs, bugs=tuple(b for b in part.bugs if b is not approximation))), part.passed)
 
     return rule
+
+
+def paired(verdicts: list[CaseVerdict]) -> list[CaseVerdict]:
+    """Each twin and its partner with the lower of their two credits."""
+    by_name = {verdict.run.case.name: verdict for verdict in verdicts}
+    partners = {}
+    for name in by_name:
+        if partner_of(name) in by_name:
+            partners[name], partners[partner_of(name)] = partner_of(name), name
+    result = []
+    for verdict in verdicts:
+        other = by_name.get(partners.get(verdict.run.case.name))
+        if other is None or other.credit >= verdict.credit:
+            result.append(verdict)
+        elif verdict.problem:
+            result.append(replace(verdict, credit=other.credit))
+        else:
+            where = f"{verdict.function}, {case_names([verdict.run.case.name])}"
+            result.append(replace(verdict, credit=other.credit, problem=f"{where}: {UNPAIRED}",
+                                  cause=UNPAIRED))
+    return result

@@ -4,29 +4,35 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.calling import FUNCTIONS_OF_X
+from autograder.calling import FUNCTIONS_OF_X, GRADIENT_TWIN, GRADIENT_TWINS
 from autograder.cases import case, uniform
 from autograder.parts.spec import ArrayPart, Bug, Hint
 from autograder.parts.tapes._method import method_first
 
-# What a tape returns for each function: the gradient it registers. For TensorFlow's own
-# operations that is the true derivative; the custom-gradient twin of x * sin(x) registers
-# its slope plus 2 + x**2 (see autograder.calling._x_sin_x_registered_gradient).
-DERIVATIVES = {
+# The true slope of each ordinary function, in float64.
+SLOPES = {
     "x * sin(x)": lambda x: np.sin(x) + x * np.cos(x),
     "exp(-x**2)": lambda x: -2 * x * np.exp(-x**2),
     "x**3 - 2*x": lambda x: 3 * x**2 - 2,
     "log(1 + x**2)": lambda x: 2 * x / (1 + x**2),
-    "x * sin(x), registered gradient": lambda x: np.sin(x) + x * np.cos(x) + 2 + x**2,
 }
+
+
+def _registered(slope, extra):
+    c0, c1, c2 = extra
+    return lambda x: slope(x) + c0 + c1 * x + c2 * x**2
+
+
+# What a tape returns for each function: the gradient it registers. An ordinary function
+# registers its slope; its twin the slope plus the extra term of
+# autograder.calling.GRADIENT_TWINS.
+DERIVATIVES = {**SLOPES, **{name + GRADIENT_TWIN: _registered(SLOPES[name], extra)
+                            for name, extra in GRADIENT_TWINS.items()}}
 assert set(DERIVATIVES) == set(FUNCTIONS_OF_X)
 
-# The true slope of each function whose registered gradient is something else: what finite
-# differences return, at any precision and step, and what a tape never does.
-NUMERICAL_SLOPES = {
-    "x * sin(x), registered gradient": lambda x: np.sin(x) + x * np.cos(x),
-}
-assert set(NUMERICAL_SLOPES) <= set(DERIVATIVES)
+# The true slope of each twin: what finite differences return, at any precision and step,
+# and what a tape never does.
+NUMERICAL_SLOPES = {name + GRADIENT_TWIN: SLOPES[name] for name in GRADIENT_TWINS}
 
 
 def inputs(case):
@@ -60,7 +66,7 @@ PART = ArrayPart(
                               "computing f(x)."),
     ),
     passed="derivative returns the tape's gradient for every function tried, the custom "
-           "gradient included.",
+           "gradients included.",
     require_tensor=True,
     # A tape's float32 gradient is exact to a few ulps; finite differences are not.
     rtol=1e-5, atol=1e-6,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.calling import SCALAR_FUNCTIONS_OF_X
+from autograder.calling import HESSIAN_TWIN, HESSIAN_TWINS, SCALAR_FUNCTIONS_OF_X
 from autograder.cases import case, uniform
 from autograder.parts.spec import ArrayPart, Bug, Hint
 from autograder.parts.tapes._method import method_first
@@ -43,19 +43,27 @@ def _quartic_chain(x):
     return gradient, np.diag(3 * x**2) + neighbours
 
 
-def _registered_twin(x):
-    """What nested tapes return for the twin of sum(sin(x)) * sum(x**2) that registers its
-    own Hessian: the true one plus 2I + 11ᵀ (see autograder.calling)."""
-    gradient, hessian = _sin_times_squares(x)
-    return gradient, hessian + 2 * np.eye(x.size) + np.ones((x.size, x.size))
+def _registered(derivatives, extra):
+    """What nested tapes return for a twin: its partner's gradient, and its Hessian plus
+    a*I + b*11ᵀ + c*xxᵀ (see autograder.calling.HESSIAN_TWINS)."""
+    a, b, c = extra
+
+    def twin(x):
+        gradient, hessian = derivatives(x)
+        return gradient, hessian + a * np.eye(x.size) + b + c * np.outer(x, x)
+    return twin
 
 
-# The gradient and the Hessian each function registers (for TensorFlow's own operations, the
-# true ones), in float64.
-DERIVATIVES = dict(zip(SCALAR_FUNCTIONS_OF_X, (_logsumexp, _norm_like, _sin_times_squares,
-                                               _quartic_chain, _registered_twin)))
-CUSTOM = "sum(sin(x)) * sum(x**2), registered Hessian"
-assert set(DERIVATIVES) == set(SCALAR_FUNCTIONS_OF_X) and CUSTOM in DERIVATIVES
+# The gradient and the Hessian of each ordinary function, in float64.
+TRUE = dict(zip(SCALAR_FUNCTIONS_OF_X[:4], (_logsumexp, _norm_like, _sin_times_squares,
+                                            _quartic_chain)))
+# The gradient and the Hessian each function registers, in float64: for an ordinary
+# function the true ones, for a twin the same gradient and another Hessian.
+DERIVATIVES = {**TRUE, **{name + HESSIAN_TWIN: _registered(TRUE[name], extra)
+                          for name, extra in HESSIAN_TWINS.items()}}
+assert set(TRUE) == set(HESSIAN_TWINS) and set(DERIVATIVES) == set(SCALAR_FUNCTIONS_OF_X)
+# The true curvature of each twin: what finite differences return, and nested tapes never.
+CURVATURES = {name + HESSIAN_TWIN: TRUE[name] for name in HESSIAN_TWINS}
 
 
 def _at(case):
@@ -82,8 +90,8 @@ FINITE_DIFFERENCES = Bug(  # named by the part's rule, which also takes its poin
     "registers its own second derivative "
     "with tf.custom_gradient, and only tapes see it: take both derivatives from "
     "tf.GradientTapes.",
-    lambda case: [_sin_times_squares(case.arrays["x"].astype(np.float64))[1]]
-    if case.name == CUSTOM else [],
+    lambda case: [CURVATURES[case.name](case.arrays["x"].astype(np.float64))[1]]
+    if case.name in CURVATURES else [],
     section="tapes/custom_gradients.md#second-derivatives-a-tape-inside-a-tape")
 
 

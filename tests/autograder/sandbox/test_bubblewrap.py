@@ -53,7 +53,10 @@ found["write_inputs"] = can_write("/opt/ttt-input/inside.txt")
 found["write_report"] = can_write(os.environ["TTT_REPORT_DIR"] + "/report.jsonl")
 found["import_probe"] = can_import("autograder.probe")
 found["import_ttt_data"] = can_import("ttt.data")
-found["import_reference"] = can_import("ttt.reference")
+# The references and whatever judges: the minibatch references live in ttt.optim.
+found["import_reference"] = {name: can_import(name) for name in (
+    "ttt.reference", "ttt.reference_tf", "ttt.optim", "autograder.parts.minibatch",
+    "autograder.source_rules")}
 found["import_verdict"] = can_import("autograder.verdict")
 found["pid"] = os.getpid()
 found["uid"] = os.getuid()
@@ -103,7 +106,7 @@ def test_the_kernel_cannot_read_instructor_files(inside):
 
 def test_the_kernel_imports_only_the_kernel_modules(inside):
     assert inside["import_probe"] and inside["import_ttt_data"]
-    assert not inside["import_reference"]
+    assert not any(inside["import_reference"].values()), inside["import_reference"]
     assert not inside["import_verdict"]
 
 

@@ -1,18 +1,24 @@
 """The hessian part of tapes: nested tapes pass; the gradient, the row sums (outer.gradient)
-and finite differences are named; the judge's tables agree with TensorFlow's own tapes and
-with finite differences of the probe's functions in float64."""
+and finite differences are named; a twin cannot be told from its partner, and the two earn
+their points together; the judge's tables agree with TensorFlow's own tapes and with finite
+differences of the probe's functions in float64."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pytest
 
 from autograder import calling, parts, protocol
-from autograder.calling import SCALAR_FUNCTIONS_OF_X
+from autograder.calling import HESSIAN_TWIN, HESSIAN_TWINS, SCALAR_FUNCTIONS_OF_X, partner_of
 from autograder.cases import ArrayCase
-from autograder.parts.tapes import hessian
+from autograder.parts.tapes import _method, hessian
+from traced_ops import op_types
 
-CUSTOM = hessian.CUSTOM
+ORDINARY = [name for name in SCALAR_FUNCTIONS_OF_X if partner_of(name) is None]
+TWINS = [name for name in SCALAR_FUNCTIONS_OF_X if partner_of(name) is not None]
+CUSTOM = "sum(sin(x)) * sum(x**2)" + HESSIAN_TWIN  # one twin, for the tests that need one
 PART = parts.part("tapes", "hessian")
 
 
@@ -38,32 +44,61 @@ def _tapes(case):
 
 
 def _curvature(case):
-    """What finite differences return on the custom function: its values' true Hessian."""
-    return hessian._sin_times_squares(_x(case))[1]
+    """What finite differences return on a twin: its values' true Hessian."""
+    return hessian.DERIVATIVES[partner_of(case.name)](_x(case))[1]
 
 
-def test_every_scalar_function_is_a_case_and_one_registers_its_own_hessian():
+def test_every_scalar_function_is_a_case_and_has_a_twin_that_registers_its_own_hessian():
     assert [case.name for case in PART.draw(0)] == list(SCALAR_FUNCTIONS_OF_X)
-    assert CUSTOM in SCALAR_FUNCTIONS_OF_X
+    assert len(ORDINARY) == len(TWINS) == 4
+    assert sorted(partner_of(name) for name in TWINS) == sorted(ORDINARY)
+    assert set(hessian.CURVATURES) == set(TWINS)
+    assert len(set(HESSIAN_TWINS.values())) == len(HESSIAN_TWINS)  # a term of its own each
 
 
-@pytest.mark.parametrize("seed", range(0, 300, 7))
-def test_the_registered_hessian_is_far_from_the_true_one_everywhere(seed):
-    """Every entry differs by at least 1, far beyond any tolerance the judge uses, so nested
-    tapes are never taken for an approximation, nor the other way round."""
-    case = next(c for c in PART.draw(seed) if c.name == CUSTOM)
-    assert np.min(np.abs(_tapes(case) - _curvature(case))) >= 1 - 1e-9
+def _range(name):
+    recipe = next(c for c in PART.cases if c["name"] == name)["arrays"]["x"]
+    return recipe["low"], recipe["high"]
+
+
+@pytest.mark.parametrize("twin", TWINS)
+def test_each_twins_registered_hessian_is_at_least_1_from_the_true_one_on_its_range(twin):
+    """The tables differ by a*I + b*11ᵀ + c*xxᵀ: its entries are a + b + c*x_i**2 and
+    b + c*x_i*x_j, linear in x_i**2 and x_i*x_j, so on the case range they lie between
+    their values at the ends of those products' ranges; all of those have one sign and are
+    at least 1 in size. Checked through the judge's tables at a point that takes each."""
+    low, high = _range(twin)
+    top = max(low**2, high**2)
+    a, b, c = HESSIAN_TWINS[partner_of(twin)]
+    ends = {"diagonal": [a + b + c * s for s in (0, top)],
+            "off the diagonal": [b + c * p for p in (min(low * high, 0), top)]}
+    for where, values in ends.items():
+        assert min(values) >= 1 or max(values) <= -1, (twin, where, values)
+    for x in itertools.product([low, 0.0, high], repeat=3):  # every product's ends, and 0
+        x = np.array(x)
+        difference = hessian.DERIVATIVES[twin](x)[1] - hessian.CURVATURES[twin](x)[1]
+        assert np.min(np.abs(difference)) >= 1 - 1e-9, (twin, x)
+    for seed in range(0, 200, 13):  # on drawn cases, beyond every tolerance of the judge
+        case = next(c for c in PART.draw(seed) if c.name == twin)
+        assert np.min(np.abs(_tapes(case) - _curvature(case))) >= 1 - 1e-9
 
 
 @pytest.mark.slow
-def test_the_custom_function_cannot_be_told_from_its_twin_by_its_values(tf):
-    """Its values and gradient are those of the ordinary sum(sin(x)) * sum(x**2) case."""
-    x = tf.constant(np.linspace(-1.4, 1.3, 5))
-    twin = _probes_function(CUSTOM, np.linspace(-1.4, 1.3, 5))
-    plain = _probes_function("sum(sin(x)) * sum(x**2)", np.linspace(-1.4, 1.3, 5))
+@pytest.mark.parametrize("twin", TWINS)
+def test_a_twin_cannot_be_told_from_its_partner_but_by_its_registered_hessian(twin, tf):
+    """The same code, type and name, the same operations traced into a graph (for the
+    function and its gradient), the same values and the same gradient."""
+    at = np.linspace(-1.4, 1.3, 5)
+    f, g = _probes_function(twin, at), _probes_function(partner_of(twin), at)
+    assert (type(f), f.__name__, f.__qualname__, f.__code__) == (
+        type(g), g.__name__, g.__qualname__, g.__code__)
+    spec = tf.TensorSpec([5], tf.float32)
+    assert op_types(tf, f, spec) == op_types(tf, g, spec)
+    assert "IdentityN" in op_types(tf, g, spec)[0]  # both are custom-gradient functions
+    x = tf.constant(at)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(x)
-        values = twin(x), plain(x)
+        values = f(x), g(x)
     assert float(values[0]) == float(values[1])
     np.testing.assert_array_equal(tape.gradient(values[0], x), tape.gradient(values[1], x))
 
@@ -74,11 +109,20 @@ def test_the_tapes_hessian_passes(seed):
     assert (fraction, stage) == (1.0, "passed"), message
 
 
-@pytest.mark.parametrize("seed", [0, 5])
-def test_finite_differences_are_named_and_cost_the_whole_part(seed):
-    fraction, stage, message = PART.judge(_record(seed, {CUSTOM: _curvature}), seed)
+@pytest.mark.parametrize("twin", TWINS)
+def test_finite_differences_on_any_twin_are_named_and_cost_the_whole_part(twin):
+    fraction, stage, message = PART.judge(_record(5, {twin: _curvature}), 5)
     assert (fraction, stage) == (0.0, "one step")
-    assert "finite differences instead of the tapes" in message and f"\u201c{CUSTOM}\u201d" in message
+    assert "finite differences instead of the tapes" in message and f"\u201c{twin}\u201d" in message
+
+
+def test_skipping_the_twins_earns_nothing():
+    """Code that told the twins apart (by reading the probe's closures) and answered only
+    the ordinary functions: each counts only together with its twin."""
+    skipped = {twin: (lambda case: np.zeros((_x(case).size,) * 2)) for twin in TWINS}
+    fraction, stage, message = PART.judge(_record(6, skipped), 6)
+    assert (fraction, stage) == (0.0, "one step")
+    assert _method.UNPAIRED in message and "finite differences" not in message
 
 
 def test_row_sums_are_named():
@@ -87,9 +131,10 @@ def test_row_sums_are_named():
     assert fraction == 0.0 and "outer.gradient instead of outer.jacobian" in message
 
 
-def test_a_wrong_custom_case_alone_costs_its_share_and_is_not_called_an_approximation():
+def test_a_wrong_twin_costs_it_and_its_partner_and_is_not_called_an_approximation():
     fraction, _, message = PART.judge(_record(3, {CUSTOM: lambda case: 3 * _tapes(case)}), 3)
-    assert fraction == pytest.approx(4 / 5) and "finite differences" not in message
+    assert fraction == pytest.approx(6 / 8) and "finite differences" not in message
+    assert f"\u201csum(sin(x)) * sum(x**2)\u201d: {_method.UNPAIRED}" in message
 
 
 def test_an_unwatched_constant_gets_the_watch_hint():
@@ -100,12 +145,11 @@ def test_an_unwatched_constant_gets_the_watch_hint():
 
 @pytest.mark.parametrize("seed", range(0, 200, 9))
 def test_the_off_diagonal_entries_matter_on_every_draw(seed):
-    """Every function but the custom one has a Hessian far from diagonal on every draw: an
-    answer built from second derivatives one element at a time is never right by chance."""
+    """Every function has a Hessian far from diagonal on every draw: an answer built from
+    second derivatives one element at a time is never right by chance."""
     for case in PART.draw(seed):
-        if case.name != CUSTOM:
-            H = _tapes(case)
-            assert np.abs(H - np.diag(np.diag(H))).max() > 1e-2, case.name
+        H = _tapes(case)
+        assert np.abs(H - np.diag(np.diag(H))).max() > 1e-2, case.name
 
 
 def _probes_function(name, x):
@@ -153,5 +197,43 @@ def test_the_judges_tables_describe_the_probes_functions(name, tf):
             e_i, e_j = np.eye(n)[i] * h, np.eye(n)[j] * h
             numeric[i, j] = (values(at + e_i + e_j) - values(at + e_i - e_j)
                              - values(at - e_i + e_j) + values(at - e_i - e_j)) / (4 * h * h)
-    curvature = _curvature(case) if name == CUSTOM else expected
+    curvature = _curvature(case) if name in TWINS else expected
     np.testing.assert_allclose(numeric, curvature, rtol=1e-5, atol=1e-5)
+
+
+# --- whole answers, through the probe and the judge --------------------------------------
+
+def _tapes_answer(tf):
+    def hessian_(f, x):
+        return _nested_tapes(tf, f, x)[1]
+    return hessian_
+
+
+def _differences_of_the_gradient(tf, h):
+    """Central differences of the tape's gradient, in float64: one column per element."""
+    def hessian_(f, x):
+        x = tf.cast(x, tf.float64)
+
+        def gradient(at):
+            with tf.GradientTape() as tape:
+                tape.watch(at)
+                y = f(at)
+            return tape.gradient(y, at)
+        steps = tf.eye(x.shape[0], dtype=tf.float64) * h
+        return tf.stack([(gradient(x + s) - gradient(x - s)) / (2 * h) for s in steps], axis=1)
+    return hessian_
+
+
+def _graded(answer, seed):
+    runs = [calling.run_case({"hessian": answer}, case, PART.call) for case in PART.draw(seed)]
+    return PART.judge({"grade_id": "test_hessian", "check": "hessian", "seed": seed,
+                       "runs": runs}, seed)
+
+
+@pytest.mark.slow
+def test_nested_tapes_earn_everything_and_finite_differences_of_any_step_nothing(tf):
+    fraction, stage, message = _graded(_tapes_answer(tf), 21)
+    assert (fraction, stage) == (1.0, "passed"), message
+    for h in (1e-2, 1e-5):
+        fraction, _, message = _graded(_differences_of_the_gradient(tf, h), 21)
+        assert fraction == 0.0 and "finite differences instead of the tapes" in message, h

@@ -1,0 +1,139 @@
+"""Part 4 of minibatch: a TensorFlow step with momentum, written without a Keras optimizer."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.cases import case, normal, rounded, uniform
+from autograder.judging.arrays import all_match, summarize
+from autograder.parts.spec import ArrayPart, Bug, Hint
+from autograder.source_rules import SourceRule
+from ttt import optim
+
+STEPS = 4  # calls per case, one per learning rate of the schedule
+MOMENTUM = "minibatch/optimizers.md#momentum"
+
+
+def trajectory(case, *, slip: str | None = None) -> list:
+    """[loss, W, b] of each step: the loss before the step, W and b after it."""
+    W, b = case.arrays["W"].astype(np.float64), np.float64(case.arrays["b"])
+    velocity_W = case.arrays["velocity_W"].astype(np.float64)
+    velocity_b = np.float64(case.arrays["velocity_b"])
+    X, y = case.arrays["X"].astype(np.float64), case.arrays["y"].astype(np.float64)
+    momentum = case.settings["momentum"]
+    scale = len(y) if slip == "summed" else 1  # a summed loss: n times the mean's gradient
+    outputs = []
+    for rate in case.arrays["learning_rates"].astype(np.float64):
+        loss = scale * np.mean((X @ W + b - y) ** 2)
+        dW, db = (scale * g for g in optim.mse_gradients(W, b, X, y))
+        (W, velocity_W), (b, velocity_b) = (
+            _moved(param, grad, velocity, rate, momentum, slip)
+            for param, grad, velocity in ((W, dW, velocity_W), (b, db, velocity_b)))
+        outputs += [loss, W, b]
+    return outputs
+
+
+def _moved(param, grad, velocity, rate, momentum, slip):
+    """(param, velocity) after one step, Keras's or with the named slip."""
+    if slip == "sign":
+        velocity = momentum * velocity + rate * grad
+        return param + velocity, velocity
+    if slip == "twice":
+        velocity = momentum * velocity - rate * grad
+        return param + velocity - rate * grad, velocity
+    if slip == "chapter 3":
+        velocity = momentum * velocity + grad
+        return param - rate * velocity, velocity
+    if slip == "old velocity":
+        return param + velocity, momentum * velocity - rate * grad
+    if slip == "no momentum":
+        return param - rate * grad, velocity
+    return optim.momentum_step(param, grad, velocity, rate, momentum)
+
+
+def half_for_a_right_first_step(part, runs):
+    """A first step right in every case, then a slip in how the state carries over: half.
+    Only runs that took every step count: code that raises after its first step (or
+    records fewer steps) has no trajectory to slip in, and earns what its cases earn."""
+    verdicts = part.verdicts(runs)
+    fraction, stage, message = summarize(verdicts, part.passed)
+    first_steps_right = all(
+        run.error is None and len(run.outputs) == 3 * STEPS
+        and all_match(run.outputs[:3], trajectory(run.case)[:3]) for run in runs)
+    if stage != "passed" and first_steps_right:
+        problem = next(verdict.problem for verdict in verdicts if verdict.problem)
+        return 0.5, "trajectory", (f"{problem} Your first step was right, so half of this "
+                                   "part's points are yours.")
+    return fraction, stage, message
+
+
+def _run(name: str):
+    return case(name, dims={"n": [4, 9], "d": [2, 4]},
+                arrays={"W": normal("d"), "b": normal(), "velocity_W": normal("d", scale=0.1),
+                        "velocity_b": normal(scale=0.1), "X": normal("n", "d"),
+                        "y": normal("n"),
+                        "learning_rates": uniform(STEPS, low=0.01, high=0.1)},
+                settings={"momentum": rounded(0.5, 0.95, 2)})
+
+
+def _slip(name):
+    return lambda case: trajectory(case, slip=name)
+
+
+PART = ArrayPart(
+    number=4, points=3, summary="`momentum_step_tf` (TensorFlow, no Keras optimizer)",
+    functions=("momentum_step_tf",),
+    cases=[_run("run 1"), _run("run 2")],
+    call={"function": "momentum_step_tf", "repeat": "learning_rates",
+          "args": [["variable", "W"], ["variable", "b"], ["variable", "velocity_W"],
+                   ["variable", "velocity_b"], ["tensor", "X"], ["tensor", "y"],
+                   ["tensor", "learning_rates[]"], ["setting", "momentum"]],
+          "record": [["result"], ["arg", "W"], ["arg", "b"]]},
+    reference=trajectory,
+    bugs=(
+        Bug("velocity with the wrong sign",
+            "Your parameters went uphill: the velocity collects the steps, and a step goes "
+            "against the gradient.", _slip("sign"),
+            fix="`velocity.assign(momentum * velocity - learning_rate * gradient)`, then "
+                "`param.assign_add(velocity)`", section=MOMENTUM),
+        Bug("gradient applied twice",
+            "Each step moved by the velocity and by the gradient once more: the new velocity "
+            "already holds this step's gradient.", _slip("twice"),
+            fix="`param.assign_add(velocity)` after updating the velocity, and nothing else",
+            section=MOMENTUM),
+        Bug("velocity in chapter 3's form",
+            "Your velocity sums raw gradients and W moves by learning_rate times it (the form "
+            "of chapter 3). With a learning rate that changes from step to step that is "
+            "another method: here, as in Keras, the velocity holds the step itself.",
+            _slip("chapter 3"),
+            fix="`velocity.assign(momentum * velocity - learning_rate * gradient)`",
+            section=MOMENTUM),
+        Bug("parameters moved by the old velocity",
+            "Your parameters moved by the velocity of the previous step: update the velocity "
+            "first, then move by the new one.", _slip("old velocity"), section=MOMENTUM),
+        Bug("no momentum",
+            "Your steps were plain gradient descent: the velocity variables were never used "
+            "or never changed.", _slip("no momentum"),
+            fix="keep the velocity in the variables you were given, with `assign`",
+            section=MOMENTUM),
+        Bug("loss summed, not averaged",
+            "Your loss, and so its gradient, was a sum over the batch's examples: the mean "
+            "squared error is a mean.", _slip("summed"),
+            fix="`tf.reduce_mean(tf.square(residual))`",
+            section="minibatch/minibatches.md#one-epoch-of-minibatch-gradient-descent"),
+    ),
+    hints=(
+        Hint("NoneType", "tape.gradient returned None: compute the loss inside the "
+                         "`with tf.GradientTape() as tape:` block, from the variables W and b."),
+        Hint("object does not support item assignment",
+             "Variables change through their methods: assign, assign_add, assign_sub."),
+    ),
+    passed="momentum_step_tf follows Keras's momentum, step after step.",
+    rule=half_for_a_right_first_step,
+    stages=("one step", "trajectory"),
+    # tf.compat.v1.train has the old optimizers; keras also its losses (tf.reduce_mean does).
+    source_rule=SourceRule(
+        "to write the momentum update yourself, with gradients from `tf.GradientTape`",
+        forbidden=("keras", "optimizers", "raw_ops", "apply_gradients", "compat"),
+        required=("GradientTape",), section=MOMENTUM),
+)

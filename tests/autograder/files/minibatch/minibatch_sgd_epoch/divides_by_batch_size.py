@@ -1,0 +1,10 @@
+# expect bug: last batch averaged over batch_size
+# expect test_minibatch_sgd 0 one step | if Part 1 lost points, fix that first
+def minibatch_sgd_epoch(W, b, X, y, learning_rate, batch_size, permutation):
+    for start in range(0, len(permutation), batch_size):
+        batch = permutation[start:start + batch_size]
+        residual = X[batch] @ W + b - y[batch]
+        dW = 2 * X[batch].T @ residual / batch_size
+        db = 2 * np.sum(residual) / batch_size
+        W, b = W - learning_rate * dW, b - learning_rate * db
+    return W, b
