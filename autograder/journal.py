@@ -21,7 +21,8 @@ A journaled result is reused only while it still describes what would be graded 
 
 Not part of it: ``--jobs`` (same grades), ``--seed`` (each result records its own seed;
 :mod:`autograder.selection` reuses only those drawn from an explicit ``--seed``) and ``--db``
-(the gradebook is rewritten from the journal each time).
+(the gradebook is filled from the journal each time: the rows it lacks or holds differently
+are written, see autograder/gradebook.py).
 Of several lines for one learner, the last that still matches counts.
 """
 

@@ -173,15 +173,54 @@ def kernel_environment(seed: int, python_path: str, *, report_dir: str = REPORT_
 MATPLOTLIB_FOLDER = "matplotlib"  # MPLCONFIGDIR, in the kernel's /tmp
 
 
+# Where the system's fonts are (fontconfig's and matplotlib's own): the list is built again
+# when any folder below these changes (a font installed or removed).
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts",
+                "~/.local/share/fonts")
+
+
+def _font_key() -> str:
+    """What the font list depends on: matplotlib's version and every font folder's time."""
+    import hashlib
+    from importlib import metadata, util
+
+    digest = hashlib.sha256(metadata.version("matplotlib").encode())
+    package = Path(util.find_spec("matplotlib").origin).parent  # found, not imported
+    roots = [*FONT_FOLDERS, str(package / "mpl-data" / "fonts")]
+    for root in roots:
+        for folder, _, _ in sorted(os.walk(os.path.expanduser(root))):
+            digest.update(f"{folder}:{os.stat(folder).st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def font_cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ttt-autograder"
+
+
 def build_font_cache(folder: Path) -> Path | None:
-    """Matplotlib's list of the system's fonts, built once per batch into folder.
+    """Matplotlib's list of the system's fonts, for the kernels: built once, kept between
+    batches (in :func:`font_cache_home`) while the fonts and matplotlib stay the same.
 
     TensorFlow's import loads Keras, which loads matplotlib.pyplot, which scans every font
     on the system when its cache is missing, as it always is in a fresh sandbox: a quarter
     of a second per kernel. The list depends only on the system, so the kernels get this
-    one read-only. None when it could not be built (the kernels then build their own).
+    one read-only. Building it costs a Python start and matplotlib's import (about 2 s),
+    which a re-run grading one notebook should not pay again. None when it could not be
+    built (the kernels then build their own); ``folder`` is used when the cache home is
+    not writable.
     """
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        key = _font_key()
+        home = font_cache_home() / f"fonts-{key}"
+        kept = sorted(home.glob("fontlist-*.json"))
+        if kept:
+            return kept[0]
+        home.mkdir(parents=True, exist_ok=True)
+        folder = home
+    except OSError:
+        folder.mkdir(parents=True, exist_ok=True)
+    except Exception:  # noqa: BLE001 -- no key (matplotlib missing): build per batch
+        folder.mkdir(parents=True, exist_ok=True)
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                    "MPLCONFIGDIR": str(folder), "HOME": str(folder)}
     try:

@@ -154,6 +154,21 @@ def test_a_manual_score_survives_a_rewritten_row(tmp_path):
     assert _scores(db)[("ada", grade_id)] == (FIT.grade_cells[grade_id], 0.1)
 
 
+def test_a_cell_left_from_an_older_version_of_the_tests_forces_no_rewrite(tmp_path):
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    url = f"sqlite:///{tmp_path / 'gb.db'}"
+    gradebook.record(url, FIT, [_result("ada")])
+    with warnings.catch_warnings():  # writing never removes cells, so one may be left over
+        warnings.filterwarnings("ignore", category=SAWarning)
+        with Gradebook(url, course_id=gradebook.course_id()) as book:
+            book.update_or_create_grade_cell("test_removed_part", FIT.name, FIT.name,
+                                             max_score=2.0, cell_type="code")
+    assert gradebook.record(url, FIT, [_result("ada")]) == 0
+    assert gradebook.record(url, FIT, [_result("ada", 0.5)]) == 1
+
+
 CORRUPT, NOT_NOTEBOOK = b"{oops", b"hello"  # statuses "corrupt file" and "not a notebook"
 
 

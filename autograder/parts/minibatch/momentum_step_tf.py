@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.cases import case, normal, rounded, uniform
-from autograder.judging.arrays import all_match, summarize
+from autograder.parts._first_step import half_for_a_right_first_step
 from autograder.parts.spec import ArrayPart, Bug, Hint
 from autograder.source_rules import SourceRule
 from ttt import optim
@@ -49,22 +49,6 @@ def _moved(param, grad, velocity, rate, momentum, slip):
     if slip == "no momentum":
         return param - rate * grad, velocity
     return optim.momentum_step(param, grad, velocity, rate, momentum)
-
-
-def half_for_a_right_first_step(part, runs):
-    """A first step right in every case, then a slip in how the state carries over: half.
-    Only runs that took every step count: code that raises after its first step (or
-    records fewer steps) has no trajectory to slip in, and earns what its cases earn."""
-    verdicts = part.verdicts(runs)
-    fraction, stage, message = summarize(verdicts, part.passed)
-    first_steps_right = all(
-        run.error is None and len(run.outputs) == 3 * STEPS
-        and all_match(run.outputs[:3], trajectory(run.case)[:3]) for run in runs)
-    if stage != "passed" and first_steps_right:
-        problem = next(verdict.problem for verdict in verdicts if verdict.problem)
-        return 0.5, "trajectory", (f"{problem} Your first step was right, so half of this "
-                                   "part's points are yours.")
-    return fraction, stage, message
 
 
 def _run(name: str):
@@ -129,7 +113,7 @@ PART = ArrayPart(
              "Variables change through their methods: assign, assign_add, assign_sub."),
     ),
     passed="momentum_step_tf follows Keras's momentum, step after step.",
-    rule=half_for_a_right_first_step,
+    rule=half_for_a_right_first_step(trajectory, outputs_per_step=3, steps=STEPS),
     stages=("one step", "trajectory"),
     # tf.compat.v1.train has the old optimizers; keras also its losses (tf.reduce_mean does).
     source_rule=SourceRule(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.cases import case, normal, rounded
-from autograder.judging.arrays import all_match, summarize
+from autograder.parts._first_step import half_for_a_right_first_step
 from autograder.parts.spec import ArrayPart, Bug, Hint
 
 STEPS = 4  # calls per case, one per row of "gradients"
@@ -24,20 +24,6 @@ def momentum(case, *, old_velocity=False, sign=-1.0, no_update=False):
             velocity = new_velocity
         outputs += [W, velocity]
     return outputs
-
-
-def half_for_a_right_first_step(part, runs):
-    """A first step right in every case, then a slip in how state carries over: half."""
-    verdicts = part.verdicts(runs)
-    fraction, stage, message = summarize(verdicts, part.passed)
-    first_steps_right = all(
-        len(run.outputs) >= 2 and all_match(run.outputs[:2], momentum(run.case)[:2])
-        for run in runs)
-    if stage != "passed" and first_steps_right:
-        problem = next(verdict.problem for verdict in verdicts if verdict.problem)
-        return 0.5, "trajectory", (f"{problem} Your first step was right, so half of this "
-                                   "part's points are yours.")
-    return fraction, stage, message
 
 
 def _run(name):
@@ -76,6 +62,6 @@ PART = ArrayPart(
              "Variables change through their methods: assign, assign_add, assign_sub."),
     ),
     passed="momentum_step keeps its state right, step after step.",
-    rule=half_for_a_right_first_step,
+    rule=half_for_a_right_first_step(momentum, outputs_per_step=2, steps=STEPS),
     stages=("one step", "trajectory"),
 )

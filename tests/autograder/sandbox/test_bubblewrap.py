@@ -190,3 +190,23 @@ def test_no_writable_place_holds_more_than_its_cap(tmp_path):
     assert result.stdout.split() == ["EROFS", "ok", "ENOSPC", "ok", "ok", "ENOSPC", "ENOSPC",
                                      "ENOSPC"], result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hoard.py", "run.py"]
+
+
+def test_the_font_list_is_built_once_and_again_only_when_the_fonts_change(tmp_path, monkeypatch):
+    """A re-run grading one notebook does not pay matplotlib's font scan again."""
+    fonts = tmp_path / "fonts"
+    (fonts / "truetype").mkdir(parents=True)
+    monkeypatch.setattr(bubblewrap, "FONT_FOLDERS", (str(fonts),))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    built = bubblewrap.build_font_cache(tmp_path / "batch-1")
+    assert built is not None and built.is_relative_to(tmp_path / "cache")
+    assert json.loads(built.read_text())  # matplotlib's own list
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the font list was built again")
+
+    monkeypatch.setattr(bubblewrap.subprocess, "run", no_build)
+    assert bubblewrap.build_font_cache(tmp_path / "batch-2") == built
+    (fonts / "truetype" / "new-family").mkdir()  # a font installed: the list is stale
+    with pytest.raises(AssertionError, match="built again"):
+        bubblewrap.build_font_cache(tmp_path / "batch-3")

@@ -1,5 +1,5 @@
 # Part 4: a right first step on each run, then an exception on every later call. The rule
-# half_for_a_right_first_step (parts/minibatch/momentum_step_tf.py) pays half for "a slip in
+# half_for_a_right_first_step (autograder/parts/_first_step.py) pays half for "a slip in
 # how the state carries over"; before the fix it paid as well for a run that stopped with an
 # error.
 # earned before the fix: test_momentum_step_tf 1.5 trajectory (sandbox)
