@@ -156,10 +156,27 @@ def environment(**values):
                 os.environ[key] = value
 
 
+@contextmanager
+def _keras_settings_restored():
+    """A learner's code run in the test process may change Keras's global float type (a
+    hostile fixture does): put it back, or later tests compute in another precision."""
+    import sys
+
+    keras = sys.modules.get("keras")
+    floatx = keras.backend.floatx() if keras else None
+    try:
+        yield
+    finally:
+        keras = sys.modules.get("keras")
+        if keras is not None:
+            keras.backend.set_floatx(floatx or "float32")
+
+
 def run_in_process(notebook: dict, report_dir: Path, seed: int) -> Path:
     """Execute the notebook's non-test cells, then its hidden probe calls; the report path."""
     namespace = {"__name__": "__main__"}
-    with environment(TTT_REPORT_DIR=report_dir, TTT_GRADING_SEED=seed):
+    with environment(TTT_REPORT_DIR=report_dir, TTT_GRADING_SEED=seed), \
+            _keras_settings_restored():
         for cell in notebook["cells"]:
             if cell["cell_type"] != "code":
                 continue
@@ -180,16 +197,17 @@ def run_visible_checks(notebook: dict) -> dict[str, str | None]:
     the released copy): ``{test grade_id: the error its visible checks raised, or None}``."""
     namespace = {"__name__": "__main__"}
     failures: dict[str, str | None] = {}
-    for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        meta = nbgrader_meta(cell)
-        code = HIDDEN.sub("", source(cell))
-        try:
-            exec(compile(code, meta.get("grade_id", "cell"), "exec"), namespace)
-            error = None
-        except Exception as raised:  # a failing check, or a learner cell that raised
-            error = f"{type(raised).__name__}: {raised}"[:300]
-        if meta.get("grade") and not meta.get("solution"):
-            failures[meta["grade_id"]] = error
+    with _keras_settings_restored():
+        for cell in notebook["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            meta = nbgrader_meta(cell)
+            code = HIDDEN.sub("", source(cell))
+            try:
+                exec(compile(code, meta.get("grade_id", "cell"), "exec"), namespace)
+                error = None
+            except Exception as raised:  # a failing check, or a learner cell that raised
+                error = f"{type(raised).__name__}: {raised}"[:300]
+            if meta.get("grade") and not meta.get("solution"):
+                failures[meta["grade_id"]] = error
     return failures

@@ -2,21 +2,16 @@
 
 A fixture class (hand-made results with the linear fit's named bugs) is rendered; the page
 must load nothing, draw every histogram with its bars, and list the class's most common bug
-first with its learners and its book section. Needs no built book.
+first with its learners and its book section. Uses the session's one Chromium.
 """
 
 from __future__ import annotations
-
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
 from autograder import book_sections, class_report
 from autograder.judging import linear_fit_bugs
 from autograder.results import PartResult, Result
-from built_book import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 BOOK = "https://book.example.org/"
@@ -37,27 +32,19 @@ CLASS = [_result("ada", 0, [SUM]), _result("grace", 0, [SIGN]), _result("kim", 1
 
 
 @pytest.fixture(scope="module")
-def report_page(tmp_path_factory):
-    executable = (os.environ.get("TTT_CHROMIUM") or shutil.which("chromium")
-                  or "/usr/bin/chromium")
-    if not Path(executable).is_file():
-        pytest.fail(f"Chromium not found at {executable}: install Debian's `chromium` "
-                    "(`make system` does), or set TTT_CHROMIUM to its path")
-    from playwright.sync_api import sync_playwright
-
+def report_page(tmp_path_factory, chromium):
+    # The session's one Chromium (tests/browser/conftest.py): Playwright's sync API cannot
+    # start a second one while it runs.
     path = tmp_path_factory.mktemp("report") / class_report.REPORT_FILE
     path.write_text(class_report.render("linear_fit", CLASS, BOOK), encoding="utf-8")
     requests = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(path.as_uri(), wait_until="load")
-            yield page, [url for url in requests if url != path.as_uri()]
-        finally:
-            browser.close()
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(path.as_uri(), wait_until="load")
+        yield page, [url for url in requests if url != path.as_uri()]
+    finally:
+        page.close()
 
 
 def test_the_report_loads_nothing_but_itself(report_page):
