@@ -61,11 +61,8 @@ def make_linear_data(
     for name, value in (("true_W", true_W), ("true_b", true_b), ("input_mean", input_mean)):
         if not _is_finite_number(value):
             raise ValueError(f"{name} must be a finite number, got {value!r}")
-    for name, value in (("noise_std", noise_std), ("input_std", input_std)):
-        if not _is_finite_number(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    if not np.issubdtype(np.dtype(dtype), np.floating):
-        raise TypeError(f"dtype must be a floating-point type, got {np.dtype(dtype)}")
+    _check_spreads(noise_std=noise_std, input_std=input_std)
+    _check_float_dtype(dtype)
     rng = np.random.default_rng(seed)
     # Draw in float64 first, then convert: the same seed gives the same numbers in any dtype.
     inputs = rng.normal(input_mean, input_std, size=num_examples)
@@ -110,15 +107,11 @@ def make_feature_data(
     if not (np.all(np.isfinite(true_W)) and np.all(np.isfinite(means))
             and np.all(np.isfinite(stds)) and np.all(stds >= 0)):
         raise ValueError("true_W and means must be finite, stds finite and >= 0")
-    if isinstance(num_examples, bool) or not isinstance(num_examples, numbers.Integral) \
-            or num_examples < 1:
-        raise ValueError(f"num_examples must be a whole number >= 1, got {num_examples!r}")
+    _check_count(num_examples)
     if not _is_finite_number(true_b):
         raise ValueError(f"true_b must be a finite number, got {true_b!r}")
-    if not _is_finite_number(noise_std) or noise_std < 0:
-        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std!r}")
-    if not np.issubdtype(np.dtype(dtype), np.floating):
-        raise TypeError(f"dtype must be a floating-point type, got {np.dtype(dtype)}")
+    _check_spreads(noise_std=noise_std)
+    _check_float_dtype(dtype)
     rng = np.random.default_rng(seed)
     X = rng.normal(means, stds, size=(num_examples, true_W.size))
     y = X @ true_W + true_b + rng.normal(0.0, noise_std, size=num_examples)
@@ -146,6 +139,25 @@ def _is_finite_number(value) -> bool:
             and bool(np.isfinite(value)))
 
 
+def _check_count(num_examples) -> None:
+    """The generators' shared argument check: a whole number of examples, at least 1."""
+    if isinstance(num_examples, bool) or not isinstance(num_examples, numbers.Integral) \
+            or num_examples < 1:
+        raise ValueError(f"num_examples must be a whole number >= 1, got {num_examples!r}")
+
+
+def _check_spreads(**values) -> None:
+    """Standard deviations and ranges: finite numbers >= 0."""
+    for name, value in values.items():
+        if not _is_finite_number(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+
+
+def _check_float_dtype(dtype) -> None:
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise TypeError(f"dtype must be a floating-point type, got {np.dtype(dtype)}")
+
+
 # Chapter 5's first network: a wave that no line can follow. Taught in
 # book/minibatch/network.md.
 WAVE_SEED = 5
@@ -158,14 +170,9 @@ def make_wave_data(num_examples: int = 128, *, noise_std: float = 0.1, x_max: fl
     Both are columns of shape (N, 1), ready for ``inputs @ W1``; float32 by default, as
     :func:`make_linear_data`, so that NumPy and TensorFlow see the very same numbers.
     """
-    if isinstance(num_examples, bool) or not isinstance(num_examples, numbers.Integral) \
-            or num_examples < 1:
-        raise ValueError(f"num_examples must be a whole number >= 1, got {num_examples!r}")
-    for name, value in (("noise_std", noise_std), ("x_max", x_max)):
-        if not _is_finite_number(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    if not np.issubdtype(np.dtype(dtype), np.floating):
-        raise TypeError(f"dtype must be a floating-point type, got {np.dtype(dtype)}")
+    _check_count(num_examples)
+    _check_spreads(noise_std=noise_std, x_max=x_max)
+    _check_float_dtype(dtype)
     rng = np.random.default_rng(seed)
     inputs = rng.uniform(-x_max, x_max, size=(num_examples, 1))
     outputs = np.sin(inputs) + rng.normal(0.0, noise_std, size=(num_examples, 1))
