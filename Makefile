@@ -13,7 +13,7 @@ export TF_ENABLE_ONEDNN_OPTS := 0
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help book test lab bench exercises grade dist system vendor lock clean venv-exists
+.PHONY: help book test lab bench exercises grade dist system vendor lock clean venv-exists translations
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,15 +29,20 @@ $(STAMP): requirements.lock pyproject.toml
 venv-exists:
 	@test -f $(STAMP) || $(MAKE) --no-print-directory $(STAMP)
 
-system: ## Install the Debian packages the tests need (chromium, bubblewrap, postgresql), where possible
-	@sh tools/install-system-packages chromium bubblewrap postgresql
+system: ## Install the Debian packages the tests need (chromium, a CJK font, bubblewrap, postgresql), where possible
+	@sh tools/install-system-packages chromium fonts-wqy-microhei bubblewrap postgresql
 
 vendor: $(STAMP) ## Fetch MathJax, require.js and the widget manager into book/_vendor (npm pack; not committed)
 	@sh tools/install-system-packages npm
 	$(PY) tools/fetch_vendor.py
 
-book: $(STAMP) vendor ## Build the HTML book into _build/html, executing every chapter
-	$(PY) tools/build_book.py --jobs $(JOBS)
+# ALLOW_UNTRANSLATED=1: build the Chinese edition with the pages it has (else a page of
+# _toc.yml without a Chinese page stops the build, naming it).
+book: $(STAMP) vendor ## Build both editions into _build/html (Chinese: _build/html/zh-CN), executing every chapter
+	$(PY) tools/build_book.py --jobs $(JOBS) $(if $(ALLOW_UNTRANSLATED),--allow-untranslated)
+
+translations: venv-exists ## List the Chinese pages whose English prose changed since they were translated
+	$(PY) tools/translations.py status
 
 test: $(STAMP) system book ## Run the whole test suite
 	$(VENV)/bin/pytest

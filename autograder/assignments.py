@@ -3,19 +3,22 @@
 One assignment per chapter (their names and parts: :mod:`autograder.parts`).
 ``solutions/<name>/<name>.ipynb`` is the nbgrader *source* notebook (solutions, visible and
 hidden tests, points); ``exercises/<name>/<name>.ipynb`` is the learners' copy that
-``python -m autograder release`` generates from it.
+``python -m autograder release`` generates from it, and ``exercises/<language>/<name>/
+<name>.ipynb`` the same in another language (:mod:`autograder.exercise_translations`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
 import nbformat
 
-from autograder import parts
+from autograder import exercise_translations, parts
+from autograder.messages import ENGLISH, current, say, speaking
 from autograder.submission import answer_ids
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,19 +55,61 @@ class Assignment:
         return frozenset(answer_ids(self.source))
 
     @cached_property
-    def part_titles(self) -> dict[str, str]:
+    def part_titles(self) -> Mapping[str, str]:
         """``{grade_id: "Part 2: a TensorFlow step"}``: each part as its notebook's heading
-        names it, for the learner's feedback (a part without a heading: its grade id)."""
+        names it, for the learner's feedback, in the language being spoken (the translated
+        notebook's heading: "第 2 部分：TensorFlow 训练步"); a part without a heading: its
+        grade id."""
+        return _Titles(self)
+
+    @cache
+    def titles(self, language: str) -> dict[str, str]:
+        """The part titles in ``language`` (English where a heading is not translated)."""
+        specs = parts.parts(self.name).values()
         headings = {int(match.group(1)): match.group(2).strip()
                     for cell in self.source.cells if cell.cell_type == "markdown"
                     for match in HEADING.finditer(cell.source)}
-        return {spec.grade_id: (f"Part {spec.number}: {headings[spec.number]}"
-                                if spec.number in headings else spec.grade_id)
-                for spec in parts.parts(self.name).values()}
+        with speaking(ENGLISH):
+            english = {spec.grade_id: (say("part.title", number=spec.number,
+                                           title=headings[spec.number])
+                                       if spec.number in headings else spec.grade_id)
+                       for spec in specs}
+        if language not in exercise_translations.TRANSLATED:
+            return english
+        translated = exercise_translations.titles(self.name, language,
+                                                  {spec.number for spec in specs})
+        return {spec.grade_id: translated.get(spec.number, english[spec.grade_id])
+                for spec in specs}
+
+    def variant_path(self, language: str) -> Path:
+        """The learners' copy in ``language``: ``exercises/<language>/<name>/<name>.ipynb``
+        (English: :attr:`release_path`)."""
+        if language == ENGLISH:
+            return self.release_path
+        return self.release_path.parents[1] / language / self.name / self.release_path.name
 
     @property
     def max_score(self) -> float:
         return sum(self.grade_cells.values())
+
+
+class _Titles(Mapping):
+    """An assignment's part titles in the language being spoken when they are read."""
+
+    def __init__(self, assignment: Assignment):
+        self._assignment = assignment
+
+    def _now(self) -> dict[str, str]:
+        return self._assignment.titles(current())
+
+    def __getitem__(self, grade_id: str) -> str:
+        return self._now()[grade_id]
+
+    def __iter__(self):
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
 
 
 @cache

@@ -21,7 +21,7 @@ from __future__ import annotations
 import secrets
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Collection
@@ -32,6 +32,7 @@ from autograder import (assignments, authoring, autograded_copy, intake, parts a
                         source_rules, submission)
 from autograder.assignments import Assignment
 from autograder.cell_names import cell_namer
+from autograder.messages import ENGLISH, english, speaking
 from autograder import verdict
 from autograder.plain_text import plain
 from autograder.results import PartResult, Result, rounded
@@ -70,6 +71,7 @@ class Run:
     executed: nbformat.NotebookNode | None = None
     # Parts whose code uses what they rule out (autograder.source_rules), read before it ran.
     breaches: list[source_rules.Breach] = field(default_factory=list)
+    language: str = ENGLISH  # the notebook's (submission.prepare): its feedback's language
 
 
 def find_learners(submissions_dir: Path, assignment: str) -> list[str]:
@@ -83,49 +85,78 @@ def learner_seed(chosen: int | None) -> int:
     return secrets.randbits(31) if chosen is None else chosen
 
 
+def grader_error(error: Exception) -> str:
+    """The status of a learner whose grading failed for the grader's own reasons."""
+    return english("status.grader_error", error=f"{type(error).__name__}: {error}")[:300]
+
+
 def _execute(job: Job, learner_id: str, index: int) -> Run:
     """Prepare and run one submission; whatever goes wrong stays this learner's status."""
     run = Run(learner_id, learner_seed(job.base_seed))
     try:
         _prepare_and_run(job, run, index)
     except Exception as error:  # one learner's failure must never end the batch
-        run.problem = f"grader error: {type(error).__name__}: {error}"[:300]
+        run.problem = grader_error(error)
     return run
 
 
-def _prepare_and_run(job: Job, run: Run, index: int) -> None:
-    handed_in = job.found.submissions[run.learner_id]
-    scratch = job.workspace.scratch(index)
+def prepare(assignment: Assignment, found: intake.Intake, run: Run
+            ) -> nbformat.NotebookNode | None:
+    """Step 1 for ``run.learner_id``: the notebook to run, rebuilt around the source's locked
+    and test cells, with the run's notes, cell names and breaches filled in; None (and
+    ``run.problem`` set) when there is nothing to run. Also used by
+    :mod:`autograder.cluster.coordinator`, which runs the notebook elsewhere."""
+    handed_in = found.submissions[run.learner_id]
     try:
         if handed_in.problem:  # e.g. the learner's folder is a symbolic link
             raise submission.SubmissionError(handed_in.problem)
-        prepared = submission.prepare(handed_in.path, job.assignment.source)
+        prepared = submission.prepare(handed_in.path, assignment.source)
         run.submitted_at = handed_in.submitted_at
     except submission.SubmissionError as error:
         run.problem = str(error)
-        return
+        return None
     except OSError as error:
-        run.problem = f"unreadable: {error.strerror or error}"
-        return
+        run.problem = english("status.unreadable", error=error.strerror or error)
+        return None
     run.notes = [*handed_in.notes, *prepared.notes]
-    run.cell_name = cell_namer(prepared.notebook, job.assignment.part_titles)
+    run.language = prepared.language
+    run.cell_name = cell_namer(prepared.notebook, assignment.part_titles)
     run.breaches = source_rules.breaches(prepared.notebook,
-                                         specs.parts(job.assignment.name).values(),
+                                         specs.parts(assignment.name).values(),
                                          run.cell_name)
-    nbformat.write(prepared.notebook, scratch / "submission.ipynb")
+    return prepared.notebook
+
+
+def keep_executed(run: Run, prepared: nbformat.NotebookNode) -> None:
+    """The formgrader's copy of a notebook that ran (:mod:`autograder.autograded_copy`)."""
+    try:
+        run.executed = autograded_copy.merge(prepared, run.ran.outputs)
+    except Exception as error:  # the formgrader's copy must never cost the learner points
+        run.notes.append(english("status.no_copy", error=type(error).__name__)[:200])
+
+
+def _prepare_and_run(job: Job, run: Run, index: int) -> None:
+    prepared = prepare(job.assignment, job.found, run)
+    if prepared is None:
+        return
+    scratch = job.workspace.scratch(index)
+    nbformat.write(prepared, scratch / "submission.ipynb")
     if job.workspace.stopping.is_set():
-        run.problem = "not graded: the batch was stopped"
+        run.problem = english("status.batch_stopped")
         return
     run.ran = run_notebook(job.workspace, scratch, index, run.seed, job.limits,
                            job.use_sandbox)
-    try:
-        run.executed = autograded_copy.merge(prepared.notebook, run.ran.outputs)
-    except Exception as error:  # the formgrader's copy must never cost the learner points
-        run.notes.append(f"no copy for the formgrader: {type(error).__name__}"[:200])
+    keep_executed(run, prepared)
 
 
 def judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
-    """The learner's Result: the verdict's parts, and the status in words."""
+    """The learner's Result: the verdict's parts, and the status in words; the learner's
+    words (parts' messages, errors, cell names) in the notebook's language."""
+    with speaking(run.language):
+        return replace(_judge_run(assignment, limits, run), language=run.language)
+
+
+def _judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
     if run.problem:
         parts = [PartResult(g, 0.0, points, "missing", run.problem)
                  for g, points in assignment.grade_cells.items()]
@@ -137,24 +168,49 @@ def judge_run(assignment: Assignment, limits: Limits, run: Run) -> Result:
                                  run.breaches)
     phrases = list(execution.timeouts)
     # The judge of one part failed (the others kept their points): tell the instructor.
-    phrases += [f"grader error while judging {part.grade_id}" for part in parts
+    phrases += [english("status.grader_error_part", grade_id=part.grade_id) for part in parts
                 if part.grader_error]
     if execution.not_confined:  # the machine could not apply all of confine.py
-        phrases.append("runner not fully confined: "
-                       + ", ".join(execution.not_confined[:3])[:200])
+        phrases.append(english("status.not_confined",
+                               what=", ".join(execution.not_confined[:3])[:200]))
     # "graded" when the notebook ran to its end; otherwise the reason it stopped early.
-    status = "; ".join([execution.stopped or "graded", *phrases, *run.notes])
+    status = "; ".join([execution.stopped or english("status.graded"), *phrases, *run.notes])
     return Result(run.learner_id, assignment.name, rounded(sum(part.score for part in parts)),
                   assignment.max_score, status, parts, execution.learner_errors,
                   run.submitted_at, seed=run.seed)
 
 
-def _judge_safely(job: Job, run: Run) -> Result:
+def judge_safely(assignment: Assignment, limits: Limits, run: Run) -> Result:
+    """:func:`judge_run`, where an error of the grader's own is that learner's status."""
     try:
-        return judge_run(job.assignment, job.limits, run)
+        return judge_run(assignment, limits, run)
     except Exception as error:  # one learner's results must never end the batch
-        run.problem = plain(f"grader error while judging: {type(error).__name__}: {error}")
-        return judge_run(job.assignment, job.limits, run)
+        run.problem = plain(english("status.grader_error_judging",
+                                     error=f"{type(error).__name__}: {error}"))
+        return judge_run(assignment, limits, run)
+
+
+def hand_over(result: Result, run: Run, on_result, keep_notebook) -> None:
+    """Give a judged result to the caller: its notebook first (a journaled result has its
+    formgrader copy), then the result."""
+    if keep_notebook:
+        keep_notebook(run.learner_id, run.executed)
+    run.executed = None  # a batch must not hold every learner's notebook
+    if on_result:
+        on_result(result)
+
+
+def checked_learners(assignment: Assignment, submissions_dir: Path,
+                     found: intake.Intake | None, skip: Collection[str]
+                     ) -> tuple[intake.Intake, list[str], int]:
+    """(the learners' notebooks, the learners to grade, how many were skipped), after
+    checking that the specs and the source notebook agree: a broken spec fails here, before
+    any learner's notebook runs."""
+    authoring.check_synced(assignment.name)
+    assignment.answer_ids  # noqa: B018 -- reads and checks the source notebook
+    found = found or intake.find(submissions_dir, assignment.name)
+    learners = [learner for learner in found.learners if learner not in skip]
+    return found, learners, len(found.learners) - len(learners)
 
 
 def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: int = 1,
@@ -185,14 +241,8 @@ def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: in
     the executed notebook (None when nothing ran), see :mod:`autograder.autograded_copy`."""
     if isinstance(assignment, str):
         assignment = assignments.get(assignment)
-    # A broken spec or a source notebook out of step with the specs fails here, before any
-    # learner's notebook runs.
-    authoring.check_synced(assignment.name)
-    assignment.answer_ids  # noqa: B018 -- reads and checks the source notebook
-    found = found or intake.find(submissions_dir, assignment.name)
+    found, learners, resumed = checked_learners(assignment, submissions_dir, found, skip)
     everyone = found.learners
-    learners = [learner for learner in everyone if learner not in skip]
-    resumed = len(everyone) - len(learners)
     if not learners:  # nothing left to run: no workspace to build
         if on_progress:
             on_progress(resumed, len(everyone))
@@ -215,12 +265,8 @@ def grade_batch(assignment: Assignment | str, submissions_dir: Path, *, jobs: in
             wait_for.result()
         for done, future in enumerate(as_completed(futures), start=resumed + 1):
             run = future.result()
-            results[run.learner_id] = _judge_safely(job, run)
-            if keep_notebook:  # before on_result: a journaled result has its notebook
-                keep_notebook(run.learner_id, run.executed)
-            run.executed = None  # a batch must not hold every learner's notebook
-            if on_result:
-                on_result(results[run.learner_id])
+            results[run.learner_id] = judge_safely(job.assignment, job.limits, run)
+            hand_over(results[run.learner_id], run, on_result, keep_notebook)
             if on_progress:
                 on_progress(done, len(everyone))
     except BaseException:  # Ctrl-C included: stop queued work, end the running sandboxes

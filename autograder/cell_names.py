@@ -4,12 +4,15 @@ The runner reports a cell by its index in the notebook, counted from 0 and inclu
 Markdown cells: "cell 7" points nowhere a learner can find. Here a cell is named from the
 notebook the grader ran (the host's own copy, never the runner's word): a part's test cell
 by its part, an answer cell by its part and first line, any other code cell as the nth code
-cell (counted from 1, as Jupyter's "Run all" shows them) with its first line.
+cell (counted from 1, as Jupyter's "Run all" shows them) with its first line. Names are
+worded when asked for, in the language being spoken (:mod:`autograder.messages`).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
+
+from autograder.messages import say
 
 FIRST_LINE_CHARS = 60
 
@@ -20,11 +23,13 @@ def first_line(source: str) -> str:
     return line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS - 1] + "\u2026"
 
 
-def cell_namer(notebook, part_titles: dict[str, str]) -> Callable[[int | None], str]:
+def cell_namer(notebook, part_titles: Mapping[str, str]) -> Callable[[int | None], str]:
     """``name(index)``: how the feedback names the notebook's cell ``index``.
 
-    ``part_titles``: ``{test grade_id: "Part 1: a NumPy step"}``; an answer cell belongs to
-    the part whose test id is ``test_<its grade_id>``."""
+    ``part_titles``: ``{test grade_id: "Part 1: a NumPy step"}``, read when a name is asked
+    for (:attr:`autograder.assignments.Assignment.part_titles` gives them in the language
+    being spoken); an answer cell belongs to the part whose test id is
+    ``test_<its grade_id>``."""
     code_number = {}
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code":
@@ -32,15 +37,15 @@ def cell_namer(notebook, part_titles: dict[str, str]) -> Callable[[int | None], 
 
     def name(index: int | None) -> str:
         if index is None or not 0 <= index < len(notebook.cells) or index not in code_number:
-            return "a cell of the notebook"
+            return say("cell.unknown")
         cell = notebook.cells[index]
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         line = first_line(cell.source)
-        shown = f" (`{line}`)" if line else ""
+        shown = say("cell.first_line", line=line) if line else ""
         if grade_id in part_titles:
-            return f"the test cell of \u201c{part_titles[grade_id]}\u201d"
+            return say("cell.test", part=part_titles[grade_id])
         if grade_id and f"test_{grade_id}" in part_titles:
-            return f"your answer cell of \u201c{part_titles[f'test_{grade_id}']}\u201d{shown}"
-        return f"code cell {code_number[index]}{shown}"
+            return say("cell.answer", part=part_titles[f"test_{grade_id}"], first_line=shown)
+        return say("cell.code", number=code_number[index], first_line=shown)
 
     return name

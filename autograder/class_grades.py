@@ -15,12 +15,12 @@ A learner whose folder has since left the submissions keeps the row of their las
 from __future__ import annotations
 
 import csv
-import os
+import io
 import sys
 from pathlib import Path
 from typing import Callable
 
-from autograder import assignments, grades_csv, journal
+from autograder import assignments, grades_csv, if_changed, journal
 from autograder.plain_text import learner_key, plain
 from autograder.results import Result
 
@@ -80,19 +80,23 @@ def _previous(path: Path) -> tuple[list[str], dict[tuple[str, str], dict]]:
 
 def write(path: Path, this_run: list[Result], every: list[Result], grade_ids: list[str]) -> None:
     """Write grades.csv: ``every`` (:func:`every_result`) as rows, except that a pair not
-    graded in ``this_run`` keeps its row of the previous grades.csv, if it had one."""
+    graded in ``this_run`` keeps its row of the previous grades.csv, if it had one. A file
+    that would not change is left as it is."""
     old_header, old_rows = _previous(path)
-    scratch = path.with_name(f".{path.name}.new")
-    grades_csv.write_grades_csv(scratch, every, grade_ids)
-    with open(scratch, newline="", encoding="utf-8") as file:
-        reader = csv.DictReader(file)
-        header = list(reader.fieldnames or [])
-        rows = {tuple(row[c] for c in KEY): row for row in reader}
+    scratch = path.with_name(f".{path.name}.rows")
+    try:
+        grades_csv.write_grades_csv(scratch, every, grade_ids)
+        with open(scratch, newline="", encoding="utf-8") as file:
+            reader = csv.DictReader(file)
+            header = list(reader.fieldnames or [])
+            rows = {tuple(row[c] for c in KEY): row for row in reader}
+    finally:
+        scratch.unlink(missing_ok=True)
     graded = {(plain(r.assignment), learner_key(r.learner_id)) for r in this_run}
     rows |= {key: row for key, row in old_rows.items() if key not in graded}
-    with open(scratch, "w", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, [*header, *(c for c in old_header if c not in header)],
-                                restval="", extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows[key] for key in sorted(rows))
-    os.replace(scratch, path)
+    table = io.StringIO()  # as a file opened with newline="": the rows end in \r\n
+    writer = csv.DictWriter(table, [*header, *(c for c in old_header if c not in header)],
+                            restval="", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows[key] for key in sorted(rows))
+    if_changed.write_text(path, table.getvalue())

@@ -22,7 +22,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from autograder import assignments, course
+from autograder import assignments, course, if_changed
 from autograder.feedback import escape, inline, section_link
 from autograder.plain_text import learner_key
 from autograder.results import Result, rounded
@@ -224,11 +224,12 @@ def render(assignment: str, results: list[Result], book_url: str | None = None) 
 
 
 def write_report(out_dir: Path, assignment: str, results: list[Result]) -> Path | None:
-    """Write OUT_DIR/report.html and return its path; a page that cannot be written is a
-    warning, not the end of the run (the gradebook is recorded after it)."""
+    """Write OUT_DIR/report.html (unless it would not change) and return its path; a page
+    that cannot be written is a warning, not the end of the run (the gradebook is recorded
+    after it)."""
     path = out_dir / REPORT_FILE
     try:
-        path.write_text(render(assignment, results), encoding="utf-8")
+        if_changed.write_text(path, render(assignment, results))
     except OSError as error:
         print(f"autograder: warning: no class report {path}: {error.strerror or error}",
               file=sys.stderr)

@@ -3,6 +3,8 @@
     python -m autograder grade ASSIGNMENT SUBMISSIONS_DIR --out OUT_DIR [--jobs N]
         [--db URL] [--no-sandbox] [--memory 4GiB] [--disk 512MiB] [--tasks 512]
         [--timeout SECONDS] [--wall SECONDS] [--only ID,ID] [--force] [--seed SEED]
+        [--scheduler tcp://HOST:PORT]
+    python -m autograder worker tcp://HOST:PORT [--slots N]
     python -m autograder export ASSIGNMENT --format canvas|moodle|csv [--roster ROSTER.csv]
         [--db URL] --out FILE
     python -m autograder release [NAME ...]
@@ -12,8 +14,13 @@ outputs are built from it: the same command, run again after a crash, grades onl
 journal lacks (see autograder/journal.py); --force grades everyone again, --only just some
 (autograder/selection.py); grades.csv never drops a row (autograder/class_grades.py).
 
+With --scheduler (or Dask's own ``scheduler-address`` setting) the notebooks run on Dask
+workers (autograder/cluster/); this process still judges and writes everything.
+
 Exit status: 0 when the batch completed, whatever the learners scored; 2 with a one-line
-message on stderr for misuse (unknown assignment, missing folder, no sandbox possible).
+message on stderr for misuse (unknown assignment, missing folder, no sandbox possible, no
+scheduler or worker to grade on); 1 when the cluster failed part-way (the grades finished
+are kept in the journal: the same command grades the rest).
 """
 
 from __future__ import annotations
@@ -99,8 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folder with one sub-folder per learner: <learner>/<ASSIGNMENT>.ipynb")
     grade.add_argument("--out", type=Path, required=True,
                        help="where grades.csv, feedback/ and autograded/ are written")
-    grade.add_argument("--jobs", type=_positive(int), default=os.cpu_count() or 1,
-                       help="submissions graded at once (default: the number of cores)")
+    grade.add_argument("--jobs", type=_positive(int),
+                       help="submissions graded at once (default: the number of cores; "
+                            "with --scheduler, the workers' slots decide)")
+    grade.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run the notebooks on the workers of this Dask scheduler "
+                            "(default: Dask's scheduler-address setting, e.g. "
+                            "DASK_SCHEDULER_ADDRESS; none: grade on this machine)")
     grade.add_argument("--db", help="nbgrader gradebook URL (default: the course's, from "
                                     "autograder/nbgrader_config.py)")
     grade.add_argument("--memory", type=parse_bytes, default=defaults.memory_bytes,
@@ -164,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser("release", help="regenerate exercises/ from solutions/")
     release.add_argument("names", nargs="*", help="assignments (default: all)")
+
+    worker = commands.add_parser("worker", help="grade on this machine for a Dask scheduler "
+                                                "(README: Grading on several machines)")
+    worker.add_argument("address", help="the scheduler, e.g. tcp://10.0.0.5:8786")
+    worker.add_argument("--slots", type=_positive(int), metavar="N",
+                        help="submissions graded here at once (default: the cores)")
+    worker.add_argument("--name", help="the worker's name in Dask's dashboard")
+    worker.add_argument("--no-sandbox", action="store_true",
+                        help="without bubblewrap here: takes only batches graded --no-sandbox")
     return parser
 
 
@@ -200,7 +221,12 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
         raise UsageError(f"--out is a file, not a folder: {args.out}")
     if args.out.resolve().is_relative_to(args.submissions.resolve()):
         raise UsageError("--out must not be inside the submissions folder")
-    if not args.no_sandbox:
+    from autograder.cluster import scheduler_address
+    scheduler = scheduler_address.find(args.scheduler)
+    if scheduler and args.jobs:
+        raise UsageError("--jobs does not apply with --scheduler: each worker's --slots "
+                         "says how many submissions it grades at once")
+    if not args.no_sandbox and not scheduler:  # workers check their own (cluster.worker_task)
         try:
             bubblewrap.check_available()
         except bubblewrap.SandboxUnavailable as error:
@@ -257,33 +283,41 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
                 args.submissions, result.learner_id, args.assignment, found)
         record.record(result, fingerprints[result.learner_id])
 
-    protection = memory_protection.choose(limits.cgroups, limits.host_floor_bytes)
+    # Local grading protects this machine's memory; on a cluster each worker protects its own.
+    protection = (None if scheduler else
+                  memory_protection.choose(limits.cgroups, limits.host_floor_bytes))
+    # (On a cluster the coordinator says which workers grade, once it has asked them.)
+    where = "" if scheduler else protection.describe()
     # Opening a new gradebook takes seconds (nbgrader's import, to make its schema): it
     # happens while the first notebooks run, and a gradebook that cannot be opened stops
     # the batch before any result is written.
     with ThreadPoolExecutor(max_workers=1) as checker:
         gradebook_opened = checker.submit(gradebook.check_available, db_url)
         # Said once per batch, once it is sure to run (misuse stays a one-line message):
-        # which protection of the host's memory is active here.
+        # which protection of the host's memory is active here, or which cluster grades.
         gradebook_opened.add_done_callback(
-            lambda opened: opened.exception() or print(protection.describe(), file=sys.stderr))
+            lambda opened: opened.exception() or not where or print(where, file=sys.stderr))
         skip = {*reused, *(set(fingerprints) - set(selected))}
         if set(fingerprints) - skip:  # new results to write: nbgrader loads beside them
             checker.submit(lambda: gradebook_opened.exception() or gradebook.import_writer())
+        shared = dict(limits=limits, use_sandbox=not args.no_sandbox, base_seed=args.seed,
+                      on_progress=ProgressBar(f"grading {args.assignment}"),
+                      wait_for=gradebook_opened, skip=skip, on_result=journal_result,
+                      found=found,
+                      keep_notebook=lambda learner, notebook: autograded_copy.keep(
+                          args.out, learner, args.assignment, notebook))
         try:
-            graded = batch.grade_batch(
-                assignment, args.submissions, jobs=args.jobs, limits=limits,
-                use_sandbox=not args.no_sandbox, base_seed=args.seed,
-                on_progress=ProgressBar(f"grading {args.assignment}"),
-                wait_for=gradebook_opened, protection=protection,
-                skip=skip,
-                on_result=journal_result, found=found,
-                keep_notebook=lambda learner, notebook: autograded_copy.keep(
-                    args.out, learner, args.assignment, notebook))
+            if scheduler:
+                graded = _grade_on_cluster(assignment, args, scheduler, shared, record.path)
+            else:
+                graded = batch.grade_batch(assignment, args.submissions,
+                                           jobs=args.jobs or os.cpu_count() or 1,
+                                           protection=protection, **shared)
         except gradebook.GradebookUnavailable as error:
             raise UsageError(f"cannot open the gradebook {error}") from None
         finally:
-            protection.remove()
+            if protection is not None:
+                protection.remove()
 
     # Everything below is written from the journal, as a re-run after a crash would be.
     learners = sorted({*reused, *(result.learner_id for result in graded)})
@@ -324,6 +358,25 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     return 0
 
 
+class ClusterFailed(Exception):
+    """The cluster failed part-way: str() is the one-line message (exit status 1)."""
+
+
+def _grade_on_cluster(assignment, args, scheduler: str, shared: dict, journal_path: Path):
+    from autograder.cluster import coordinator
+
+    try:
+        return coordinator.grade_batch_on_cluster(
+            assignment, args.submissions, scheduler=scheduler,
+            notice=lambda line: print(plain(f"autograder: {line}"), file=sys.stderr),
+            **shared)
+    except coordinator.ClusterError as error:
+        raise UsageError(str(error)) from None
+    except coordinator.ClusterIncomplete as error:
+        raise ClusterFailed(f"{error}. The {error.graded} graded are kept in {journal_path}: "
+                            "run the same command again to grade the rest") from None
+
+
 def _export(args) -> int:
     from autograder import roster
 
@@ -341,14 +394,27 @@ def _release(args) -> int:
     return release.main(args.names) or 0
 
 
+def _worker(args) -> int:
+    from autograder.cluster import worker_command
+
+    try:
+        return worker_command.main(args.address, args.slots, args.name, not args.no_sandbox)
+    except worker_command.WorkerSetupError as error:
+        raise UsageError(str(error)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        commands = {"grade": _grade, "export": _export, "release": _release}
+        commands = {"grade": _grade, "export": _export, "release": _release,
+                    "worker": _worker}
         return commands[args.command](args)
     except UsageError as error:
         print(plain(f"autograder: error: {error}"), file=sys.stderr)  # paths: learners' names
         return 2
+    except ClusterFailed as error:
+        print(plain(f"autograder: error: {error}"), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nautograder: interrupted; the results judged so far are kept in the "
               "journal: the same command resumes", file=sys.stderr)

@@ -8,6 +8,10 @@ address, :func:`autograder.course.book_url`). Messages are Markdown lines (`code
 *emphasis*). A stage legend explains only the stages of the parts that have them. A part
 that recorded a picture of its steps and lost points shows it (:mod:`.step_picture`).
 
+The page speaks the submission's language (``Result.language``): its labels and stage names
+come from the catalogue (:mod:`autograder.messages`), the parts' messages were worded in it
+when judged, and the status, kept in the instructor's English, is shown translated.
+
 Built only from the verdict and the grader's own status, never from the executed notebook,
 so hidden test code cannot leak into it: of a test cell's errors, only those raised inside
 the learner's own code, or a NameError, are listed (see batch._raised_by_the_learner).
@@ -22,9 +26,10 @@ import re
 from html import escape as _html_escape
 from pathlib import Path
 
-from autograder import (assignments, book_sections, course, feedback_exchange, parts,
-                        step_picture)
+from autograder import (assignments, book_sections, course, feedback_exchange, if_changed,
+                        parts, step_picture)
 from autograder.judging.wording import FIX, READ
+from autograder.messages import current, say, speaking, translated_status
 from autograder.results import Result, rounded
 from autograder.plain_text import learner_key, plain
 
@@ -59,12 +64,19 @@ def _points(value: float) -> str:
     return f"{rounded(value):g}"
 
 
-# What each stage checks; the page explains only the stages its parts have.
-STAGE_MEANINGS = {
-    "one step": "a single update, from values the grader chose",
-    "trajectory": "several updates in a row, each starting where the last one ended",
-    "convergence": "a long run, which must end at the least-squares optimum",
-}
+# The stages a legend explains (what each checks: the catalogue's stage_meaning.*); the
+# page explains only those its parts have.
+EXPLAINED_STAGES = ("one step", "trajectory", "convergence")
+
+
+def _stage_key(stage: str) -> str:
+    return stage.replace(" ", "_")
+
+
+def _word(key: str, **html) -> str:
+    """A phrase of the page's own, in the language being spoken, as HTML: its fields are
+    HTML already (the catalogue's feedback phrases hold no markup of their own)."""
+    return say(key, **html)
 
 
 def inline(text: str) -> str:
@@ -83,30 +95,32 @@ def inline(text: str) -> str:
 
 
 def section_link(section: str, book_url: str) -> str:
-    """A link to a book section under ``book_url`` (also the class report's)."""
+    """A link to a book section under ``book_url`` (also the class report's), in the edition
+    of the language being spoken."""
     try:
-        href, words = book_sections.resolve(section)
+        href, words = book_sections.resolve(section, current())
     except book_sections.UnknownSection:  # a slip of the grader's: say it, link nothing
         return escape(section)
     return f'<a href="{escape(book_url.rstrip("/"))}/{escape(href)}">{inline(words)}</a>'
 
 
 def _section_link(section: str, book_url: str) -> str:
-    return f'<p class="read">Read in the book: {section_link(section, book_url)}</p>'
+    return f'<p class="read">{_word("feedback.read", link=section_link(section, book_url))}</p>'
 
 
 def finding(message: str, book_url: str) -> str:
     """A part's message as HTML: its lines as paragraphs, each fix behind "Show the fix"
-    (the hint comes first), each section of the book as a link."""
+    (the hint comes first), each section of the book as a link. A line that is a status (a
+    part never judged carries its submission's) is shown in the language being spoken."""
     html = []
     for line in message.split("\n"):
         if line.startswith(FIX):
-            html.append("<details><summary>Show the fix</summary>"
+            html.append(f"<details><summary>{_word('feedback.show_fix')}</summary>"
                         f"<p>{inline(line[len(FIX):])}</p></details>")
         elif line.startswith(READ):
             html.append(_section_link(line[len(READ):].strip(), book_url))
         elif line.strip():
-            html.append(f"<p>{inline(line)}</p>")
+            html.append(f"<p>{inline(translated_status(line, current()))}</p>")
     return "\n".join(html)
 
 
@@ -123,13 +137,18 @@ def _late_line(result: Result) -> str:
     """Raw score, late penalty and what is left, when a penalty was taken."""
     if not result.late_penalty:
         return ""
-    return (f'<p class="late">Late: {_points(result.raw_score)} points earned, '
-            f"{_points(result.late_penalty)} taken off for lateness, "
-            f"{_points(result.score)} kept.</p>\n")
+    late = escape(say("feedback.late", raw=_points(result.raw_score),
+                      penalty=_points(result.late_penalty), score=_points(result.score)))
+    return f'<p class="late">{late}</p>\n'
 
 
 def render(result: Result, book_url: str | None = None) -> str:
-    book_url = course.book_url() if book_url is None else book_url
+    """The learner's page, in the submission's language."""
+    with speaking(result.language):
+        return _render(result, course.book_url() if book_url is None else book_url)
+
+
+def _render(result: Result, book_url: str) -> str:
     titles, stages = _course_parts(result.assignment)
     rows, staged = [], []
     for part in result.parts:
@@ -138,7 +157,8 @@ def render(result: Result, book_url: str | None = None) -> str:
         reached = ""
         if own_stages and part.stage in own_stages:
             staged += [stage for stage in own_stages if stage not in staged]
-            reached = f'<p class="stage">Stage reached: <em>{escape(part.stage)}</em></p>\n'
+            stage = f"<em>{escape(say('stage.' + _stage_key(part.stage)))}</em>"
+            reached = f'<p class="stage">{_word("feedback.stage_reached", stage=stage)}</p>\n'
         # A picture of the steps where they went wrong: seen before it is read.
         picture = (step_picture.render(part.figure, part.grade_id)
                    if part.figure and part.score < part.max_score else "")
@@ -149,32 +169,43 @@ def render(result: Result, book_url: str | None = None) -> str:
             f'<td>{reached}{finding(part.message, book_url)}{picture}</td></tr>')
     legend = ""
     if staged:
-        items = "\n".join(f"<li><em>{escape(stage)}</em>: {escape(STAGE_MEANINGS[stage])}</li>"
-                          for stage in staged if stage in STAGE_MEANINGS)
-        legend = f"<p>The stages of a part, in order:</p>\n<ul>\n{items}\n</ul>"
+        items = "\n".join("<li>" + _word(
+            "feedback.legend_item", stage=f"<em>{escape(say('stage.' + _stage_key(stage)))}</em>",
+            meaning=escape(say("stage_meaning." + _stage_key(stage)))) + "</li>"
+            for stage in staged if stage in EXPLAINED_STAGES)
+        legend = f"<p>{_word('feedback.stages')}</p>\n<ul>\n{items}\n</ul>"
     errors = ""
     if result.learner_errors:
         items = "\n".join(f"<li>{inline(e)}</li>" for e in result.learner_errors)
-        errors = ("<h2>Errors while your notebook ran</h2>\n<p>Raised by your code, in your "
-                  f"cells or in the tests that called it.</p>\n<ul>\n{items}\n</ul>")
+        errors = (f"<h2>{_word('feedback.errors')}</h2>\n"
+                  f"<p>{_word('feedback.errors_raised')}</p>\n<ul>\n{items}\n</ul>")
     total_class = _score_class(result.score, result.max_score)
     body_rows = "\n".join(rows)
+    learner = escape(learner_key(result.learner_id))
+    title = _word("feedback.title", assignment=escape(result.assignment), learner=learner)
+    heading = _word("feedback.heading", assignment=f"<code>{escape(result.assignment)}</code>")
+    points = escape(say("feedback.points_of", score=_points(result.score),
+                        max_score=_points(result.max_score)))
+    score = _word("feedback.score", points=f'<strong class="{total_class}">{points}</strong>')
+    status = _word("feedback.status", status=escape(translated_status(result.status,
+                                                                      result.language)))
+    head = "".join(f"<th>{_word(key)}</th>"
+                   for key in ("feedback.part", "feedback.points", "feedback.found"))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{escape(result.language)}">
 <head>
 <meta charset="utf-8">
-<title>Feedback: {escape(result.assignment)} for {escape(learner_key(result.learner_id))}</title>
+<title>{title}</title>
 <style>{_STYLE}</style>
 </head>
 <body>
-<h1>Feedback on <code>{escape(result.assignment)}</code></h1>
-<p>Learner: <strong>{escape(learner_key(result.learner_id))}</strong></p>
-<p>Score: <strong class="{total_class}">{_points(result.score)} of
-{_points(result.max_score)} points</strong></p>
-{_late_line(result)}<p>Status: {escape(result.status)}</p>
-<h2>Parts</h2>
+<h1>{heading}</h1>
+<p>{_word("feedback.learner", learner=f"<strong>{learner}</strong>")}</p>
+<p>{score}</p>
+{_late_line(result)}<p>{status}</p>
+<h2>{_word("feedback.parts")}</h2>
 <table>
-<thead><tr><th>Part</th><th>Points</th><th>What we found</th></tr></thead>
+<thead><tr>{head}</tr></thead>
 <tbody>
 {body_rows}
 </tbody>
@@ -191,10 +222,10 @@ def write_feedback(out_dir: Path, result: Result, notebook: Path | None = None) 
     path (the key: :func:`autograder.plain_text.learner_key`, as in grades.csv and the
     gradebook), in nbgrader's feedback layout with the files ``nbgrader release_feedback``
     needs beside it (:mod:`autograder.feedback_exchange`; the submission's secret is read
-    from beside the graded ``notebook``)."""
+    from beside the graded ``notebook``). A page that would not change is left as it is."""
     folder = out_dir / "feedback" / learner_key(result.learner_id) / result.assignment
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{result.assignment}.html"
-    path.write_text(render(result), encoding="utf-8")
+    if_changed.write_text(path, render(result))
     feedback_exchange.write_beside(folder, result.submitted_at, notebook)
     return path

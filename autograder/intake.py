@@ -51,6 +51,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.lateness import FROM_MTIME, FROM_TIMESTAMP, LatenessError, parse_time
+from autograder.messages import english
 
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's name, beside the submitted notebook
 # What nbgrader's exchange writes beside a submission besides the time: part of it, not
@@ -185,9 +186,10 @@ class _Finder:
         try:
             return _entries(folder)
         except OSError as error:
-            reason = f"cannot read the folder {self.shown(folder)}/: {error.strerror or error}"
             self.skip(folder, f"unreadable: {error.strerror or error}", folder=True)
-            self.problems.setdefault(learner, (folder, f"not graded: {reason}"))
+            self.problems.setdefault(learner, (folder, english(
+                "status.folder_unreadable", folder=self.shown(folder),
+                error=error.strerror or error)))
             return []
 
     def not_a_file(self, entry: os.DirEntry) -> str | None:
@@ -271,7 +273,7 @@ class _Finder:
             return read_timestamp(path, self.shown(path)), []
         except IntakeError as error:
             self.skip(path, f"not used: {error}")
-            return None, [f"{TIMESTAMP_FILE} not used ({error})"]
+            return None, [english("status.timestamp_unused", file=TIMESTAMP_FILE, error=error)]
 
     def _only_notebook(self, learner: str, spare: list[Path]) -> None:
         if len(spare) == 1 and learner not in self.candidates \
@@ -311,8 +313,7 @@ class _Finder:
                 lms.append((moodle_file["name"], moodle_file["uid"], path, moodle_file["file"],
                             None))
             elif entry.is_symlink():  # a learner's folder as a link: refused, in the grades
-                self.problems[entry.name] = (path, "refused: the learner's folder is a "
-                                                   "symbolic link, not a folder")
+                self.problems[entry.name] = (path, english("status.folder_symlink"))
             elif entry.name.endswith(".ipynb"):
                 self.skip(path, "a notebook outside any learner's folder, not named as "
                                 "Canvas (<name>_<userid>_<submissionid>_<file>) or Moodle "
@@ -371,10 +372,10 @@ class _Finder:
             chosen, others = ranked[0], ranked[1:]
             notes = list(chosen.notes)
             if others:
-                notes.append(f"graded the newest of {len(ranked)} copies: "
-                             f"{self.shown(chosen.path)}")
+                notes.append(english("status.newest_copy", count=len(ranked),
+                                     path=self.shown(chosen.path)))
             elif not chosen.exact:
-                notes.append(f"graded a renamed copy: {self.shown(chosen.path)}")
+                notes.append(english("status.renamed_copy", path=self.shown(chosen.path)))
             for other in others:
                 self.skip(other.path, f"an older copy of {learner}'s notebook "
                                       f"({self.shown(chosen.path)} is graded)")

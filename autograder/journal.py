@@ -56,7 +56,8 @@ PRESENTATION_ONLY = frozenset({"__init__.py", "__main__.py", "cli.py", "feedback
                                "selection.py", "class_grades.py", "gradebook_home.py",
                                "intake.py", "lateness.py", "feedback_exchange.py",
                                "class_report.py", "lms_export.py", "roster.py",
-                               "gradebook_lock.py", "step_picture.py", "nbgrader_export.py"})
+                               "gradebook_lock.py", "step_picture.py", "nbgrader_export.py",
+                               "if_changed.py"})
 MAX_WARNINGS = 5  # about unreadable lines, then a count
 
 
@@ -85,6 +86,7 @@ def grading_settings(assignment: Assignment, limits: Limits, use_sandbox: bool) 
     package = Path(__file__).parent
     grader = sorted(path for path in package.rglob("*.py")  # the judges and sandbox too
                     if path.relative_to(package).as_posix() not in PRESENTATION_ONLY)
+    grader.append(package / "messages.yml")  # the judges' words, which results keep
     ttt = sorted(Path(reference.__file__).parent.glob("*.py"))
     return {"source_notebook": _sha256_of_files([assignment.source_path]),
             # As it reads back from a journal line, so that equal settings compare equal.

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from autograder.messages import STATUS_SEPARATOR, english
 from autograder.results import Result, rounded
 
 DUE_EXAMPLE = "2026-12-01T17:00 or 2026-12-01T17:00+01:00"
@@ -175,25 +176,26 @@ def apply(result: Result, submitted_at: datetime | None, time_source: str | None
     done = replace(result, raw_score=raw, late_penalty=0.0, submitted_at=submitted_at)
     if late_flag is not None:
         seconds = 1.0 if late_flag else 0.0
-        against = "marked LATE by the LMS, time unknown: counted as 1 started hour"
+        against = english("status.late_lms")
     elif submitted_at is not None and due is not None:
         seconds = (submitted_at - due).total_seconds()
-        against = (f"due {due.strftime('%Y-%m-%d %H:%M')} UTC"
-                   + (", extended" if result.learner_id in deadlines.extensions else ""))
+        against = english("status.due_extended" if result.learner_id in deadlines.extensions
+                          else "status.due", due=due.strftime('%Y-%m-%d %H:%M'))
     else:
         return done
     phrases = []
     if seconds > 0:
         taken = penalty(deadlines.policy, raw, seconds)
-        how_late = "late" if late_flag else f"late by {_duration(seconds)}"
-        phrases.append(f"{how_late} ({against}): "
-                       + (f"-{taken:g} points ({deadlines.policy})" if taken
-                          else f"no penalty (late policy {deadlines.policy})"))
+        taking = (english("status.penalty", points=f"{taken:g}", policy=deadlines.policy)
+                  if taken else english("status.no_penalty", policy=deadlines.policy))
+        phrases.append(english("status.late", against=against, penalty=taking) if late_flag
+                       else english("status.late_by", duration=_duration(seconds),
+                                    against=against, penalty=taking))
         done = replace(done, score=rounded(raw - taken), late_penalty=taken)
     if late_flag is None and time_source == FROM_MTIME:
-        phrases.append(f"time from {FROM_MTIME}")
+        phrases.append(english("status.time_from_mtime"))
     if phrases:
-        done = replace(done, status="; ".join([result.status, *phrases]))
+        done = replace(done, status=STATUS_SEPARATOR.join([result.status, *phrases]))
     return done
 
 

@@ -36,6 +36,10 @@ c.CourseDirectory.autograded_directory = f"{GRADING_ROOT}/autograded"
 c.CourseDirectory.feedback_directory = f"{GRADING_ROOT}/feedback"
 c.CourseDirectory.solution_directory = f"{GRADING_ROOT}/source_solutions"
 c.CourseDirectory.source_with_tests_directory = f"{GRADING_ROOT}/source_with_tests"
+# The exercises' translations (solutions/<name>/<language>.yml) make the release's language
+# variants (autograder/exercise_translations.py): not files to hand out beside a notebook.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "zh-CN.yml"]
 GRADEBOOK = REPO_ROOT / "gradebook" / "gradebook.db"  # git-ignored
 c.CourseDirectory.db_url = f"sqlite:///{GRADEBOOK}"
 

@@ -3,13 +3,19 @@
 First writes the parts' specs into each source notebook (:mod:`autograder.authoring`:
 hidden test blocks, points, headings, the intro table), then runs nbgrader's
 ``generate_assignment`` on ``solutions/<name>/`` for each assignment (every one by default)
-with the course configuration (:mod:`autograder.course`), and writes ``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
-outputs cleared, checksums added. Last, it inserts the book's set-up cell
+with the course configuration (:mod:`autograder.course`), and writes
+``exercises/<name>/<name>.ipynb``: solutions replaced by stubs, hidden tests removed,
+outputs cleared, checksums added. Then it inserts the book's set-up cell
 (:mod:`ttt.setup_cell`) before each released notebook's first code cell, so that the
 exercise runs where ``ttt`` is not installed (Colab, Binder, a JupyterHub): the cell installs
 it from the source ``_config.yml`` names. The source notebooks do not carry the cell, and
 grading does not need it (the grading kernel has its own copy of ``ttt``; there the cell
-finds it and does nothing). ``make exercises`` calls this.
+finds it and does nothing). Last, from that released notebook, it writes each translated
+variant, ``exercises/<language>/<name>/<name>.ipynb`` (:mod:`autograder.exercise_translations`):
+the same file name in a folder of its own per language, so that nbgrader's release, fetch,
+submit and collect, and the grader's intake, handle it as they handle the English one, and an
+English assignment folder holds one notebook. A translation that is missing or stale leaves
+its cells in English and is named on stderr. ``make exercises`` calls this.
 """
 
 from __future__ import annotations
@@ -24,9 +30,9 @@ import yaml
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 
-from autograder import authoring, course
-from autograder.assignments import REPO_ROOT, ASSIGNMENTS, check_assignment, source_notebook
-from autograder.parts import SpecError
+from autograder import authoring, course, exercise_translations
+from autograder.assignments import REPO_ROOT, ASSIGNMENTS, check_assignment, get, source_notebook
+from autograder.parts import SpecError, parts
 from ttt import setup_cell
 
 BOOK_CONFIG = REPO_ROOT / "_config.yml"
@@ -60,9 +66,28 @@ def add_setup_cell(path: Path, source: str) -> None:
     nbformat.write(notebook, path)
 
 
+def write_variants(path: Path, name: str) -> list[Path]:
+    """Write the translated variants of the released notebook at ``path`` (in
+    ``<release root>/<name>/``), each in ``<release root>/<language>/<name>/``; the problems
+    of a translation (its cells left in English) are said on stderr."""
+    released = nbformat.read(path, as_version=4)
+    written = []
+    for language in exercise_translations.TRANSLATED:
+        points = {spec.number: spec.points for spec in parts(name).values()}
+        for problem in exercise_translations.problems(name, language, get(name).source,
+                                                       points):
+            print(f"release: warning: {problem}", file=sys.stderr)
+        target = path.parents[1] / language / name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(exercise_translations.variant(released, name, language), target)
+        written.append(target)
+    return written
+
+
 def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
             db_url: str | None = None, sync_sources: bool | None = None) -> list[Path]:
-    """Generate the learners' copy of each assignment; returns the notebooks written.
+    """Generate the learners' copy of each assignment, and its translated variants; returns
+    the English notebooks written.
 
     ``release_root`` replaces ``exercises/`` (the tests write a fresh copy elsewhere).
     With ``db_url`` the assignment and its graded cells are also recorded in that
@@ -93,6 +118,7 @@ def release(names=ASSIGNMENTS, *, release_root: Path | None = None,
         path = Path(coursedir.format_path(coursedir.release_directory, ".", name)) \
             / f"{name}.ipynb"
         add_setup_cell(path, source)
+        write_variants(path, name)
         written.append(path)
     return written
 
@@ -108,11 +134,14 @@ def main(argv=None) -> int:
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # "Removing existing assignment"
     try:
         written = release(args.names or ASSIGNMENTS)
-    except (authoring.AuthoringError, SpecError, ReleaseError) as error:
+    except (authoring.AuthoringError, SpecError, ReleaseError,
+            exercise_translations.TranslationError) as error:
         print(f"release: error: {error}", file=sys.stderr)
         return 2
     for path in written:
         print(f"wrote {path}")
+        for language in exercise_translations.TRANSLATED:
+            print(f"wrote {path.parents[1] / language / path.parent.name / path.name}")
     return 0
 
 

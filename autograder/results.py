@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
+from autograder.messages import ENGLISH, LANGUAGES
+
 STAGES = ("one step", "trajectory", "convergence", "passed", "missing", "error")
 # Points carry two decimals everywhere: the verdict, grades.csv, the gradebook, the feedback.
 SCORE_DIGITS = 2
@@ -84,6 +86,9 @@ class Result:
     # the final score, ``raw_score`` the one before ``late_penalty`` (None: not applied).
     raw_score: float | None = None
     late_penalty: float = 0.0
+    # The language of the learner's notebook: its feedback's, and its parts' messages'
+    # (the status, like grades.csv and the gradebook, stays in the instructor's English).
+    language: str = ENGLISH
 
     @property
     def full_marks(self) -> bool:
@@ -97,7 +102,7 @@ class Result:
                 "learner_errors": list(self.learner_errors),
                 "submitted_at": self.submitted_at.isoformat() if self.submitted_at else None,
                 "seed": self.seed, "raw_score": self.raw_score,
-                "late_penalty": self.late_penalty}
+                "late_penalty": self.late_penalty, "language": self.language}
 
     @classmethod
     def from_dict(cls, data) -> Result:
@@ -105,8 +110,8 @@ class Result:
         journal line can be torn or foreign: it is checked field by field)."""
         texts = ("learner_id", "assignment", "status")
         _expect(data, {*texts, "score", "max_score", "parts", "learner_errors",
-                       "submitted_at", "seed", "raw_score", "late_penalty"},
-                optional={"seed", "raw_score", "late_penalty"})  # these came later
+                       "submitted_at", "seed", "raw_score", "late_penalty", "language"},
+                optional={"seed", "raw_score", "late_penalty", "language"})  # came later
         _expect_types(data, texts, str)
         _expect_types(data, ("score", "max_score"), (int, float))
         if not isinstance(data["parts"], list) or not isinstance(data["learner_errors"], list)\
@@ -123,12 +128,15 @@ class Result:
         raw_score, late_penalty = data.get("raw_score"), data.get("late_penalty", 0.0)
         if not (raw_score is None or _is_number(raw_score)) or not _is_number(late_penalty):
             raise ValueError("raw_score and late_penalty must be numbers")
+        language = data.get("language", ENGLISH)
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
         return cls(data["learner_id"], data["assignment"], float(data["score"]),
                    float(data["max_score"]), data["status"],
                    [PartResult.from_dict(part) for part in data["parts"]],
                    list(data["learner_errors"]), submitted_at, seed=seed,
                    raw_score=None if raw_score is None else float(raw_score),
-                   late_penalty=float(late_penalty))
+                   late_penalty=float(late_penalty), language=language)
 
 
 def _is_number(value) -> bool:

@@ -27,10 +27,12 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from autograder.judging.wording import named_bug
+from autograder.judging.wording import Named, named_bug
+from autograder.messages import say
 from autograder.results import PartResult
 
-BUG_NAME = "a shortcut the part rules out"
+RULE_BREACH = Named("rule_breach")
+BUG_NAME = RULE_BREACH.english_name  # as the class report counts it
 # A NumPy part's forbidden names: the libraries that would take its step for it.
 NUMPY_ONLY = ("tensorflow", "tf", "keras", "torch", "jax")
 
@@ -39,7 +41,9 @@ NUMPY_ONLY = ("tensorflow", "tf", "keras", "torch", "jax")
 class SourceRule:
     """What a part's code may not use and must use."""
 
-    asks: str  # what the part asks for, after "Part 4 asks you ": "to write ... yourself"
+    # What the part asks for, the catalogue's ``asks.<key>``: it follows "Part 4 asks you ",
+    # "to write Adam's update yourself, in NumPy".
+    asks: str
     forbidden: tuple[str, ...] = ()  # names, attributes or modules (a dotted use's parts)
     required: tuple[str, ...] = ()  # each must appear in the part's code
     section: str = ""  # the book's section that teaches the mechanism
@@ -48,8 +52,13 @@ class SourceRule:
 @dataclass(frozen=True)
 class Breach:
     grade_id: str  # the part's test cell
-    message: str
+    # The feedback, worded when the part is judged: in the submission's language then.
+    explain: Callable[[], str]
     section: str
+
+    @property
+    def message(self) -> str:
+        return self.explain()
 
 
 @dataclass(frozen=True)
@@ -217,23 +226,31 @@ def uses(statements: list[_Statement]) -> list[tuple[str, list[str], _Statement,
     return sorted(found, key=lambda use: (use[2].cell, use[3]))
 
 
-def breach(rule: SourceRule, part: str, statements: list[_Statement],
-           cell_name: Callable[[int | None], str]) -> str | None:
-    """The feedback on the part's code breaking its rule (``part``: "Part 4"), or None."""
+def breach(rule: SourceRule, number: int, statements: list[_Statement],
+           cell_name: Callable[[int | None], str]) -> Callable[[], str] | None:
+    """The feedback on part ``number``'s code breaking its rule, as a function that words
+    it in the language being spoken; None when the code keeps the rule."""
     found = uses(statements)
+    bug = Named(RULE_BREACH.key, section=rule.section)
+
+    def words(key: str, **values) -> str:
+        return say(key, part=say("part.label", number=number), asks=say(f"asks.{rule.asks}"),
+                   **values)
+
     for written, parts, statement, line in found:
-        hit = next((name for name in parts if name in rule.forbidden), None)
-        if hit is not None:
-            where = f"{cell_name(statement.cell)}, line {line}"
-            return named_bug(BUG_NAME, f"{part} asks you {rule.asks}; your code uses "
-                             f"`{written}` ({where}), so this part earns no points.",
-                             f"the part's own formula in place of `{written}`", rule.section)
+        if any(name in rule.forbidden for name in parts):
+            def uses_it(written=written, statement=statement, line=line) -> str:
+                where = say("source_rule.where", cell=cell_name(statement.cell), line=line)
+                return named_bug(bug, words("source_rule.uses", written=written, where=where),
+                                 say("source_rule.fix_uses", written=written))
+            return uses_it
     seen = {name for _, parts, _, _ in found for name in parts}
     missing = [name for name in rule.required if name not in seen]
     if missing:
-        return named_bug(BUG_NAME, f"{part} asks you {rule.asks}; your code for it never "
-                         f"uses `{missing[0]}`, so this part earns no points.",
-                         f"use `{missing[0]}` as the part asks", rule.section)
+        def never_uses_it() -> str:
+            return named_bug(bug, words("source_rule.never", name=missing[0]),
+                             say("source_rule.fix_never", name=missing[0]))
+        return never_uses_it
     return None
 
 
@@ -246,14 +263,15 @@ def breaches(notebook, specs: Iterable, cell_name: Callable[[int | None], str]
         if spec.source_rule is None:
             continue
         statements = part_code(notebook, spec.name, spec.functions)
-        message = breach(spec.source_rule, f"Part {spec.number}", statements, cell_name)
-        if message is not None:
-            found.append(Breach(spec.grade_id, message, spec.source_rule.section))
+        explain = breach(spec.source_rule, spec.number, statements, cell_name)
+        if explain is not None:
+            found.append(Breach(spec.grade_id, explain, spec.source_rule.section))
     return found
 
 
 def applied(parts: list[PartResult], found: list[Breach]) -> list[PartResult]:
-    """The verdict's parts, each part with a breach at 0 points and its message."""
+    """The verdict's parts, each part with a breach at 0 points and its message (worded now,
+    in the language being spoken)."""
     by_part = {item.grade_id: item for item in found}
     return [PartResult(part.grade_id, 0.0, part.max_score, "error",
                        by_part[part.grade_id].message,

@@ -16,6 +16,9 @@ from html import escape
 
 import numpy as np
 
+from autograder.judging.wording import start_name
+from autograder.messages import joined, say
+
 WIDTH, HEIGHT, MARGIN = 420, 300, 34
 LEARNER, REFERENCE = "#d95f02", "#1f62a8"  # orange and blue: apart for colour-blind readers
 CONTOURS = 5
@@ -109,21 +112,19 @@ def _dots(points: np.ndarray, to_screen, colour: str, shape: str) -> str:
 def description(data: dict) -> str:
     """The picture in words (its alt text): where each path's first step lands."""
     W0, b0 = data["start"]
-    words = [f"Loss contours around the least-squares optimum W = {_fmt(data['optimum'][0])}, "
-             f"b = {_fmt(data['optimum'][1])}, with both paths from W = {_fmt(W0)}, "
-             f"b = {_fmt(b0)}."]
+    words = [say("picture.contours", W=_fmt(data["optimum"][0]), b=_fmt(data["optimum"][1]),
+                 W0=_fmt(W0), b0=_fmt(b0))]
     reference = data["reference"]
     if len(reference):
-        words.append(f"The reference's {len(reference)} steps (blue squares) head for the "
-                     f"optimum; its first lands at W = {_fmt(reference[0][0])}, "
-                     f"b = {_fmt(reference[0][1])}.")
+        words.append(say("picture.reference", steps=len(reference), W=_fmt(reference[0][0]),
+                         b=_fmt(reference[0][1])))
     learner = data["learner"]
     if len(learner):
-        words.append(f"Your {len(learner)} step(s) (orange dots): the first lands at "
-                     f"W = {_fmt(learner[0][0])}, b = {_fmt(learner[0][1])}.")
+        words.append(say("picture.learner", steps=len(learner), W=_fmt(learner[0][0]),
+                         b=_fmt(learner[0][1])))
     else:
-        words.append("Your step gave no finite (W, b) to draw.")
-    return " ".join(words)
+        words.append(say("picture.nothing"))
+    return joined(words)
 
 
 def render(figure, key: str = "steps") -> str:
@@ -159,7 +160,7 @@ def _svg(data: dict, key: str) -> str:
     optimum_x, optimum_y = to_screen(data["optimum"])
     start_x, start_y = to_screen(data["start"])
     text = description(data)
-    title = f"Your first steps and the reference's ({escape(data['scenario'])})"
+    title = escape(say("picture.title", start=start_name(data["scenario"])))
     ids = {name: f"{key}-{name}" for name in ("title", "desc", "clip")}
     return f"""<figure class="steps">
 <svg xmlns="http://www.w3.org/2000/svg" role="img" width="{WIDTH}" height="{HEIGHT}"
@@ -180,11 +181,11 @@ def _svg(data: dict, key: str) -> str:
  stroke-width="2"/>
 <circle cx="{start_x:.1f}" cy="{start_y:.1f}" r="5" fill="none" stroke="#000"/>
 </g>
-<text x="{WIDTH / 2:.0f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="12">W
- ({_fmt(low[0])} to {_fmt(high[0])})</text>
+<text x="{WIDTH / 2:.0f}" y="{HEIGHT - 8}" text-anchor="middle" font-size="12">{escape(say(
+    "picture.axis", name="W", low=_fmt(low[0]), high=_fmt(high[0])))}</text>
 <text x="12" y="{HEIGHT / 2:.0f}" font-size="12" text-anchor="middle"
- transform="rotate(-90 12 {HEIGHT / 2:.0f})">b ({_fmt(low[1])} to {_fmt(high[1])})</text>
+ transform="rotate(-90 12 {HEIGHT / 2:.0f})">{escape(say(
+    "picture.axis", name="b", low=_fmt(low[1]), high=_fmt(high[1])))}</text>
 </svg>
-<figcaption>Your steps (orange dots, dashed) and the reference's (blue squares) from the
-same start (circle), on contours of the loss (grey); the cross is the optimum.</figcaption>
+<figcaption>{escape(say("picture.caption"))}</figcaption>
 </figure>"""

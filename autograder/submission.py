@@ -10,11 +10,18 @@ place the source notebook gives them; cells a learner added travel with the grad
 they follow.
 
 Problems a person can fix are reported as a :class:`SubmissionError` (not gradable, score 0)
-or as notes (graded anyway, e.g. "restored 2 test cells the learner had edited").
+or as notes (graded anyway, e.g. "restored 2 test cells the learner had edited"), both in
+the instructor's words (:func:`autograder.messages.english`).
+
+The one thing kept from the notebook's metadata is its language (``ttt.language``, which the
+release writes into each language's variant): :func:`prepare` reads it once, and the
+learner's feedback is written in it. A test cell counts as unedited in either language's
+variant: the variants differ only in the text of their messages (:func:`_same_test`).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -22,6 +29,8 @@ from pathlib import Path
 
 import nbformat
 from nbformat import v4
+
+from autograder.messages import ENGLISH, english, notebook_language
 
 # Bigger than any honest answer notebook without outputs; stops a learner from making the
 # grader parse gigabytes.
@@ -42,6 +51,8 @@ class SubmissionError(Exception):
 class Restored:
     notebook: nbformat.NotebookNode
     notes: list[str] = field(default_factory=list)
+    # The language of the learner's notebook (autograder.messages.LANGUAGES): its feedback's.
+    language: str = ENGLISH
 
 
 def _nbgrader_meta(cell) -> dict:
@@ -74,48 +85,43 @@ def answer_ids(source: nbformat.NotebookNode) -> list[str]:
 def read_submission(path: Path) -> dict:
     """Parse the learner's file as notebook JSON, or raise SubmissionError saying why not."""
     if path.is_symlink():
-        raise SubmissionError("refused: the submission is a symbolic link, not a file")
+        raise SubmissionError(english("status.symlink"))
     if not path.is_file():
-        raise SubmissionError(f"no submission: {path.name} not found")
+        raise SubmissionError(english("status.no_submission", name=path.name))
     size = path.stat().st_size
     if size == 0:
-        raise SubmissionError("corrupt file: the notebook is empty (0 bytes)")
+        raise SubmissionError(english("status.empty"))
     if size > MAX_SUBMISSION_BYTES:
-        raise SubmissionError(
-            f"refused: the notebook is {size / 2**20:.0f} MiB, more than "
-            f"{MAX_SUBMISSION_BYTES // 2**20} MiB (clear the outputs and resubmit)")
+        raise SubmissionError(english("status.too_big", size=f"{size / 2**20:.0f}",
+                                      limit=MAX_SUBMISSION_BYTES // 2**20))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise SubmissionError("not a notebook: the file is binary, not notebook JSON") from None
+        raise SubmissionError(english("status.binary")) from None
     if not text.lstrip().startswith("{"):
         start = " ".join(text.split())[:30]
-        raise SubmissionError(f"not a notebook: the file is not notebook JSON "
-                              f"(it starts with {start!r})")
+        raise SubmissionError(english("status.not_json", start=repr(start)))
     try:
         data = json.loads(text)
         # A lone surrogate ("\ud800") parses but cannot be written back as UTF-8.
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except json.JSONDecodeError as error:
-        raise SubmissionError(
-            f"corrupt file: invalid JSON at line {error.lineno}, column {error.colno} "
-            f"({error.msg})") from None
+        raise SubmissionError(english("status.invalid_json", line=error.lineno,
+                                      column=error.colno, reason=error.msg)) from None
     except RecursionError:
-        raise SubmissionError("corrupt file: JSON nested too deeply to be a notebook") from None
+        raise SubmissionError(english("status.too_deep")) from None
     except UnicodeEncodeError:
-        raise SubmissionError("corrupt file: text that is not valid Unicode "
-                              "(a lone surrogate escape)") from None
+        raise SubmissionError(english("status.surrogate")) from None
     except ValueError as error:  # e.g. an integer longer than Python will convert
-        raise SubmissionError(f"corrupt file: {error}"[:200]) from None
+        raise SubmissionError(english("status.corrupt", error=error)[:200]) from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        raise SubmissionError("not a notebook: valid JSON but without a list of cells")
+        raise SubmissionError(english("status.no_cells"))
     if data.get("nbformat") != 4:
-        raise SubmissionError(
-            f"not a notebook: nbformat {data.get('nbformat')!r} (expected 4, from Jupyter)")
+        raise SubmissionError(english("status.nbformat", version=repr(data.get("nbformat"))))
     if len(data["cells"]) > MAX_CELLS:  # rebuilding and validating costs time per cell
-        raise SubmissionError(f"refused: the notebook has {len(data['cells'])} cells, more "
-                              f"than {MAX_CELLS} (the assignment has a few dozen)")
+        raise SubmissionError(english("status.too_many_cells", count=len(data["cells"]),
+                                      limit=MAX_CELLS))
     return data
 
 
@@ -144,10 +150,34 @@ def _normalized(text: str) -> str:
     return " ".join(text.split())
 
 
+class _Messages(ast.NodeTransformer):
+    """Every string constant and f-string as one placeholder: what a test *says*."""
+
+    def visit_JoinedStr(self, node):
+        return ast.Constant("")
+
+    def visit_Constant(self, node):
+        return ast.Constant("") if isinstance(node.value, str) else node
+
+
+def code_without_messages(text: str) -> str | None:
+    """The code of a cell with its messages left out (every string literal alike), or None
+    if it does not parse: what a test checks, in any language."""
+    try:
+        return ast.dump(_Messages().visit(ast.parse(text)))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
 def _same_test(learner_text: str, source_text: str) -> bool:
-    """Is the learner's copy the source cell, or its released form (hidden tests removed)?"""
+    """Is the learner's copy the source cell, or its released form (hidden tests removed)
+    in any language? The language variants differ only in their messages' text (the release
+    checks it), so a copy whose code is the released form's, messages aside, is one."""
     released = HIDDEN_TESTS.sub("", source_text)
-    return _normalized(learner_text) in (_normalized(source_text), _normalized(released))
+    if _normalized(learner_text) in (_normalized(source_text), _normalized(released)):
+        return True
+    code = code_without_messages(released)
+    return code is not None and code_without_messages(learner_text) == code
 
 
 def restore(learner: dict, source: nbformat.NotebookNode) -> Restored:
@@ -160,9 +190,7 @@ def restore(learner: dict, source: nbformat.NotebookNode) -> Restored:
     learner_cells = [c for c in learner["cells"] if isinstance(c, dict)]
     found_ids = {grade_id_of(c) for c in learner_cells} & known
     if not found_ids:
-        raise SubmissionError(
-            "wrong notebook: none of this assignment's graded cells are in it "
-            "(was another notebook submitted under this name?)")
+        raise SubmissionError(english("status.wrong_notebook"))
 
     # Group the learner's cells: each graded cell leads the unlabelled cells after it.
     groups: dict[str | None, list] = {None: []}
@@ -202,14 +230,12 @@ def restore(learner: dict, source: nbformat.NotebookNode) -> Restored:
     edited = sorted(g for g, text in learner_protected_sources.items()
                     if not _same_test(text, protected[g].source))
     missing_answers = sorted(g for g in answers if g not in groups)
-    if deleted:
-        notes.append(f"restored deleted cells: {', '.join(deleted)}")
-    if edited:
-        notes.append(f"restored edited cells: {', '.join(edited)}")
-    if missing_answers:
-        notes.append(f"answer cells missing: {', '.join(missing_answers)}")
-    if duplicates:
-        notes.append(f"duplicate cells ran as extra code: {', '.join(sorted(duplicates))}")
+    for key, grade_ids in (("status.restored_deleted", deleted),
+                           ("status.restored_edited", edited),
+                           ("status.answers_missing", missing_answers),
+                           ("status.duplicates", sorted(duplicates))):
+        if grade_ids:
+            notes.append(english(key, cells=", ".join(grade_ids)))
 
     notebook = v4.new_notebook(cells=cells, metadata={
         key: source.metadata[key] for key in ("kernelspec", "language_info")
@@ -219,5 +245,11 @@ def restore(learner: dict, source: nbformat.NotebookNode) -> Restored:
 
 
 def prepare(path: Path, source: nbformat.NotebookNode) -> Restored:
-    """Read and restore one submission; raises SubmissionError when it cannot be graded."""
-    return restore(read_submission(path), source)
+    """Read and restore one submission, and read its language; raises SubmissionError when
+    it cannot be graded."""
+    learner = read_submission(path)
+    restored = restore(learner, source)
+    restored.language, note = notebook_language(learner.get("metadata"))
+    if note:
+        restored.notes.append(note)
+    return restored

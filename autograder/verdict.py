@@ -22,6 +22,7 @@ from pathlib import Path
 
 from autograder import assignments, parts
 from autograder.assignments import Assignment
+from autograder.messages import current, joined, say, speaking
 from autograder.plain_text import plain
 from autograder.judging import findings
 from autograder.judging.report_values import MalformedReport, field, read_report
@@ -45,9 +46,7 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
 
     try:
         if type(record.get("seed")) is not int or record["seed"] != seed:
-            return PartResult(grade_id, 0.0, max_score, "error",
-                              "These results were not produced on this grading run's data, "
-                              "so they earn no points.")
+            return PartResult(grade_id, 0.0, max_score, "error", say("verdict.other_seed"))
         check = field(record, "check")
         if not isinstance(check, str):
             raise MalformedReport("the check is not named by a string")
@@ -61,38 +60,38 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
             raise AssertionError(f"judge {check} returned ({fraction!r}, {stage!r}, ...)")
     except MalformedReport as error:
         return PartResult(grade_id, 0.0, max_score, "error",
-                          f"The results of this part could not be read ({error}), so it "
-                          "earns no points. Did something in the notebook change the tests?")
+                          say("verdict.unreadable", error=error))
     except Exception as error:  # a grader bug: this part only, and never silently
         return PartResult(grade_id, 0.0, max_score, "error",
-                          "The grader failed while judging this part, a bug in the grader "
-                          "and not in your code: "
-                          + plain(f"{type(error).__name__}: {error}")[:300],
+                          say("verdict.grader_failed",
+                              error=plain(f"{type(error).__name__}: {error}")[:300]),
                           grader_error=True)
     score = rounded(max_score * min(max(fraction, 0.0), 1.0))
     return PartResult(grade_id, score, max_score, stage, message,
                       bugs=found.bugs_in(message), figure=found.figure)
 
 
-def judge(assignment: Assignment | str, report_path: Path, seed: int) -> list[PartResult]:
-    """One :class:`PartResult` per graded test cell of ``assignment``, in notebook order."""
-    assignment = _resolved(assignment)
+def judge(assignment: Assignment | str, report_path: Path, seed: int,
+          language: str | None = None) -> list[PartResult]:
+    """One :class:`PartResult` per graded test cell of ``assignment``, in notebook order,
+    their messages in ``language`` (the submission's; default: the language being spoken,
+    see :func:`autograder.messages.speaking`); the bugs' names stay English."""
+    with speaking(language or current()):
+        return _judge(_resolved(assignment), report_path, seed)
+
+
+def _judge(assignment: Assignment, report_path: Path, seed: int) -> list[PartResult]:
     records, unreadable = read_report(Path(report_path))
     results = []
     for grade_id, max_score in assignment.grade_cells.items():
         found = records.get(grade_id, [])
         if len(found) > 1:
-            results.append(PartResult(
-                grade_id, 0.0, max_score, "error",
-                "This part reported results more than once, so none of them count. "
-                "Run each test cell once, and do not call the grader's checks yourself."))
+            results.append(PartResult(grade_id, 0.0, max_score, "error",
+                                      say("verdict.reported_twice")))
         elif not found:
-            extra = (f" ({unreadable} unreadable line(s) were found in the results.)"
-                     if unreadable else "")
-            results.append(PartResult(
-                grade_id, 0.0, max_score, "missing",
-                "The grader got no result for this part: its test cell did not run to the "
-                "end. Did an earlier cell fail, or did the notebook time out?" + extra))
+            extra = say("verdict.unreadable_lines", count=unreadable) if unreadable else ""
+            results.append(PartResult(grade_id, 0.0, max_score, "missing",
+                                      joined([say("verdict.missing"), extra])))
         else:
             results.append(judge_record(assignment, found[0], seed))
     return results

@@ -13,9 +13,11 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Helpers shared by several test folders (toc.py) import from here.
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
+# Helpers shared by several test folders (toc.py) import from here; the build's modules
+# (tools/editions.py, page_pairs.py, translations.py) by their names, as the tools do.
+for _folder in (Path(__file__).parent, REPO_ROOT / "tools"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,8 @@ import numpy as np
 from autograder.cases import ArrayCase
 from autograder.judging.report_values import (MalformedReport, field, flags, numbers,
                                               text_or_none)
-from autograder.judging.wording import case_names, named_bug, raised
+from autograder.judging.wording import Named, raised, where
+from autograder.messages import say
 from autograder.protocol import MAX_VALUES
 
 RTOL, ATOL = 1e-4, 1e-5  # float32 results against a float64 reference
@@ -81,33 +82,34 @@ def difference(output: Output, expected) -> str:
     """How a recorded array differs from the expected one, in a phrase."""
     expected = np.asarray(expected)
     if output.values.shape != expected.shape:
-        return (f"the result has shape {tuple(output.values.shape)}, but "
-                f"{tuple(expected.shape)} was expected")
+        return say("judging.shape", got=tuple(output.values.shape),
+                   expected=tuple(expected.shape))
     if not np.all(np.isfinite(output.values)):
-        return "the result contains inf or NaN"
+        return say("judging.not_finite")
     index = np.unravel_index(np.argmax(np.abs(output.values - expected)), expected.shape)
-    return (f"at index {tuple(int(i) for i in index)} the result is "
-            f"{output.values[index]:.4g}, but {expected[index]:.4g} was expected")
+    return say("judging.value", index=tuple(int(i) for i in index),
+               got=f"{output.values[index]:.4g}", expected=f"{expected[index]:.4g}")
 
 
 @dataclass(frozen=True)
-class Bug:
-    name: str
-    advice: str  # the hint: what went wrong and where to look, not the finished formula
-    outputs: Callable[[ArrayCase], list]  # what this bug would have produced
-    fix: str = ""  # the formula or call that fixes it (the feedback shows it on request)
-    section: str = ""  # the book's section that teaches it: "tapes/numpy_tape.md#reductions"
+class Bug(Named):
+    """A named bug of an array part (its words: :class:`~.wording.Named`) and what code
+    with it records: ``outputs(case)``, a list like the reference's."""
 
-    def explanation(self) -> str:
-        return named_bug(self.name, self.advice, self.fix, self.section)
+    outputs: Callable[[ArrayCase], list]
 
 
 @dataclass(frozen=True)
 class Hint:
-    """Advice for an error message that contains ``fragment``."""
+    """Advice (the catalogue's ``hint.<key>``) for an error message that contains
+    ``fragment``."""
 
     fragment: str
-    advice: str
+    key: str
+
+    @property
+    def advice(self) -> str:
+        return say(f"hint.{self.key}")
 
 
 NOT_A_TENSOR_CREDIT = 0.5  # the right numbers, computed outside TensorFlow
@@ -128,19 +130,18 @@ def judge_case(run: CaseRun, expected: list, bugs, hints, function: str,
                require_tensor: bool = False, rtol=RTOL, atol=ATOL,
                near_miss: str | None = None) -> CaseVerdict:
     """One case against the expected outputs: right, right but not a tensor, or which bug."""
-    where = f"{function}, {case_names([run.case.name])}"
-
     def wrong(cause: str, credit: float = 0.0) -> CaseVerdict:
-        return CaseVerdict(run, credit, f"{where}: {cause}", cause, function)
+        return CaseVerdict(run, credit, where(function, [run.case.name], cause), cause,
+                           function)
 
     if run.error or len(run.outputs) < len(expected):
         advice = next((h.advice for h in hints if run.error and h.fragment in run.error), "")
-        what = raised(function, run.error) if run.error else f"{function} returned too few results"
-        return wrong(f"{what}. {advice}".strip())
+        what = (raised(function, run.error) if run.error
+                else say("judging.too_few", function=function))
+        return wrong(say("judging.problem", what=what, advice=advice).strip())
     if all_match(run.outputs, expected, rtol, atol):
         if require_tensor and not all(o.tensor for o in run.outputs[:1]):
-            return wrong("the numbers are right, but the result is not a tf.Tensor. Compute "
-                         "it with TensorFlow operations.", NOT_A_TENSOR_CREDIT)
+            return wrong(say("judging.not_a_tensor"), NOT_A_TENSOR_CREDIT)
         return CaseVerdict(run, 1.0, function=function)
     for bug in bugs:
         try:
@@ -153,8 +154,8 @@ def judge_case(run: CaseRun, expected: list, bugs, hints, function: str,
         return wrong(near_miss)
     first_wrong = next((k for k, (o, e) in enumerate(zip(run.outputs, expected))
                         if not matches(o, e)), len(expected) - 1)
-    return wrong(f"{difference(run.outputs[first_wrong], expected[first_wrong])}. "
-                 "No common mistake matches; check the formula step by step.")
+    return wrong(say("judging.no_match",
+                     difference=difference(run.outputs[first_wrong], expected[first_wrong])))
 
 
 def judge_cases(runs: list[CaseRun], reference, bugs=(), hints=(), *, function: str,
@@ -173,7 +174,7 @@ def explain_all(verdicts: list[CaseVerdict]) -> str:
         if verdict.problem:
             key = (verdict.function, verdict.cause) if verdict.cause else ("", verdict.problem)
             groups.setdefault(key, []).append(verdict.run.case.name)
-    return "\n".join(f"{function}, {case_names(names)}: {cause}" if function else cause
+    return "\n".join(where(function, names, cause) if function else cause
                      for (function, cause), names in groups.items())
 
 
@@ -188,6 +189,6 @@ def summarize(verdicts: list[CaseVerdict], passed: str):
     message = explain_all(verdicts)
     if earned:
         first, _, rest = message.partition("\n")
-        message = f"{first} ({earned:g} of {len(verdicts)} cases right.)" + (
-            f"\n{rest}" if rest else "")
+        message = say("judging.cases_right", first=first, earned=f"{earned:g}",
+                      total=len(verdicts)) + (f"\n{rest}" if rest else "")
     return earned / len(verdicts), stage, message

@@ -15,7 +15,8 @@ from autograder import scenarios
 from autograder.judging import findings, linear_fit_bugs as bugs
 from autograder.judging.report_values import (MalformedReport, field, flags, numbers,
                                               text_or_none)
-from autograder.judging.wording import format_number as fmt, raised
+from autograder.judging.wording import format_number as fmt, raised, start_name
+from autograder.messages import joined, say
 from ttt.reference import least_squares
 
 STEP_TOLERANCE = 1e-4
@@ -61,19 +62,8 @@ def _parse_runs(record, expected: list[tuple[scenarios.LinearFitScenario, str, i
     return runs
 
 
-def _start_text(W, b, scenario) -> str:
-    return (f"From W = {fmt(W)}, b = {fmt(b)} with learning rate "
-            f"{fmt(scenario.learning_rate)}")
-
-
 # The bug a TensorFlow step shows when, with `loss` swapped, it still takes the MSE step.
 _IGNORED_SWAP = {"mae": bugs.NOT_THE_TAPE, "reversed": bugs.FINITE_DIFFERENCES}
-_LOSS_WORDS = {
-    "mse": "",
-    "mae": " (loss swapped for the mean absolute error)",
-    "reversed": (" (loss swapped for the mean squared error with minus its slope registered "
-                 "as its gradient)"),
-}
 
 
 def _name_the_bug(W, b, got_W, got_b, scenario, loss_name, *, tensorflow=False) -> str:
@@ -94,10 +84,10 @@ def _name_the_bug(W, b, got_W, got_b, scenario, loss_name, *, tensorflow=False) 
     if tensorflow and loss_name == "mae":
         return bugs.NOT_THE_TAPE.explanation()
     right_W, right_b = bugs.step(bugs.CORRECT, W, b, x, y, lr, loss_name)
-    which = " and ".join(name for name, got, right in (("W", got_W, right_W), ("b", got_b, right_b))
-                         if not close(got, right)) or "W and b"
-    return (f"No common mistake matches; the update of {which} is off. Check its gradient "
-            "formula against the derivative of the loss, term by term.")
+    off = [name for name, got, right in (("W", got_W, right_W), ("b", got_b, right_b))
+           if not close(got, right)]
+    which = off[0] if len(off) == 1 else say("linear_fit.W_and_b")
+    return say("linear_fit.no_match", which=which)
 
 
 def _start(run: Run, k: int) -> tuple[float, float]:
@@ -125,7 +115,7 @@ def _compare_step(run: Run, k: int, tensorflow: bool) -> str | None:
     slip does not make every later step look wrong.
     """
     mismatch = _step_mismatch(run, k, tensorflow)
-    return None if mismatch is None else " ".join(mismatch)
+    return None if mismatch is None else joined(list(mismatch))
 
 
 def _step_mismatch(run: Run, k: int, tensorflow: bool) -> tuple[str, str] | None:
@@ -137,9 +127,9 @@ def _step_mismatch(run: Run, k: int, tensorflow: bool) -> tuple[str, str] | None
     got_W, got_b = run.W[k], run.b[k]
     if close(got_W, want_W) and close(got_b, want_b):
         return None
-    return (f"{_start_text(W, b, scenario)}{_LOSS_WORDS[run.loss_name]}, your step gave "
-            f"W = {fmt(got_W)}, b = {fmt(got_b)}; the reference gives W = {fmt(want_W)}, "
-            f"b = {fmt(want_b)}.",
+    return (say(f"linear_fit.step_{run.loss_name}", W=fmt(W), b=fmt(b),
+                rate=fmt(scenario.learning_rate), got_W=fmt(got_W), got_b=fmt(got_b),
+                want_W=fmt(want_W), want_b=fmt(want_b)),
             _name_the_bug(W, b, got_W, got_b, scenario, run.loss_name, tensorflow=tensorflow))
 
 
@@ -153,29 +143,35 @@ def _compare_loss(run: Run, k: int) -> str | None:
     if close(got, want):
         return None
     if got is None:
-        return ("train_step_tf should return the loss (a number or scalar tensor); it "
-                "returned something else, such as None.")
+        return say("linear_fit.loss_not_returned")
     after = loss_fn(run.W[k], run.b[k], scenario.inputs.astype(float),
                     scenario.outputs.astype(float))
     if close(got, after):
-        return ("train_step_tf returned the loss after the update; return the loss "
-                "computed under the tape, before W and b change.")
-    return (f"train_step_tf returned {fmt(got)} as the loss at step {k + 1}, but the loss "
-            f"before that step is {fmt(want)}.")
+        return say("linear_fit.loss_after")
+    return say("linear_fit.loss_wrong", got=fmt(got), step=k + 1, want=fmt(want))
+
+
+def _stopped(run: Run, name: str, steps: int) -> str:
+    """A run that ended before its last step: why, and where."""
+    what = raised(name, run.error) if run.error else say("linear_fit.stopped_early", name=name)
+    return say("linear_fit.stopped_at", what=what, step=len(run.W) + 1, steps=steps)
 
 
 def _first_step_problem(runs: list[Run], tensorflow: bool, name: str):
     """(stage, message) for the first problem in anyone's first step, else None."""
     for run in runs:
         if not run.W:
-            return "error", (f"One step: {raised(name, run.error)}."
-                             if run.error else f"One step: {name} did not complete a step.")
+            what = (raised(name, run.error) if run.error
+                    else say("linear_fit.no_step", name=name))
+            return "error", say("linear_fit.one_step",
+                                what=say("linear_fit.sentence", text=what))
     if tensorflow and not all(run.kept_variables[0] for run in runs):
-        return "one step", f"One step: {bugs.REBOUND.explanation()}"
+        return "one step", say("linear_fit.one_step", what=bugs.REBOUND.explanation())
     for run in runs:
         problem = _compare_step(run, 0, tensorflow)
         if problem:
-            return "one step", f"One step ({run.scenario.name}): " + problem
+            return "one step", say("linear_fit.one_step_at",
+                                   start=start_name(run.scenario.name), what=problem)
     return None
 
 
@@ -184,24 +180,25 @@ def _trajectory_problem(runs: list[Run], tensorflow: bool, name: str):
         steps = run.scenario.steps
         for k in range(len(run.W)):
             if tensorflow and not run.kept_variables[k]:
-                return f"Trajectory: {bugs.REBOUND.explanation()}"
+                return say("linear_fit.trajectory", what=bugs.REBOUND.explanation())
             problem = _compare_step(run, k, tensorflow)
             if problem:
-                return f"Trajectory ({run.scenario.name}), step {k + 1}: " + problem
+                return say("linear_fit.trajectory_step", start=start_name(run.scenario.name),
+                           step=k + 1, what=problem)
             if tensorflow:
                 problem = _compare_loss(run, k)
                 if problem:
-                    return f"Trajectory ({run.scenario.name}): " + problem
+                    return say("linear_fit.trajectory_at", start=start_name(run.scenario.name),
+                               what=problem)
         if len(run.W) < steps:
-            what = raised(name, run.error) if run.error else f"{name} stopped early"
-            return f"Trajectory ({run.scenario.name}): {what} at step {len(run.W) + 1} of {steps}."
+            return say("linear_fit.trajectory_at", start=start_name(run.scenario.name),
+                       what=_stopped(run, name, steps))
     return None
 
 
 def _half_for_the_first_steps(problem: str):
     """Right first steps, then a slip along the trajectory: half of the part."""
-    return 0.5, "trajectory", (problem + " Your first steps were right, so half of this "
-                               "part's points are yours.")
+    return 0.5, "trajectory", joined([problem, say("linear_fit.first_steps_right")])
 
 
 def _picture(runs: list[Run]) -> None:
@@ -241,8 +238,8 @@ def judge_train_step_numpy(record, seed):
     problem = _trajectory_problem(runs, False, "train_step_numpy")
     if problem:
         return _half_for_the_first_steps(problem)
-    return 1.0, "passed", (f"Your NumPy step follows the reference for {scenario_list[0].steps} "
-                           f"steps from {len(runs)} different starts and learning rates.")
+    return 1.0, "passed", say("linear_fit.numpy_passed", steps=scenario_list[0].steps,
+                              starts=len(runs))
 
 
 def judge_train_step_tf(record, seed):
@@ -261,41 +258,44 @@ def judge_train_step_tf(record, seed):
     problem = _trajectory_problem(runs, True, "train_step_tf")
     if problem:
         return _half_for_the_first_steps(problem)
-    return 1.0, "passed", ("Your TensorFlow step follows the reference from "
-                           f"{len(scenario_list)} starts, for the mean squared error and for "
-                           "other losses swapped into `loss`.")
+    return 1.0, "passed", say("linear_fit.tf_passed", starts=len(scenario_list))
 
 
 def _convergence_problem(run: Run, optimum, name: str, tensorflow: bool) -> str | None:
     scenario = run.scenario
     if tensorflow and not all(run.kept_variables):
-        return f"{name}: {bugs.REBOUND.explanation()}"
+        return say("linear_fit.named", name=name, what=bugs.REBOUND.explanation())
     if len(run.W) < scenario.steps and not (run.W and not math.isfinite(run.W[-1] + run.b[-1])):
-        what = raised(name, run.error) if run.error else f"{name} stopped early"
-        return f"{what} at step {len(run.W) + 1} of {scenario.steps}."
+        return _stopped(run, name, scenario.steps)
     W, b = run.W[-1], run.b[-1]
     if close(W, optimum[0], OPTIMUM_TOLERANCE) and close(b, optimum[1], OPTIMUM_TOLERANCE):
         return _descent_problem(run, optimum, name, tensorflow)
     if not math.isfinite(W + b):
-        outcome = f"diverged: W and b became infinite or NaN by step {len(run.W)}"
+        outcome = say("linear_fit.diverged", step=len(run.W))
     else:
-        outcome = f"ended at W = {fmt(W)}, b = {fmt(b)}"
+        outcome = say("linear_fit.ended_at", W=fmt(W), b=fmt(b))
     mismatch = _step_mismatch(run, 0, tensorflow) if run.W else None
-    diagnosis_text = f" Already its first step was off. {mismatch[1]}" if mismatch else ""
-    return (f"After {scenario.steps} steps {name} {outcome}, but the least-squares optimum is "
-            f"W = {fmt(optimum[0])}, b = {fmt(optimum[1])}.{diagnosis_text}")
+    return joined([say("linear_fit.not_converged", steps=scenario.steps, name=name,
+                       outcome=outcome, W=fmt(optimum[0]), b=fmt(optimum[1])),
+                   say("linear_fit.first_step_off") if mismatch else "",
+                   mismatch[1] if mismatch else ""])
 
 
 def _what_step_did(run: Run, k: int, optimum) -> str:
     kind = _step_kind(run, k)
-    if kind == bugs.CORRECT:
-        return "was the reference step"
     if kind is not None:
-        return f"was a step with a known slip ({kind})"
+        return say("linear_fit.was", kind=_kind(kind))
     if close(run.W[k], optimum[0], OPTIMUM_TOLERANCE) and \
             close(run.b[k], optimum[1], OPTIMUM_TOLERANCE):
-        return "jumped to the least-squares optimum"
-    return "matched no gradient step"
+        return say("linear_fit.jumped")
+    return say("linear_fit.no_gradient_step")
+
+
+def _kind(kind: str) -> str:
+    """A step of bugs.STEPS in words: the reference step, or a step with a known slip."""
+    if kind == bugs.CORRECT:
+        return say("linear_fit.reference_step")
+    return say("linear_fit.slipped_step", slip=bugs.variant(kind).name)
 
 
 def _descent_problem(run: Run, optimum, name: str, tensorflow: bool) -> str | None:
@@ -308,23 +308,17 @@ def _descent_problem(run: Run, optimum, name: str, tensorflow: bool) -> str | No
     kind = _step_kind(run, 0)
     if kind is None:
         first = _step_mismatch(run, 0, tensorflow)
-        return (f"{name} ended at the optimum, but not by gradient descent: its first step "
-                f"already jumped there. {first[0]} A train step moves W and b a small step "
-                "downhill along the gradient; it does not solve for the best line.")
+        return say("linear_fit.jumped_at_once", name=name, step=first[0])
     changed = next((k for k in range(1, len(run.W)) if not _is_step(run, k, kind)), None)
     if changed is not None:
         s = run.scenario
         W, b = _start(run, changed)
         want_W, want_b = bugs.step(kind, W, b, s.inputs, s.outputs, s.learning_rate,
                                         run.loss_name)
-        first = ("the reference step" if kind == bugs.CORRECT
-                 else f"a step with a known slip ({kind})")
-        return (f"{name} ended at the optimum, but not by gradient descent all the way: its "
-                f"first step was {first}, but step {changed + 1} "
-                f"{_what_step_did(run, changed, optimum)}. From W = {fmt(W)}, b = {fmt(b)} "
-                f"it gave W = {fmt(run.W[changed])}, b = {fmt(run.b[changed])}, where the "
-                f"same step as the first gives W = {fmt(want_W)}, b = {fmt(want_b)}. Every "
-                "call must take the same gradient step from wherever W and b are.")
+        return say("linear_fit.changed_step", name=name, first=_kind(kind),
+                   step=changed + 1, did=_what_step_did(run, changed, optimum), W=fmt(W),
+                   b=fmt(b), got_W=fmt(run.W[changed]), got_b=fmt(run.b[changed]),
+                   want_W=fmt(want_W), want_b=fmt(want_b))
     # "No update at all" all the way cannot get here: the scenario starts far from the
     # optimum (the tests check it), so a run that never moves never ends there.
     return None
@@ -354,19 +348,16 @@ def _tape_problem(mae_run: Run, reversed_run: Run, kind: str) -> str | None:
     reversed registered gradient, a tape-based step takes that kind of step on the reversed
     gradient, while finite differences of the loss's values take it along the slope.
     """
-    lead = ("train_step_tf reached the optimum, but only a step that takes its gradients "
-            "from the tape earns these points.")
+    lead = say("linear_fit.tape_lead")
     if not _follows_the_loss(mae_run):
-        return f"{lead} {bugs.NOT_THE_TAPE.explanation()}"
+        return joined([lead, bugs.NOT_THE_TAPE.explanation()])
     if reversed_run.W and reversed_run.kept_variables[0] and _is_step(reversed_run, 0, kind):
         return None
     if reversed_run.W and _is_step(replace(reversed_run, loss_name="mse"), 0, kind):
-        bug = bugs.FINITE_DIFFERENCES
-        return f"{lead} {bug.explanation()}"
+        return joined([lead, bugs.FINITE_DIFFERENCES.explanation()])
     what = raised("train_step_tf", reversed_run.error) if reversed_run.error else \
-        "train_step_tf did not move W and b along it"
-    return (f"{lead} With `loss` swapped for a loss whose registered gradient is reversed, "
-            f"{what}.")
+        say("linear_fit.not_along_it")
+    return joined([lead, say("linear_fit.reversed", what=what)])
 
 
 def judge_convergence(record, seed):
@@ -387,10 +378,9 @@ def judge_convergence(record, seed):
     problems.append(tf_problem)
     fraction = 0.5 * (problems[0] is None) + 0.5 * (problems[1] is None)
     if fraction == 1.0:
-        return 1.0, "passed", (f"Both steps reach the least-squares optimum in "
-                               f"{scenario.steps} steps.")
-    found = " ".join(f"Convergence: {problem}" for problem in problems if problem)
+        return 1.0, "passed", say("linear_fit.converged", steps=scenario.steps)
+    found = [say("linear_fit.convergence", what=problem) for problem in problems if problem]
     if fraction:
-        found += " The other step converged: half of this part's points are yours."
-    return fraction, "convergence", found
+        found.append(say("linear_fit.other_converged"))
+    return fraction, "convergence", joined(found)
 

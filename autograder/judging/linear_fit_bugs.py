@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from autograder.judging.wording import named_bug
+from autograder.judging.wording import Named
 from ttt.reference import mse_gradients
 
 Gradients = Callable[..., tuple[float, float]]
@@ -48,15 +48,11 @@ LOSSES: dict[str, tuple[Callable[..., float], Gradients]] = {
 
 
 @dataclass(frozen=True)
-class Variant:
-    name: str  # what the feedback calls the bug
-    advice: str  # the hint: what went wrong, in a sentence or two, not the formula
-    tensorflow: bool  # whether a TensorFlow step can plausibly have this bug
-    fix: str = ""  # the formula or call that fixes it (the feedback shows it on request)
-    section: str = ""  # the book's section that teaches it: "linear_fit/numpy.md#..."
+class Variant(Named):
+    """A known-wrong step (its words: :class:`~autograder.judging.wording.Named`, the
+    catalogue's ``bug.<key>``) and whether a TensorFlow step can plausibly have it."""
 
-    def explanation(self) -> str:
-        return named_bug(self.name, self.advice, self.fix, self.section)
+    tensorflow: bool
 
 
 def _correct(W, b, x, y, lr, grad):
@@ -95,72 +91,40 @@ def _no_update(W, b, x, y, lr, grad):
     return W, b
 
 
-CORRECT = "correct"
-NO_UPDATE = "no update at all"
-STEPS: dict[str, Callable] = {
-    CORRECT: _correct,
-    "sign flipped": _sign_flipped,
-    "missing factor 2": _missing_factor_2,
-    "sum instead of mean": _sum_instead_of_mean,
-    "W and b gradients swapped": _gradients_swapped,
-    "b updated with the new W": _b_with_new_W,
-    NO_UPDATE: _no_update,
-}
-
 STEP = "linear_fit/numpy.md#one-train-step"
 HAND = "linear_fit/numpy.md#the-gradients-by-hand"
 TF_STEP = "linear_fit/tensorflow.md#one-train-step-side-by-side"
 
 VARIANTS: tuple[Variant, ...] = (
-    Variant("sign flipped",
-            "Your step moved W and b up the slope, so the loss grows. Which way does the "
-            "gradient point, and which way must a step go?", tensorflow=True,
-            fix="gradient descent subtracts: `new_W = W - learning_rate * dW`", section=STEP),
-    Variant("missing factor 2",
-            "Your steps are half as long as they should be. Differentiate the square once "
-            "more by hand: what does it bring down?", tensorflow=False,
-            fix="d/dW mean(r**2) = 2 * mean(r * x), with r = x * W + b - y", section=HAND),
-    Variant("sum instead of mean",
-            "Your steps are as many times too long as there are examples. The loss is a "
-            "mean, so its gradient is a mean too.", tensorflow=False,
-            fix="average over the examples (`np.mean`), do not add them up", section=HAND),
-    Variant("W and b gradients swapped",
-            "W moved by b's gradient and b by W's. Check which gradient updates which "
-            "parameter.", tensorflow=True, section=STEP),
-    Variant("b updated with the new W",
-            "b was updated with a gradient computed after W had already changed: that is "
-            "another algorithm (alternating descent), not this step.", tensorflow=True,
-            fix="compute both gradients at the old (W, b) first, then update both",
+    Variant("sign_flipped", tensorflow=True, section=STEP),
+    Variant("missing_factor_2", tensorflow=False, section=HAND),
+    Variant("sum_instead_of_mean", tensorflow=False, section=HAND),
+    Variant("gradients_swapped", tensorflow=True, section=STEP),
+    Variant("b_with_new_W", tensorflow=True,
             section="linear_fit/numpy.md#the-same-step-with-the-tape"),
-    Variant("no update at all",
-            "W and b did not change. The step must move them: return the new values "
-            "(NumPy) or change the variables in place (TensorFlow).",
-            tensorflow=True, fix="`model.W.assign_sub(learning_rate * dW)` in TensorFlow",
-            section=STEP),
+    Variant("no_update", tensorflow=True, section=STEP),
 )
-
-REBOUND = Variant(
-    "variables rebound instead of assigned",
-    "model.W or model.b was replaced by a new object (model.W = ...). A tf.Variable is "
-    "state: it must be updated in place, so that the model keeps the same variables and the "
-    "tape keeps watching them.", tensorflow=True,
-    fix="`model.W.assign_sub(learning_rate * dW)`", section="variables/index.md#updating-a-variable")
-NOT_THE_TAPE = Variant(
-    "gradients not taken from the tape of `loss`",
-    "When the grader swapped the notebook's `loss` for another loss (the mean absolute "
-    "error), your step still moved W and b as if for the mean squared error. The step must "
-    "follow whatever `loss` is.", tensorflow=True,
-    fix="compute the loss by calling `loss(...)` under `tf.GradientTape` and take the "
-        "gradients from the tape", section=TF_STEP)
+REBOUND = Variant("variables_rebound", tensorflow=True,
+                  section="variables/index.md#updating-a-variable")
+NOT_THE_TAPE = Variant("not_the_tape", tensorflow=True, section=TF_STEP)
 FINITE_DIFFERENCES = Variant(
-    "gradients by finite differences, not from the tape",
-    "When the grader swapped in a `loss` whose registered gradient is not the slope of its "
-    "values (made with tf.custom_gradient, like a gradient-reversal layer), your step still "
-    "moved along the slope: it estimates the gradients from values of the loss instead of "
-    "asking the tape.", tensorflow=True,
-    fix="compute the loss under `tf.GradientTape` and use `tape.gradient(...)`: only the "
-        "tape replays the gradient each operation registers",
+    "finite_differences_not_the_tape", tensorflow=True,
     section="tapes/custom_gradients.md#writing-the-backward-rule-yourself-tf-custom-gradient")
+
+# Every step, by the name the instructor's outputs give it (the bug's English name): the
+# reference and each variant's slip, in the order of VARIANTS.
+CORRECT = "correct"
+STEPS: dict[str, Callable] = {CORRECT: _correct, **{
+    variant.english_name: slip for variant, slip in zip(VARIANTS, (
+        _sign_flipped, _missing_factor_2, _sum_instead_of_mean, _gradients_swapped,
+        _b_with_new_W, _no_update))}}
+NO_UPDATE = VARIANTS[-1].english_name
+_BY_STEP = {variant.english_name: variant for variant in VARIANTS}
+
+
+def variant(step_name: str) -> Variant:
+    """The variant whose slip the step ``step_name`` of :data:`STEPS` is."""
+    return _BY_STEP[step_name]
 
 
 def step(name: str, W, b, inputs, outputs, learning_rate, loss_name: str = "mse"):

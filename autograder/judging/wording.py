@@ -1,45 +1,108 @@
-"""How feedback words what a learner's code did: raised errors and numbers."""
+"""How feedback words what a learner's code did: raised errors, numbers, named bugs.
+
+Every phrase comes from the catalogue (:mod:`autograder.messages`), in the language being
+spoken: the submission's while it is judged.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from autograder.judging import findings
+from autograder.messages import english, has, say
 from autograder.protocol import RETURNED_NONE
 
 
 def raised(function: str, error: str) -> str:
     """How feedback reports an error the learner's code raised."""
     if error.startswith("NotImplementedError"):
-        return f"{function} is not written yet (it still raises NotImplementedError)"
+        return say("judging.not_written", function=function)
     if error == f"TypeError: {RETURNED_NONE}":
-        return f"{function} returned None"
-    return f"{function} raised {error}"
+        return say("judging.returned_none", function=function)
+    return say("judging.raised", function=function, error=error)
 
 
 # A message is lines of text. A line that starts with one of these is not read as prose by
 # the feedback page: the fix is hidden behind "Show the fix" (the hint comes first), and a
-# book section becomes a link. In grades.csv and the gradebook they read as they are.
+# book section becomes a link. Markers, not words: they read the same in every language.
 FIX = "Fix: "
 READ = "Read: "
 
 
-def named_bug(name: str, advice: str, fix: str = "", section: str = "") -> str:
-    """A named bug's explanation: the hint, then (own lines) the fix and the section."""
-    lines = [f"Bug: {name}. {advice}".rstrip()]
+@dataclass(frozen=True)
+class Named:
+    """A named bug's words, by its key in the catalogue: ``bug.<key>.name``, ``.advice``
+    (the hint: what went wrong and where to look, not the finished formula) and, when the
+    catalogue has one, ``.fix`` (the formula or call that fixes it; the feedback shows it on
+    request). ``texts``: another bug's key whose advice and fix this one shares (one cause,
+    two ways to show it). ``section``: the book's section that teaches it,
+    ``"tapes/numpy_tape.md#reductions"``."""
+
+    key: str
+    section: str = field(default="", kw_only=True)
+    texts: str = field(default="", kw_only=True)
+
+    @property
+    def name(self) -> str:
+        return say(f"bug.{self.key}.name")
+
+    @property
+    def english_name(self) -> str:
+        """The name the instructor's class report counts it by."""
+        return english(f"bug.{self.key}.name")
+
+    @property
+    def advice(self) -> str:
+        return say(f"bug.{self.texts or self.key}.advice")
+
+    @property
+    def fix(self) -> str:
+        key = f"bug.{self.texts or self.key}.fix"
+        return say(key) if has(key) else ""
+
+    def missing_words(self) -> list[str]:
+        """The catalogue keys this bug needs and the catalogue lacks (a spec's slip)."""
+        return [key for key in (f"bug.{self.key}.name", f"bug.{self.texts or self.key}.advice")
+                if not has(key)]
+
+    def explanation(self) -> str:
+        return named_bug(self)
+
+
+def named_bug(bug: Named, advice: str | None = None, fix: str | None = None) -> str:
+    """A named bug's explanation: the hint (``advice``: the bug's own unless given), then
+    (own lines) the fix and the section."""
+    advice = bug.advice if advice is None else advice
+    fix = bug.fix if fix is None else fix
+    lines = [say("judging.bug", name=bug.name, advice=advice).rstrip()]
     if fix:
         lines.append(FIX + fix)
-    if section:
-        lines.append(READ + section)
+    if bug.section:
+        lines.append(READ + bug.section)
     text = "\n".join(lines)
-    findings.bug_worded(name, section, text)
+    findings.bug_worded(bug.english_name, bug.section, text)
     return text
 
 
 def case_names(names: list[str]) -> str:
-    """“a”, or cases “a”, “b” and “c”."""
+    """case “a”, or cases “a”, “b” and “c”."""
     quoted = [f"\u201c{name}\u201d" for name in names]
     if len(quoted) == 1:
-        return f"case {quoted[0]}"
-    return f"cases {', '.join(quoted[:-1])} and {quoted[-1]}"
+        return say("judging.case", name=quoted[0])
+    return say("judging.cases", names=say("judging.list_separator").join(quoted[:-1]),
+               last=quoted[-1])
+
+
+def where(function: str, names: list[str], cause: str) -> str:
+    """A problem of some cases of a function: "f, case “a”: <cause>"."""
+    return say("judging.where", function=function, cases=case_names(names), cause=cause)
+
+
+def start_name(name: str) -> str:
+    """A linear_fit scenario's name as the learner reads it: "start 2" is data (the kernel
+    and the grader match runs by it), shown in the language being spoken."""
+    number = name.removeprefix("start ")
+    return say("linear_fit.start", number=number) if number.isdigit() else name
 
 
 def format_number(value: float) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from autograder.judging.arrays import all_match, summarize
+from autograder.messages import say
 
 
 def half_for_a_right_first_step(reference: Callable, outputs_per_step: int, steps: int):
@@ -19,7 +20,7 @@ def half_for_a_right_first_step(reference: Callable, outputs_per_step: int, step
 
     def rule(part, runs):
         verdicts = part.verdicts(runs)
-        fraction, stage, message = summarize(verdicts, part.passed)
+        fraction, stage, message = summarize(verdicts, part.passed_message)
         first_steps_right = all(
             run.error is None and len(run.outputs) == outputs_per_step * steps
             and all_match(run.outputs[:outputs_per_step],
@@ -27,8 +28,7 @@ def half_for_a_right_first_step(reference: Callable, outputs_per_step: int, step
             for run in runs)
         if stage != "passed" and first_steps_right:
             problem = next(verdict.problem for verdict in verdicts if verdict.problem)
-            return 0.5, "trajectory", (f"{problem} Your first step was right, so half of "
-                                       "this part's points are yours.")
+            return 0.5, "trajectory", say("judging.first_step_right", problem=problem)
         return fraction, stage, message
 
     return rule

@@ -9,6 +9,9 @@ A spec has two halves, split where the grader's trust boundary runs:
 - **grader side** (never leaves the grader): the reference, the named bugs with their
   advice, hints for error messages, the points and the partial-credit rule.
 
+A spec names its words (bugs, hints, the passed message) by their keys in the message
+catalogue, ``autograder/messages.yml``, which holds each in English and Chinese.
+
 Everything registered by hand before is derived from it: the grade id (``test_<part>``), the
 stream its cases are drawn from, the hidden test block, the points in the notebook's
 metadata, heading and intro table (:mod:`autograder.authoring` writes those).
@@ -25,6 +28,7 @@ from autograder import cases as case_recipes
 from autograder.calling import check_template, recorded_count
 from autograder.judging.arrays import (ATOL, RTOL, Bug, CaseRun, Hint, judge_cases,
                                        parse_runs, summarize)
+from autograder.messages import has, say
 from autograder.source_rules import SourceRule
 
 __all__ = ["ArrayPart", "Bug", "CustomPart", "Hint", "Part"]
@@ -87,6 +91,20 @@ def _call_literal(call: dict) -> str:
             + "    }}")
 
 
+def _check_words(part: "ArrayPart") -> None:
+    """Every phrase the part names is in the catalogue (a slip stops the release)."""
+    keys = [f"passed.{part.passed}"] + [f"hint.{hint.key}" for hint in part.hints]
+    keys += [f"label.{part.label}"] * bool(part.label)
+    keys += [f"near_miss.{part.near_miss}"] * bool(part.near_miss)
+    keys += [key for bug in part.bugs for key in bug.missing_words()]
+    if part.source_rule is not None:
+        keys.append(f"asks.{part.source_rule.asks}")
+    missing = [key for key in keys if not has(key)]
+    if missing:
+        raise ValueError(f"no phrase {missing[0]!r} in autograder/messages.yml: add it there, "
+                         "in English and Chinese")
+
+
 @dataclass(frozen=True)
 class ArrayPart(Part):
     """A part that calls the learner's functions on drawn arrays and compares the arrays
@@ -103,17 +121,22 @@ class ArrayPart(Part):
     reference: Callable | None = None  # case -> [expected array, ...], float64
     bugs: tuple[Bug, ...] = ()
     hints: tuple[Hint, ...] = ()
-    passed: str = ""  # the feedback when every case is right
-    label: str = ""  # how feedback names the code: the first function when empty
+    passed: str = ""  # the feedback when every case is right: ``passed.<key>``
+    label: str = ""  # how feedback names the code, ``label.<key>``; else the first function
     require_tensor: bool = False  # a right result that is not a tf.Tensor earns half
     rtol: float = RTOL
     atol: float = ATOL
-    near_miss: str | None = None  # feedback for a result right to 1e-2 but not exact
+    # Feedback for a result right to 1e-2 but not exact, ``near_miss.<key>``; None: none.
+    near_miss: str | None = None
     rule: Callable[["ArrayPart", list[CaseRun]], Verdict] | None = None
 
     @property
     def function_label(self) -> str:
-        return self.label or self.functions[0]
+        return say(f"label.{self.label}") if self.label else self.functions[0]
+
+    @property
+    def passed_message(self) -> str:
+        return say(f"passed.{self.passed}", function=self.function_label)
 
     def draw(self, seed: int):
         return case_recipes.draw(self.key, self.cases, seed)
@@ -128,11 +151,11 @@ class ArrayPart(Part):
         return judge_cases(runs, self.reference, self.bugs if bugs is None else bugs,
                            self.hints, function=self.function_label,
                            require_tensor=self.require_tensor, rtol=self.rtol, atol=self.atol,
-                           near_miss=self.near_miss)
+                           near_miss=self.near_miss and say(f"near_miss.{self.near_miss}"))
 
     def grade(self, runs: list[CaseRun], bugs=None) -> Verdict:
         """The default judging: the share of cases right, the first problem named."""
-        return summarize(self.verdicts(runs, bugs), self.passed)
+        return summarize(self.verdicts(runs, bugs), self.passed_message)
 
     def judge(self, record: dict, seed: int) -> Verdict:
         runs = self.parse(record, seed)
@@ -145,6 +168,7 @@ class ArrayPart(Part):
         check_template(self.call, drawn, self.functions)
         if self.reference is None or not self.passed:
             raise ValueError("an ArrayPart needs a reference and a passed message")
+        _check_words(self)
         with np.errstate(all="ignore"):  # a bug may overflow, as the learner's code did
             self._check_outputs(drawn)
 

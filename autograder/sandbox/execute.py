@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from autograder import protocol
 from autograder.sandbox import memory_protection, runner_outcome, watchdog
@@ -26,9 +27,10 @@ class Ran:
 
 
 def run_notebook(workspace: Workspace, scratch: Path, index: int, seed: int, limits: Limits,
-                 use_sandbox: bool) -> Ran:
+                 use_sandbox: bool, abandon: Callable[[], bool] | None = None) -> Ran:
     """Run ``scratch/submission.ipynb`` (submission ``index`` of the batch) with the runner,
-    in the sandbox unless ``use_sandbox`` is false, under every limit in ``limits``."""
+    in the sandbox unless ``use_sandbox`` is false, under every limit in ``limits``;
+    ``abandon``: see :func:`autograder.sandbox.watchdog.run_limited`."""
     command, cwd = workspace.command(scratch, seed, limits, use_sandbox)
     protection = workspace.protection
     group = protection.submission_group(
@@ -42,7 +44,7 @@ def run_notebook(workspace: Workspace, scratch: Path, index: int, seed: int, lim
             output_limit=protocol.RESULT_MAX_BYTES, cwd=cwd, log_path=workspace.log(index),
             group=group,
             inode_caps=memory_protection.inode_caps(limits.max_files) if use_sandbox else None,
-            host_floor=protection.host_floor)
+            host_floor=protection.host_floor, abandon=abandon)
     finally:
         if group is not None:
             group.remove()

@@ -3,7 +3,9 @@
 The runner prints one JSON line (see :mod:`autograder.sandbox.runner`); the learner's kernel
 shares its sandbox, so every field may be forged. :func:`parse_runner_output` rebuilds it
 from checked fields; :func:`describe` says why a run stopped early, which cells timed out,
-and which errors may be shown to the learner (never hidden test code's).
+and which errors may be shown to the learner (never hidden test code's). Why a run stopped
+is a status, in the instructor's words (English); the learner's errors are worded in the
+language being spoken (:mod:`autograder.messages`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from autograder.messages import english, say
 from autograder.plain_text import plain
 from autograder.sandbox import watchdog
 from autograder.sandbox.limits import GiB, Limits
@@ -98,20 +101,11 @@ def raised_by_the_learner(cell: dict, cells: list, answer_ids: set[str]) -> bool
 def limit_status(outcome: watchdog.Outcome, limits: Limits) -> str:
     """Why the watchdog stopped a run, in the instructor's words."""
     memory = f"{limits.memory_bytes / GiB:g} GiB"
-    return {
-        "memory": (f"stopped: used more than {memory} of memory beyond its in-memory "
-                   "folders, counting what the kernel held for it (socket buffers, files)"
-                   if outcome.detail == watchdog.HELD
-                   else f"stopped: used more than {memory} of memory"),
-        "time": f"stopped: took longer than {limits.wall_seconds:g} s in total",
-        "tasks": f"stopped: ran more than {limits.max_tasks} processes or threads at once",
-        "cpu": ("stopped: kept more cores busy than its share for too long "
-                "(busy processes left running?)"),
-        "files": (f"stopped: made more than {limits.max_files} files and folders in "
-                  f"{outcome.detail} (each holds kernel memory)"),
-        "host memory": ("stopped: the machine ran low on memory and this submission held "
-                        "the most (no control group caps it here)"),
-    }[outcome.limit]
+    key = {"memory": "memory_held" if outcome.detail == watchdog.HELD else "memory",
+           "time": "wall", "tasks": "tasks", "cpu": "cpu", "files": "files",
+           "host memory": "host_memory"}[outcome.limit]
+    return english(f"status.{key}", memory=memory, seconds=f"{limits.wall_seconds:g}",
+                   tasks=limits.max_tasks, files=limits.max_files, folder=outcome.detail)
 
 
 def describe(outcome: watchdog.Outcome, summary: dict | None, limits: Limits,
@@ -123,33 +117,36 @@ def describe(outcome: watchdog.Outcome, summary: dict | None, limits: Limits,
     if outcome.limit:
         return Execution(limit_status(outcome, limits))
     if outcome.returncode != 0 or summary is None:
-        return Execution("stopped: the notebook's processes were killed before the run "
-                         "finished")
+        return Execution(english("status.killed"))
     stopped = None
     if summary.get("outcome") == "kernel died":
-        stopped = "kernel died (the notebook exited or crashed)"
+        stopped = english("status.kernel_died")
     elif summary.get("outcome") not in ("completed", None):
-        stopped = "stopped: the kernel could not start"
+        stopped = english("status.kernel_start")
     timeouts, errors = [], []
     cells = summary["cells"][:MAX_CELLS]  # untrusted, maybe forged: never a flood of words
     for cell in cells:
         if cell.get("status") not in ("error", "timeout"):
             continue
         grade_id = cell.get("grade_id")
-        where = f"cell {cell.get('index')}" + (f" ({grade_id})" if grade_id else "")
+        seconds = f"{limits.cell_timeout:g}"
         if cell["status"] == "timeout":
-            timeouts.append(f"{where} timed out after {limits.cell_timeout:g} s")
-            problem = f"did not finish within {limits.cell_timeout:g} s (an endless loop?)"
+            timeouts.append(english("status.timeout_graded" if grade_id else "status.timeout",
+                                    cell=cell.get("index"), grade_id=grade_id,
+                                    seconds=seconds))
+            problem = say("learner_error.timeout", seconds=seconds)
         else:
             problem = f"{cell.get('ename', '')}: {cell.get('evalue', '')}"
         if cell_name:  # the learner's words: "Code cell 4 (`x = 1`)"
             name = cell_name(cell.get("index"))
-            shown, test_stopped = name[:1].upper() + name[1:], " stopped"
+            shown, in_a_test = name[:1].upper() + name[1:], "learner_error.in_test"
         else:
-            shown, test_stopped = where, ", a test, stopped"
+            shown = say("cell.index_graded" if grade_id else "cell.index",
+                        index=cell.get("index"), grade_id=grade_id)
+            in_a_test = "learner_error.in_a_test"
         if grade_id is None or grade_id in answer_ids:
-            errors.append(f"{shown}: {problem}"[:600])
+            errors.append(say("learner_error.in_cell", cell=shown, problem=problem)[:600])
         elif raised_by_the_learner(cell, cells, answer_ids):
-            errors.append(f"{shown}{test_stopped}: {problem}"[:600])
+            errors.append(say(in_a_test, cell=shown, problem=problem)[:600])
     return Execution(stopped, timeouts[:MAX_LISTED], errors[:MAX_LISTED],
                      summary.get("not_confined") or [])

@@ -27,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import psutil
 
@@ -40,6 +41,8 @@ LOG_LIMIT = 256 * 1024
 # tree gets this much CPU time on top of its share before the average is enforced.
 CPU_SLACK_SECONDS = 60.0
 DRAIN_SECONDS = 2.0  # after the command exits, how long its leftovers may hold the pipes
+# How often run_limited asks its ``abandon`` callable (it may ask a remote scheduler).
+ABANDON_POLL_SECONDS = 1.0
 _running: set[int] = set()  # pids of the commands being watched, for kill_all_running()
 _running_lock = threading.Lock()
 
@@ -47,7 +50,8 @@ _running_lock = threading.Lock()
 @dataclass
 class Outcome:
     returncode: int | None
-    # "memory", "tasks", "cpu", "time", "files" or "host memory" when the watchdog killed it
+    # "memory", "tasks", "cpu", "time", "files", "host memory" or ABANDONED when the
+    # watchdog killed it
     limit: str | None
     peak_rss: int
     seconds: float
@@ -58,6 +62,7 @@ class Outcome:
 
 
 HELD = "held"  # detail of a "memory" stop by the control group: processes, files, buffers
+ABANDONED = "abandoned"  # the limit of a run nobody waits for any more (``abandon``)
 
 
 class _CappedPipes:
@@ -219,7 +224,8 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                 cpu_slack: float = CPU_SLACK_SECONDS, output_limit: int = 2**20,
                 cwd: Path | None = None, group: SubmissionGroup | None = None,
                 inode_caps: dict[str, int] | None = None,
-                host_floor: HostFloor | None = None) -> Outcome:
+                host_floor: HostFloor | None = None,
+                abandon: Callable[[], bool] | None = None) -> Outcome:
     """Run command, its stderr (capped) into log_path and its stdout (capped) returned in
     the Outcome; kill its tree past any limit: memory, tasks (threads), wall time, or CPU
     (more than ``cpu_cores`` on average, beyond ``cpu_slack`` seconds: a tree of busy
@@ -228,8 +234,13 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
     Memory held outside the processes: ``group`` (a control group the command joins) is
     capped by the kernel, and an OOM kill in it ends the tree as "memory";
     ``inode_caps`` ({sandbox folder: most inodes}) ends it as "files"; ``host_floor`` ends
-    it as "host memory" when the machine runs low and this tree holds the most."""
+    it as "host memory" when the machine runs low and this tree holds the most.
+
+    ``abandon``: asked every ABANDON_POLL_SECONDS; True ends the tree as ABANDONED (a
+    distributed task that was cancelled, or whose worker is closing: its result would
+    reach nobody, and the sandbox must not outlive it)."""
     start = time.monotonic()
+    next_abandon_check = start + ABANDON_POLL_SECONDS
     peak, peak_tasks, limit, detail = 0, 0, None, ""
     if group is not None:
         command = group.enter(command)
@@ -265,6 +276,9 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                 else:
                     limit, detail = _held_memory_limit(child.pid, tree, usage, inode_caps,
                                                        host_floor)
+                if not limit and abandon is not None and time.monotonic() >= next_abandon_check:
+                    next_abandon_check = time.monotonic() + ABANDON_POLL_SECONDS
+                    limit = ABANDONED if abandon() else None
                 if limit:
                     kill_tree(process)
                     break

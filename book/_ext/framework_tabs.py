@@ -40,13 +40,14 @@ tagged `compare` that is in no run (it has no framework tag).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterable
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
+
+import static_files  # book/_ext/static_files.py (not an extension)
 
 __version__ = "1.1.0"
 
@@ -63,7 +64,6 @@ MARKDOWN_CELL = "framework_markdown_cell"
 COMPARE = "compare"
 # Columns side by side from this sphinx-design breakpoint (lg, 992 px) up; stacked below it.
 COLUMNS_FROM = "lg"
-STATIC_DIR = Path(__file__).parent / "static"
 CSS_FILE = "framework_tabs.css"
 
 
@@ -326,12 +326,8 @@ def _extension_enabled(renderer) -> bool:
 
 
 def add_static_assets(app: Sphinx) -> None:
-    """The side-by-side columns' stylesheet (HTML builders only), as sphinx-design adds its."""
-    if app.builder.format != "html":
-        return
-    if str(STATIC_DIR) not in app.config.html_static_path:
-        app.config.html_static_path.append(str(STATIC_DIR))
-    app.add_css_file(CSS_FILE)
+    """The side-by-side columns' stylesheet."""
+    static_files.add_stylesheet(app, CSS_FILE)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -9,7 +9,7 @@ that folder hold everything a launch needs, and points the buttons at it:
 
 - ``notebooks/<page>.ipynb``: every page's notebook without outputs, starting with its
   set-up cell (``notebook_setup.py``), and ``notebooks/exercises/<name>/<name>.ipynb``,
-  the released exercises;
+  the released exercises (the Chinese variants in ``notebooks/exercises/zh-CN/``);
 - ``_wheels/<the learners' wheel>``: the ``ttt`` wheel (``tools/build_dist.py``, rebuilt
   when ``book/ttt`` or ``packaging/ttt`` is newer), which the set-up cell installs by default;
 - ``binder/``: the environment repo2docker reads (a copy of the repository's ``binder/``);
@@ -17,10 +17,14 @@ that folder hold everything a launch needs, and points the buttons at it:
 
 The Binder, Colab and JupyterHub buttons of every page then name
 ``notebooks/<page>.ipynb`` on that branch of ``repository.url``: one setting (the
-repository, its published branch) drives every link. An empty ``jupyterhub_url`` hides
-the JupyterHub button (the theme's own rule); a placeholder host (``example.org`` and
-the like) in any launch URL stops the build. The front page shows the version
-(``ttt.__version__``).
+repository, its published branch) drives every link. A second edition built into a folder
+of the site (the Chinese one, ``_build/html/zh-CN/``: config value ``ttt_site_folder``,
+set by tools/build_book.py) gets its own notebooks there, ``zh-CN/notebooks/<page>.ipynb``
+(its pages' prose, the same code), and its buttons name them; the wheel, ``binder/``, the
+exercises and ``.nojekyll`` are the site's, written once by the build at its root. An
+empty ``jupyterhub_url`` hides the JupyterHub button (the theme's own rule); a placeholder
+host (``example.org`` and the like) in any launch URL stops the build. The front page shows the version
+(``ttt.__version__``), in the words of ``ttt_version_note``.
 
 Enable it in _config.yml: ``sphinx: local_extensions: {launch: book/_ext}``.
 """
@@ -56,6 +60,7 @@ LAUNCH_URL_KEYS = ("binderhub_url", "colab_url", "jupyterhub_url", "deepnote_url
 # Hosts that only ever stand in for a real one.
 PLACEHOLDER_HOSTS = ("example.org", "example.com", "example.net", "example.edu",
                      "localhost", "hub.example", "your-hub", "yourhub")
+VERSION_NOTE = "Version {version} of the book and of its {ttt} package."
 # Notebook metadata that belongs to the build, not to a learner's copy.
 BUILD_METADATA = ("source_map", "widgets", "jupytext")
 
@@ -105,6 +110,12 @@ def configure(app: Sphinx, config: Config) -> None:
 def notebook_path(pagename: str) -> str:
     """Where a page's launch copy lies, relative to the HTML folder (and the branch)."""
     return f"{NOTEBOOKS}/{pagename}.ipynb"
+
+
+def site_path(config: Config, path: str) -> str:
+    """A path in this build's HTML folder as a path in the published site (the branch)."""
+    folder = (config.ttt_site_folder or "").strip("/")
+    return f"{folder}/{path}" if folder else path
 
 
 def launch_url(settings: dict[str, Any], provider: str, path: str) -> str | None:
@@ -178,7 +189,7 @@ def page_launch_buttons(app: Sphinx, pagename: str, templatename: str,
         if button.get("type") != "link":
             kept.append(button)
             continue
-        url = launch_url(settings, str(button.get("text")), path)
+        url = launch_url(settings, str(button.get("text")), site_path(app.config, path))
         if url is not None:
             kept.append({**button, "url": url})
     group["buttons"] = kept
@@ -194,9 +205,12 @@ def show_version(app: Sphinx, doctree: nodes.document) -> None:
     if section is None:
         return
     note = nodes.paragraph(classes=["ttt-version"])
-    note += nodes.Text(f"Version {ttt.__version__} of the book and of its ")
-    note += nodes.literal(text="ttt")
-    note += nodes.Text(" package.")
+    before, found, after = app.config.ttt_version_note.format(
+        version=ttt.__version__, ttt="\0").partition("\0")
+    note += nodes.Text(before)
+    if found:  # the package's name, set as code
+        note += nodes.literal(text="ttt")
+    note += nodes.Text(after)
     title = section.next_node(nodes.title)
     section.insert(section.index(title) + 1 if title is not None else 0, note)
 
@@ -222,21 +236,24 @@ def _build_wheel(repo: Path, out: Path) -> None:
 
 
 def publish_files(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
+    if exception is not None or app.builder.format != "html" or app.config.ttt_site_folder:
+        return  # (an edition in a folder of the site: the root's build writes these)
     repo, outdir = Path(app.confdir), Path(app.outdir)
     _build_wheel(repo, outdir / WHEELS)
     binder = repo / BINDER
     if binder.is_dir():
         shutil.copytree(binder, outdir / BINDER, dirs_exist_ok=True)
-    for exercise in sorted((repo / EXERCISES).glob("*/*.ipynb")):
-        target = outdir / NOTEBOOKS / EXERCISES / exercise.parent.name / exercise.name
+    # exercises/<name>/<name>.ipynb and each edition's, exercises/zh-CN/<name>/<name>.ipynb
+    for exercise in sorted((repo / EXERCISES).rglob("*.ipynb")):
+        target = outdir / NOTEBOOKS / EXERCISES / exercise.relative_to(repo / EXERCISES)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(exercise, target)
     (outdir / ".nojekyll").touch()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("ttt_site_folder", "", "html", types=[str])
+    app.add_config_value("ttt_version_note", VERSION_NOTE, "env", types=[str])
     app.connect("config-inited", configure, priority=800)
     app.connect("doctree-read", show_version)
     # After sphinx-book-theme (501) has made the launch group and copied the notebook.

@@ -13,6 +13,14 @@ The cell is rendered from ``launch_buttons`` in ``_config.yml`` (``ttt_source``,
 already holds a copy of the cell fails the build (a warning, and warnings are errors):
 the copy would be stale one day, and the cell would run twice.
 
+The fold's labels are the cell's ``mystnb`` metadata, the same in every edition: jupyter-cache
+keys an execution by the code cells *with their metadata*, so a Chinese page must carry the
+very cell its English page does to reuse that page's execution. Another edition's labels
+(the config value ``ttt_setup_cell_labels``: show, hide; the Chinese ones are in
+``book/zh-CN/_edition.yml``) are put on the rendered fold instead (``LabelTheFold``).
+The cell's metadata also carries ``ttt.labels.fingerprint()``: the figures' Chinese
+copies depend on that table, so a changed table makes every page run again.
+
 myst-nb has no hook between reading a notebook and executing it; this extension wraps
 ``myst_nb.sphinx_.create_nb_reader`` (myst-nb 1.4) for the pages under the book's source
 folder only, and keeps the cell map (``source_map``) aligned, so warnings still name the
@@ -29,11 +37,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
-from ttt import setup_cell
+from ttt import labels, setup_cell
 
 __version__ = "1.0.0"
 
@@ -62,8 +72,10 @@ def configure(app: Sphinx, config: Config) -> None:
 
         raise ConfigError(f"notebook_setup: {error}") from None
     # A config value: when what is inserted changes (a new version or source, another
-    # label), every page is read again (and executed again if the code changed).
-    config.ttt_setup_cell = json.dumps([setup_cell.new_cell(source), SHOW, HIDE])
+    # label, another translation table), every page is read again (and executed again if
+    # the code or the table changed).
+    config.ttt_setup_cell = json.dumps([setup_cell.new_cell(source), SHOW, HIDE,
+                                        labels.fingerprint()])
     _BOOKS[Path(app.srcdir).resolve()] = source
     _wrap_myst_nb_reader()
 
@@ -88,6 +100,9 @@ def insert_setup_cell(notebook: Any, path: str, source: str) -> None:
     # The HTML folds it (tag hide-input) under a label that says what it is.
     notebook.cells[where].metadata["mystnb"] = {"code_prompt_show": SHOW,
                                                 "code_prompt_hide": HIDE}
+    # The figures' Chinese copies are drawn as the page runs (ttt.labels): jupyter-cache
+    # keys an execution on its cells' metadata too, so a changed table runs it again.
+    notebook.cells[where].metadata["ttt"] = {"labels": labels.fingerprint()}
     source_map = notebook.metadata.get("source_map")
     if isinstance(source_map, list) and len(source_map) == len(notebook.cells) - 1:
         # The cell has no line of its own: it reports at the line of the cell it precedes.
@@ -119,8 +134,24 @@ def _wrap_myst_nb_reader() -> None:
     mystnb_sphinx.create_nb_reader = create_nb_reader
 
 
+class LabelTheFold(SphinxTransform):
+    """Give the set-up cell's fold this edition's labels (``ttt_setup_cell_labels``)."""
+
+    default_priority = 500  # after the parser; myst-nb's fold is a post-transform
+
+    def apply(self, **kwargs: Any) -> None:
+        show, hide = self.config.ttt_setup_cell_labels
+        if (show, hide) == (SHOW, HIDE):
+            return
+        for cell in self.document.findall(nodes.container):
+            if f"tag_{setup_cell.TAG}" in cell.get("classes", []) and "prompt_show" in cell:
+                cell["prompt_show"], cell["prompt_hide"] = show, hide
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("ttt_setup_cell", "", "env", types=[str])
+    app.add_config_value("ttt_setup_cell_labels", [SHOW, HIDE], "env", types=[list, tuple])
+    app.add_transform(LabelTheFold)
     # After jupyter-book's and the theme's own config-inited handlers.
     app.connect("config-inited", configure, priority=800)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

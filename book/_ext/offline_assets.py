@@ -24,6 +24,7 @@ Enable it in _config.yml: ``sphinx: local_extensions: {offline_assets: book/_ext
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,9 @@ from sphinx.errors import ExtensionError
 
 __version__ = "1.0.0"
 
-# Relative to the book's root (Sphinx's confdir); the layout is fetch_vendor.py's.
+# In the repository (two folders above this file); the layout is fetch_vendor.py's.
 VENDOR_DIR = "book/_vendor"
+REPO = Path(__file__).resolve().parents[2]
 MATHJAX = "mathjax/tex-chtml.js"
 REQUIREJS = "requirejs/require.js"
 WIDGET_MANAGER = "html-manager/embed-amd.js"
@@ -43,14 +45,17 @@ SHIM = (Path(__file__).with_suffix(".js")).read_text(encoding="utf-8")
 
 
 def configure(app: Sphinx, config: Config) -> None:
-    vendor = Path(app.confdir) / VENDOR_DIR
+    vendor = REPO / VENDOR_DIR
     missing = [name for name in (MATHJAX, REQUIREJS, WIDGET_MANAGER) if not (vendor / name).is_file()]
     if missing:
         raise ExtensionError(
             f"offline_assets: {', '.join(missing)} missing under {vendor}; fetch them with "
             "`python tools/fetch_vendor.py` (`make book` does it first).")
-    if VENDOR_DIR not in config.html_static_path:
-        config.html_static_path = [*config.html_static_path, VENDOR_DIR]
+    # Relative to Sphinx's confdir, its source folder: the repository for the English
+    # edition, book/zh-CN for the Chinese one.
+    static = os.path.relpath(vendor, app.confdir)
+    if static not in config.html_static_path:
+        config.html_static_path = [*config.html_static_path, static]
     # Relative paths are taken from _static/ by Sphinx and myst-nb alike.
     config.mathjax_path = MATHJAX
     config.nb_ipywidgets_js = {REQUIREJS: {}, WIDGET_MANAGER: {}}

@@ -24,6 +24,12 @@ slider, every inner one the second. With a kernel the same widget works, and
 
 Everything drawn comes from :mod:`ttt.reference`, :mod:`ttt.optim`, :mod:`ttt.tape` and
 :mod:`ttt.plotting` (its colour-blind-safe PALETTE); nothing here recomputes them.
+
+Every word comes from the table in :mod:`ttt.labels`: frames, headings and notes carry
+English and Chinese side by side (:func:`ttt.labels.say`, each edition of the book keeps
+its own), and in the book's build each frame's figure is drawn in both
+(:func:`ttt.plotting.translated`). Slider names, tooltips and positions are plain English
+that the table covers (:func:`ttt.labels.require`); the Chinese build translates them.
 """
 
 from __future__ import annotations
@@ -39,10 +45,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ttt import optim, reference, tape
+from ttt import labels, optim, reference, tape
 from ttt.data import LEARNING_RATE, TRUE_W, W0, TRUE_b, b0
+from ttt.labels import Text, say, sentences
 from ttt.plotting import (PALETTE, plot_fit, plot_loss_contours, plot_loss_curves,
-                          plot_minibatch_losses)
+                          plot_minibatch_losses, translated)
 
 __all__ = [
     "Explorer",
@@ -86,11 +93,12 @@ class Explorer(widgets.VBox):
 
     ``sliders`` are ``SelectionSlider``s; ``stack`` is the outermost Stack; ``links`` are the
     ``jslink``s tying each slider's ``index`` to the stacks' ``selected_index``;
-    ``frame(i, j, ...)`` returns the HTML widget shown for those slider indices.
+    ``frame(i, j, ...)`` returns the HTML widget shown for those slider indices. ``title``
+    and ``note`` are HTML in both languages (escaped by the caller).
     """
 
-    def __init__(self, title: str, sliders: Sequence[widgets.SelectionSlider],
-                 render: Callable[..., str], *, lazy: bool = False, note: str = ""):
+    def __init__(self, title: Text, sliders: Sequence[widgets.SelectionSlider],
+                 render: Callable[..., str], *, lazy: bool = False, note: Text | None = None):
         self.sliders = list(sliders)
         self.links: list[widgets.widget_link.Link] = []
         self._render = render
@@ -103,8 +111,8 @@ class Explorer(widgets.VBox):
             self._fill_current()
         else:
             self.render_all()
-        heading = widgets.HTML(f"<strong>{html.escape(title)}</strong>"
-                               + (f"<br><small>{html.escape(note)}</small>" if note else ""))
+        heading = widgets.HTML(("<strong>" + title + "</strong>"
+                                + ("<br><small>" + note + "</small>" if note else "")).html())
         super().__init__([heading, *self.sliders, self.stack],
                          layout=widgets.Layout(width="100%", max_width="760px"))
         self.add_class("ttt-explorer")
@@ -143,17 +151,32 @@ class Explorer(widgets.VBox):
         return self
 
 
-def _slider(description: str, labels: Sequence[str], index: int, tooltip: str):
-    """A keyboard-operable slider over labelled positions (arrow keys move it)."""
+def _slider(description: str, options: Sequence[str], index: int, tooltip: str):
+    """A keyboard-operable slider over labelled positions (arrow keys move it). Its words
+    are plain text (a widget's label holds no HTML) that the table translates."""
     return widgets.SelectionSlider(
-        options=list(labels), index=index, description=description, tooltip=tooltip,
+        options=[labels.require(option) for option in options], index=index,
+        description=labels.require(description), tooltip=labels.require(tooltip),
         continuous_update=True, readout=True,
         style={"description_width": "initial"}, layout=widgets.Layout(width="420px"),
     )
 
 
-def _png_img(fig: Figure, alt: str) -> str:
-    """The figure as a small palette PNG inside an <img> with alt text."""
+def _png_img(fig: Figure, alt: Text) -> str:
+    """The figure as a small palette PNG inside an <img> with alt text: in English, and
+    in the book's build in Chinese too (its words translated, its own alt text)."""
+    english = _img(fig, alt.en)
+    if not labels.every_language():
+        return english
+    with translated(fig) as (_, left):
+        if left:
+            raise labels.MissingTranslation(f"no Chinese for {', '.join(left)} in an "
+                                            "explorer's figure: add it to ttt/labels.py")
+        chinese = _img(fig, alt.zh)
+    return Text(english, chinese).html(block=True)
+
+
+def _img(fig: Figure, alt: str) -> str:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image  # a matplotlib dependency
 
@@ -166,6 +189,10 @@ def _png_img(fig: Figure, alt: str) -> str:
     data = base64.b64encode(small.getvalue()).decode("ascii")
     return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
             f'width="{image.width}" height="{image.height}" style="max-width:100%;height:auto">')
+
+
+def _paragraph(text: Text) -> str:
+    return text.map(lambda words: f"<p>{words}</p>").html(block=True)
 
 
 def _figure(width: float, height: float, ncols: int = 1):
@@ -222,6 +249,9 @@ def _fmt(value: float) -> str:
 # --- the fit explorer ------------------------------------------------------------------
 
 
+_USE_THE_SLIDERS = "Use the sliders, or focus one and press the arrow keys."
+
+
 def fit_explorer(inputs, outputs, *, W_values=W_VALUES, b_values=B_VALUES,
                  lazy: bool = False) -> Explorer:
     """Sliders for ``W`` and ``b``; each position shows the line x·W + b over the data and
@@ -244,13 +274,15 @@ def fit_explorer(inputs, outputs, *, W_values=W_VALUES, b_values=B_VALUES,
         ax.set_ylim(*y_limits)
         ax.legend(loc="upper left", fontsize="small")
         ax.set_title(f"loss = {_fmt(loss)}")
-        alt = (f"Scatter plot of the data with the line x times {W:g} plus {b:g} drawn over it "
-               f"and the true line dashed; the mean squared error is {_fmt(loss)}.")
-        verdict = ("at the floor" if math.isclose(loss, floor, rel_tol=0.02)
-                   else f"{_fmt(loss / floor)} times the floor")
-        return (_png_img(fig, alt)
-                + f"<p>W = {W:g}, b = {b:g}: loss {_fmt(loss)} ({verdict}; the least-squares "
-                  f"line W = {best_W:.2f}, b = {best_b:.2f} reaches {_fmt(floor)}).</p>")
+        alt = say("Scatter plot of the data with the line x times {W:g} plus {b:g} drawn over "
+                  "it and the true line dashed; the mean squared error is {loss}.",
+                  W=W, b=b, loss=_fmt(loss))
+        verdict = (say("at the floor") if math.isclose(loss, floor, rel_tol=0.02)
+                   else say("{ratio} times the floor", ratio=_fmt(loss / floor)))
+        return _png_img(fig, alt) + _paragraph(say(
+            "W = {W:g}, b = {b:g}: loss {loss} ({verdict}; the least-squares line "
+            "W = {best_W:.2f}, b = {best_b:.2f} reaches {floor}).", W=W, b=b, loss=_fmt(loss),
+            verdict=verdict, best_W=best_W, best_b=best_b, floor=_fmt(floor)))
 
     sliders = [
         _slider("W", [f"{v:g}" for v in W_values], _nearest_index(W_values, W0),
@@ -258,8 +290,8 @@ def fit_explorer(inputs, outputs, *, W_values=W_VALUES, b_values=B_VALUES,
         _slider("b", [f"{v:g}" for v in b_values], _nearest_index(b_values, b0),
                 "The intercept b of the line x·W + b"),
     ]
-    return Explorer("Fit explorer: move W and b, watch the line and the loss", sliders,
-                    render, lazy=lazy, note="Use the sliders, or focus one and press the arrow keys.")
+    return Explorer(say("Fit explorer: move W and b, watch the line and the loss"), sliders,
+                    render, lazy=lazy, note=say(_USE_THE_SLIDERS))
 
 
 # --- the learning-rate explorer --------------------------------------------------------
@@ -311,6 +343,7 @@ def learning_rate_verdict(learning_rate: float, inputs, losses) -> str:
     return "divergent"
 
 
+# What each regime means (keys of the table in ttt.labels, as are the regimes' names).
 _REGIME_TEXT = {
     "stable": "stable: every step moves straight towards the minimum",
     "oscillating": "oscillating: each step overshoots the minimum, but by less each time",
@@ -329,23 +362,28 @@ def _turning_epoch(inputs, outputs, learning_rate, W, b, limit=TURN_SEARCH_EPOCH
     return int(rises[0]) if rises.size else None
 
 
-def _verdict_text(verdict: str, losses, epochs: int, turn: int | None) -> str:
+def _verdict_text(verdict: str, losses, epochs: int, turn: int | None) -> Text:
     """The sentence after the badge: what the regime means and what the shown run did."""
     if verdict in _REGIME_TEXT:
-        return _REGIME_TEXT[verdict]
+        return say(_REGIME_TEXT[verdict])
     if verdict == "diverges eventually":
-        later = (f"its lowest is at epoch {turn}, and from then on it grows without bound"
-                 if turn is not None else f"it is still falling after {TURN_SEARCH_EPOCHS} epochs")
-        return (f"diverges eventually (beyond 2/λ_max): the error along the steepest direction "
-                f"grows at every step, but so far the shrinking error along the other direction "
-                f"outweighs it, and the loss is still falling after {epochs} epochs; {later}")
+        later = (say("its lowest is at epoch {turn}, and from then on it grows without bound",
+                     turn=turn) if turn is not None
+                 else say("it is still falling after {count} epochs", count=TURN_SEARCH_EPOCHS))
+        return say("diverges eventually (beyond 2/λ_max): the error along the steepest "
+                   "direction grows at every step, but so far the shrinking error along the "
+                   "other direction outweighs it, and the loss is still falling after {epochs} "
+                   "epochs; {later}", epochs=epochs, later=later)
     losses = np.asarray(losses, dtype=np.float64)
     finite = losses[np.isfinite(losses)]
     low = int(np.argmin(finite))
-    end = (f"to {_fmt(losses[-1])}" if np.isfinite(losses[-1]) else "until it overflows")
-    story = (f"grows from the first epoch on, {end}" if low == 0
-             else f"fell to {_fmt(finite[low])} by epoch {low}, then grew {end}")
-    return f"divergent: each step overshoots by more than the last; the loss {story}"
+    end = (say("to {loss}", loss=_fmt(losses[-1])) if np.isfinite(losses[-1])
+           else say("until it overflows"))
+    story = (say("grows from the first epoch on, {end}", end=end) if low == 0
+             else say("fell to {loss} by epoch {epoch}, then grew {end}", loss=_fmt(finite[low]),
+                      epoch=low, end=end))
+    return say("divergent: each step overshoots by more than the last; the loss {story}",
+               story=story)
 
 
 def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
@@ -387,18 +425,22 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
         ax_loss.set_title(f"loss after {epochs} epochs: {_fmt(path.loss[-1])}")
         inside = np.all((W_range[0] <= path.W) & (path.W <= W_range[1])
                         & (b_range[0] <= path.b) & (path.b <= b_range[1]))
-        alt = (f"Left: loss contours over W and b with the gradient-descent path for learning "
-               f"rate {learning_rate:g} over {epochs} epochs from W={W:g}, b={b:g}; regime: "
-               f"{regime}.{'' if inside else ' The path leaves the plotted window.'} Right: the "
-               f"loss per epoch on a log scale, from {_fmt(path.loss[0])} to "
-               f"{_fmt(path.loss[-1])}, against the floor {floor:.2f}.")
-        return (_png_img(fig, alt)
-                # Black on the palette colour: readable, and the word itself says the regime.
-                + f'<p><strong style="background:{_REGIME_COLOUR[regime]};color:#000;'
-                  f'padding:0 0.3em">{regime.upper()}</strong> '
-                  f"— learning rate {learning_rate:g} is {learning_rate / critical:.2f} × the "
-                  f"critical rate 2/λ_max = {critical:.3f}: "
-                  f"{_verdict_text(regime, path.loss, epochs, turn)}.</p>")
+        alt = sentences(
+            say("Left: loss contours over W and b with the gradient-descent path for learning "
+                "rate {rate:g} over {epochs} epochs from W={W:g}, b={b:g}; regime: {regime}.",
+                rate=learning_rate, epochs=epochs, W=W, b=b, regime=say(regime)),
+            Text("", "") if inside else say("The path leaves the plotted window."),
+            say("Right: the loss per epoch on a log scale, from {first} to {last}, against "
+                "the floor {floor:.2f}.", first=_fmt(path.loss[0]), last=_fmt(path.loss[-1]),
+                floor=floor))
+        # Black on the palette colour: readable, and the word itself says the regime.
+        badge = say(regime).map(lambda words: f'<strong style="background:'
+                                f'{_REGIME_COLOUR[regime]};color:#000;padding:0 0.3em">'
+                                f"{words.upper()}</strong> ")
+        return _png_img(fig, alt) + _paragraph(badge + say(
+            "— learning rate {rate:g} is {ratio:.2f} × the critical rate 2/λ_max = "
+            "{critical:.3f}: {verdict}.", rate=learning_rate, ratio=learning_rate / critical,
+            critical=critical, verdict=_verdict_text(regime, path.loss, epochs, turn)))
 
     sliders = [
         _slider("learning rate", [f"{v:g}" for v in learning_rates],
@@ -406,11 +448,12 @@ def learning_rate_explorer(inputs, outputs, *, learning_rates=LEARNING_RATES,
         _slider("epochs", [str(int(v)) for v in epoch_counts], len(epoch_counts) // 2,
                 "How many gradient-descent steps (full-batch epochs) to take"),
     ]
-    note = (f"Stable up to 1/λ_max = {critical / 2:.3f}, oscillating up to "
-            f"2/λ_max = {critical:.3f}, divergent beyond. Use the sliders, or focus one and "
-            "press the arrow keys.")
-    return Explorer("Learning-rate explorer: gradient descent on the loss surface", sliders,
-                    render, lazy=lazy, note=note)
+    note = sentences(say("Stable up to 1/λ_max = {half:.3f}, oscillating up to 2/λ_max = "
+                         "{critical:.3f}, divergent beyond.", half=critical / 2,
+                         critical=critical),
+                     say(_USE_THE_SLIDERS))
+    return Explorer(say("Learning-rate explorer: gradient descent on the loss surface"),
+                    sliders, render, lazy=lazy, note=note)
 
 
 # --- the tape explorer -----------------------------------------------------------------
@@ -471,25 +514,32 @@ class _TapeWalk:
             return None
         return step - 1 if step <= n else 2 * n - step
 
-    def heading(self, step: int) -> str:
+    def heading(self, step: int) -> Text:
         n, k = len(self.records), self.current(step)
         if k is None:
-            return ("Start: the inputs are plain Tensors and the tape is empty. "
-                    "Move the slider to run the forward pass.")
+            return say("Start: the inputs are plain Tensors and the tape is empty. Move the "
+                       "slider to run the forward pass.")
         rec = self.records[k]
+        record = f"<code>{self.describe(rec)}</code>"
         if step <= n:
-            return f"Forward pass, step {step} of {n}: the tape records <code>{self.describe(rec)}</code>."
-        where = f"Backward pass, step {step - n} of {n}: record {k + 1}, <code>{self.describe(rec)}</code>"
+            return say("Forward pass, step {step} of {count}: the tape records {record}.",
+                       step=step, count=n, record=record)
+        where = dict(step=step - n, count=n, number=k + 1, record=record)
         g = self.gradients[id(rec.output)]
         if g is None:
-            return f"{where}, does not lead to the target: the tape skips it."
-        sent = ", ".join(
+            return say("Backward pass, step {step} of {count}: record {number}, {record}, "
+                       "does not lead to the target: the tape skips it.", **where)
+        sent = Text(", ", "，").join(
             # What this record adds to each input's gradient, summed back to the input's shape.
-            f"{html.escape(self.names[id(x)])} gets "
-            + _array_html(tape.unbroadcast(np.asarray(gx, dtype=np.float64), x.shape))
+            say("{name} gets {gradient}", name=f"<code>{html.escape(self.names[id(x)])}</code>",
+                gradient=_array_html(tape.unbroadcast(np.asarray(gx, dtype=np.float64), x.shape)))
             for x, gx in zip(rec.inputs, rec.backward(g)))
-        seed = " (the target: seeded with ones)" if rec.output is self.target else ""
-        return f"{where}, receives {_array_html(g)}{seed} and sends {sent}."
+        if rec.output is self.target:
+            return say("Backward pass, step {step} of {count}: record {number}, {record}, "
+                       "receives {gradient} (the target: seeded with ones) and sends {sent}.",
+                       gradient=_array_html(g), sent=sent, **where)
+        return say("Backward pass, step {step} of {count}: record {number}, {record}, receives "
+                   "{gradient} and sends {sent}.", gradient=_array_html(g), sent=sent, **where)
 
     def records_table(self, step: int) -> str:
         n, current = len(self.records), self.current(step)
@@ -506,8 +556,9 @@ class _TapeWalk:
                         f"<td><code>{self.describe(rec)}</code></td>"
                         f"<td>{_array_html(rec.output.data)}</td><td>{gradient}</td></tr>")
         target = html.escape(self.names[id(self.target)])
-        return _table(f"The tape's records (gradient: d {target} / d this result)",
-                      ["#", "operation", "value", "gradient"], rows)
+        return _table(say("The tape's records (gradient: d {target} / d this result)",
+                          target=target),
+                      [Text("#", "#"), say("operation"), say("value"), say("gradient")], rows)
 
     def inputs_table(self, step: int) -> str:
         done = step == self.steps
@@ -517,16 +568,18 @@ class _TapeWalk:
             gradient = ("None" if g is None else _array_html(g)) if done else "…"
             rows.append(f"<tr><td><code>{html.escape(name)}</code></td>"
                         f"<td>{_array_html(t.data)}</td><td>{gradient}</td></tr>")
-        return _table("The inputs and, once the backward pass ends, their gradients",
-                      ["input", "value", "gradient"], rows)
+        return _table(say("The inputs and, once the backward pass ends, their gradients"),
+                      [say("input"), say("value"), say("gradient")], rows)
 
     def frame(self, step: int) -> str:
-        return f"<p>{self.heading(step)}</p>{self.inputs_table(step)}{self.records_table(step)}"
+        return _paragraph(self.heading(step)) + self.inputs_table(step) + self.records_table(step)
 
 
-def _table(caption: str, columns: Sequence[str], rows: Sequence[str]) -> str:
-    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
-    return (f"<table {_TABLE_STYLE}><caption {_CAPTION_STYLE}>{html.escape(caption)}</caption>"
+def _table(caption: Text, columns: Sequence[Text], rows: Sequence[str]) -> str:
+    """A table whose caption and column names are in both languages (the rows hold
+    numbers and code)."""
+    head = "".join(f"<th scope='col'>{c.html()}</th>" for c in columns)
+    return (f"<table {_TABLE_STYLE}><caption {_CAPTION_STYLE}>{caption.html()}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
@@ -562,11 +615,13 @@ def tape_explorer(function: Callable | None = None, title: str | None = None, *,
     walk = _TapeWalk(recorder, target, inputs)
 
     n = len(walk.records)
-    labels = ["start"] + [f"forward {k}" for k in range(1, n + 1)] + [
+    positions = ["start"] + [f"forward {k}" for k in range(1, n + 1)] + [
         f"backward {k}" for k in range(1, n + 1)]
-    slider = _slider("step", labels, 0, "Step through the forward pass, then the backward pass")
-    return Explorer(f"Tape explorer: {title}", [slider], walk.frame, lazy=lazy,
-                    note="Focus the slider and press the arrow keys to step.")
+    slider = _slider("step", positions, 0,
+                     "Step through the forward pass, then the backward pass")
+    return Explorer(say("Tape explorer: {title}", title=f"<code>{html.escape(title)}</code>"),
+                    [slider], walk.frame, lazy=lazy,
+                    note=say("Focus the slider and press the arrow keys to step."))
 
 
 # --- the minibatch explorer ------------------------------------------------------------
@@ -634,6 +689,7 @@ def noise_excess(X, y, learning_rate, batch_size) -> float:
     return learning_rate * total_variance / batch_size * (n - batch_size) / (n - 1) / 4
 
 
+# What each verdict means (keys of the table in ttt.labels, as are the verdicts).
 _MINIBATCH_TEXT = {
     "at the noise level": "it hovers at the noise level",
     "still descending": "it is still on its way down; it needs more steps or a larger rate",
@@ -698,25 +754,28 @@ def minibatch_explorer(X, y, *, batch_sizes=BATCH_SIZES, learning_rates=MINIBATC
         plot_minibatch_losses(batch_losses[::stride], full_losses[::stride], steps / stride,
                               floor=floor, ax=ax)
         ax.legend(loc="upper right", fontsize="small")
+        per = "step" if steps == 1 else "steps"
         ax.set_title(f"batch size {batch_size}, learning rate {rate:g}: "
-                     f"{steps} steps per epoch")
-        alt = (f"The loss over {epochs} epochs of minibatch gradient descent with batch size "
-               f"{batch_size} and learning rate {rate:g}, on a log scale: the loss on each "
-               f"step's batch in grey, the loss on all the data in blue, from "
-               f"{_fmt(full_losses[0])} after the first step to {_fmt(final)}, against the "
-               f"floor {floor:.3f} dashed.")
+                     f"{steps} {per} per epoch")
+        alt = say("The loss over {epochs} epochs of minibatch gradient descent with batch size "
+                  "{size} and learning rate {rate:g}, on a log scale: the loss on each step's "
+                  "batch in grey, the loss on all the data in blue, from {first} after the "
+                  "first step to {final}, against the floor {floor:.3f} dashed.",
+                  epochs=epochs, size=batch_size, rate=rate, first=_fmt(full_losses[0]),
+                  final=_fmt(final), floor=floor)
         verdict = minibatch_verdict(full_losses, steps, floor, predicted)
         if verdict == "overflowed":
-            level = "the loss overflowed: this rate is too large for this batch size"
+            level = say("the loss overflowed: this rate is too large for this batch size")
         else:
-            measured = float(np.mean(last_epoch) - floor)
-            level = (f"over the last epoch the loss on all the data averages {_fmt(measured)} "
-                     f"above the floor, where the noise alone would keep it about "
-                     f"{_fmt(predicted)} above (η·tr(Σ_B)/4): {_MINIBATCH_TEXT[verdict]}")
-        per = "step per epoch" if steps == 1 else "steps per epoch"
-        return (_png_img(fig, alt)
-                + f"<p>Batch size {batch_size}, learning rate {rate:g}: {steps} {per}, "
-                  f"{steps * epochs} in all; final loss {_fmt(final)}; {level}.</p>")
+            level = say("over the last epoch the loss on all the data averages {measured} "
+                        "above the floor, where the noise alone would keep it about "
+                        "{predicted} above (η·tr(Σ_B)/4): {verdict}",
+                        measured=_fmt(float(np.mean(last_epoch) - floor)),
+                        predicted=_fmt(predicted), verdict=say(_MINIBATCH_TEXT[verdict]))
+        return _png_img(fig, alt) + _paragraph(say(
+            "Batch size {size}, learning rate {rate:g}: {steps} " + per + " per epoch, "
+            "{total} in all; final loss {final}; {level}.", size=batch_size, rate=rate,
+            steps=steps, total=steps * epochs, final=_fmt(final), level=level))
 
     sliders = [
         _slider("batch size", [str(int(v)) for v in batch_sizes],
@@ -724,7 +783,7 @@ def minibatch_explorer(X, y, *, batch_sizes=BATCH_SIZES, learning_rates=MINIBATC
         _slider("learning rate", [f"{v:g}" for v in learning_rates],
                 _nearest_index(learning_rates, 0.1), "The learning rate of every step"),
     ]
-    note = (f"{epochs} epochs from W = 0, b = 0, the same shuffles at every position. Use the "
-            "sliders, or focus one and press the arrow keys.")
-    return Explorer("Minibatch explorer: batch size, learning rate and the noisy loss",
+    note = sentences(say("{epochs} epochs from W = 0, b = 0, the same shuffles at every "
+                         "position.", epochs=epochs), say(_USE_THE_SLIDERS))
+    return Explorer(say("Minibatch explorer: batch size, learning rate and the noisy loss"),
                     sliders, render, lazy=lazy, note=note)

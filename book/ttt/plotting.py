@@ -4,13 +4,29 @@ Every chapter draws through these helpers so that colours mean the same thing ev
 data in blue, the model in vermilion, W in vermilion and b in green, true values dashed.
 The linear-fit figures are drawn in book/linear_fit/, the minibatch loss curves in
 book/minibatch/minibatches.md.
+
+Figures speak both of the book's languages. In the book's build (where
+``ttt.labels.EVERY_LANGUAGE`` is set), every figure a notebook shows also carries a
+Chinese copy, its words (whoever wrote them: these helpers or the page) translated by the
+table in :mod:`ttt.labels` and drawn in a CJK font (:func:`translated`); the Chinese
+edition shows that copy. Elsewhere (Jupyter, Colab) nothing changes.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import contextmanager
+from functools import lru_cache
+
 import matplotlib.pyplot as plt
+import matplotlib.text
+from matplotlib import patheffects
 import matplotlib.ticker
 import numpy as np
+from matplotlib.figure import Figure
+
+from ttt import labels
 
 # Okabe–Ito: distinguishable with the common forms of colour blindness.
 PALETTE = {
@@ -245,3 +261,108 @@ def _padded_range(values, pad=0.15):
     low, high = float(np.min(values)), float(np.max(values))
     span = max(high - low, 1.0)
     return low - pad * span, high + pad * span
+
+
+# --- figures in Chinese (the book's build) -----------------------------------------------
+
+# Fonts with Simplified Chinese glyphs, in order of preference. The book's machines have
+# the first (Debian's fonts-wqy-microhei, from tools/install-system-packages).
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC")
+_CJK_FILES = ("wqy-microhei", "notosanscjk", "sourcehansans", "notosanssc")
+_LATIN_FONT = "DejaVu Sans"  # matplotlib's own: the Latin letters look as in English
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The name of a font with Chinese glyphs that matplotlib can use, or None."""
+    from matplotlib import font_manager
+
+    def known():
+        names = {font.name for font in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in names), None)
+
+    if known() is None:  # installed after matplotlib cached its list of fonts
+        for path in font_manager.findSystemFonts():
+            if any(key in os.path.basename(path).lower() for key in _CJK_FILES):
+                font_manager.fontManager.addfont(path)
+    return known()
+
+
+@contextmanager
+def translated(fig: Figure, language: str = labels.CHINESE):
+    """Every text of ``fig`` in ``language`` (:func:`ttt.labels.translate`), in a font
+    with its glyphs, until the block ends. Yields ``(changed, left)``: whether any text
+    changed, and the English words the table lacks."""
+    changed, left = [], []
+    for text in fig.findobj(matplotlib.text.Text):
+        english = text.get_text()
+        words = labels.translate(english, language)
+        left += labels.untranslated(words)
+        if words != english:
+            changed.append((text, english, text.get_fontfamily(), text.get_fontweight(),
+                            text.get_path_effects()))
+            text.set_text(words)
+            # Mathtext lays out the words around $...$ in the first font only.
+            text.set_fontfamily([_font_for(words), _LATIN_FONT] if "$" in words
+                                else [_LATIN_FONT, _font_for(words)])
+            if _weight(text.get_fontweight()) > 500:
+                # CJK fonts come in one weight: a stroke in the text's colour makes it bold
+                # (asking for a bold face would log a warning into the notebook's output).
+                text.set_fontweight("normal")
+                text.set_path_effects([patheffects.withStroke(
+                    linewidth=0.8, foreground=text.get_color())])
+    try:
+        yield bool(changed), list(dict.fromkeys(left))
+    finally:
+        for text, english, family, weight, effects in changed:
+            text.set_text(english)
+            text.set_fontfamily(family)
+            text.set_fontweight(weight)
+            text.set_path_effects(effects)
+
+
+def _weight(weight) -> int:
+    from matplotlib.font_manager import weight_dict
+
+    return weight if isinstance(weight, int) else weight_dict.get(weight, 400)
+
+
+def _font_for(words: str) -> str:
+    font = cjk_font()
+    if font is None:
+        raise RuntimeError(f"no font with Chinese glyphs for the figure text {words!r}: "
+                           "install fonts-wqy-microhei (tools/install-system-packages)")
+    return font
+
+
+def _chinese_copy(fig: Figure):
+    """The display data a figure gets in the book's build: its Chinese copy, drawn as the
+    notebook draws the figure itself, when it has words to translate; and, in the
+    output's metadata, whether it had and which words the table lacks."""
+    from functools import partial
+
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+
+    try:
+        draw = get_ipython().display_formatter.formatters["image/png"].lookup(fig)
+    except (AttributeError, KeyError):  # no inline backend: draw as it does by default
+        draw = partial(print_figure, fmt="png", base64=True, bbox_inches="tight")
+    with translated(fig) as (changed, left):
+        data = {labels.CHINESE_FIGURE: draw(fig)} if changed else {}
+    return data, {labels.FIGURE_METADATA: {"translated": changed, "untranslated": left}}
+
+
+def _show_chinese_copies() -> None:
+    """In a notebook of the book's build, give every figure shown its Chinese copy."""
+    if not labels.every_language() or "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    formatter = getattr(getattr(shell, "display_formatter", None), "mimebundle_formatter", None)
+    if formatter is not None:
+        formatter.for_type(Figure, _chinese_copy)
+
+
+_show_chinese_copies()

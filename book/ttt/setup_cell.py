@@ -13,15 +13,19 @@ cell (``book/_ext/notebook_setup.py``), the release step before each released ex
 (``autograder/release.py``), and tests fail where a page or an exercise lacks it or
 carries a stale copy.
 
+The cell is the same in both editions of the book (their executions are one), so what it
+says it says in English and in Chinese, a line each, from the table in :mod:`ttt.labels`.
+
 This module is build tooling (no notebook imports it) and uses the standard library only.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from ttt import __version__
+from ttt import __version__, labels
 
 TAG = "ttt-setup"  # the cell's tag (the HTML folds the cell: book/_ext/notebook_setup.py)
 CELL_ID = "ttt-setup"
@@ -79,12 +83,77 @@ def _string_literal(text: str, indent: str, width: int) -> list[str]:
     return lines or [f'{indent}""']
 
 
+def _message_literal(template: str, indent: str, width: int = MAX_LINE) -> list[str]:
+    """The table's ``template`` in English and in Chinese, a line each, as adjacent
+    f-string literals (its fields are names in the cell's code), each line at most
+    ``width`` characters, broken at a space where one fits and never inside a field.
+
+    The Chinese is written as ``\\u`` escapes: the cell's code is on every page of both
+    editions, and each edition's search index must stay in its own language."""
+    said = labels.say(template, **{name: "{" + name + "}" for name in labels.fields(template)})
+    return (_fstring_lines(said.en + "\n", indent, width)
+            + _fstring_lines(said.zh, indent, width))
+
+
+def _fstring_lines(text: str, indent: str, width: int) -> list[str]:
+    room = width - len(indent) - 3  # f""
+    lines, start = [], 0
+    while start < len(text):
+        depth, cut, space = 0, start, None
+        for end in range(start, len(text)):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            if len(json.dumps(text[start:end + 1])) - 2 > room:
+                break
+            if depth == 0:
+                cut = end + 1
+                space = end + 1 if text[end] == " " else space
+        else:
+            cut = space = len(text)
+        end = space or cut
+        lines.append(f"{indent}f{json.dumps(text[start:end])}")
+        start = end
+    return lines
+
+
+
+# What the cell says (keys of the table in ttt.labels; fields: names in the cell's code).
+MESSAGES = {
+    "OTHER_VERSION": "ttt set-up: this notebook needs ttt {version}, but {location} is ttt "
+                     "{found}. Run `%pip install {source}`, restart the kernel and run all "
+                     "cells again (or update the copy of the book it comes from).",
+    "OFFLINE": "ttt set-up: ttt {version} is missing, and {source} could not be reached. "
+               "Connect this notebook to the internet, then run this cell again.",
+    "NOT_THERE": "ttt set-up: ttt {version} is missing, and {source} is not there. Download "
+                 "this notebook again from the book, or ask whoever gave it to you for ttt "
+                 "{version}.",
+    "PIP_FAILED": "ttt set-up: ttt {version} is missing, and pip could not install it from "
+                  "{source} ({last}). Ask whoever runs this Jupyter to install it.",
+    "NOT_SEEN": "ttt set-up: pip installed {source}, but this kernel still sees another ttt "
+                "({location}). Restart the kernel and run all cells again.",
+    "INSTALLED": "ttt {version} was missing: installed it from {source}.",
+}
+
+
+def _body() -> str:
+    """The cell's code after its header, each ``@NAME@`` line replaced by the message."""
+    lines = []
+    for line in _BODY.strip("\n").splitlines():
+        marker = re.fullmatch(r"(\s*)@(\w+)@(.*)", line)
+        if marker:
+            indent, name, tail = marker.groups()
+            message = _message_literal(MESSAGES[name], indent, MAX_LINE - len(tail))
+            lines += message[:-1] + [message[-1] + tail]
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 _BODY = '''
     import importlib, site, subprocess, sys
 
-    class SetupError(Exception):  # shown as its message alone, no traceback
+    class SetupError(Exception):  # shown as its lines alone, no traceback
         def _render_traceback_(self):
-            return [f"ttt set-up: {self}"]
+            return str(self).splitlines()
 
     try:
         import ttt
@@ -94,10 +163,9 @@ _BODY = '''
     if ttt is not None and found == version:
         return
     if ttt is not None:
+        location = ttt.__file__
         raise SetupError(
-            f"this notebook needs ttt {version}, but {ttt.__file__} is ttt "
-            f"{found}. Run `%pip install {source}`, restart the kernel and run "
-            "all cells again (or update the copy of the book it comes from).")
+            @OTHER_VERSION@)
     pip = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--retries", "1",
          "--timeout", "30", "--disable-pip-version-check", source],
@@ -108,30 +176,27 @@ _BODY = '''
                "ProxyError", "Max retries")
     if pip.returncode and any(sign in said for sign in offline):
         raise SetupError(
-            f"ttt {version} is missing, and {source} could not be reached. "
-            "Connect this notebook to the internet, then run this cell again.")
+            @OFFLINE@)
     if pip.returncode and any(sign in said for sign in (
             "404", "Not Found", "does not exist", "No such file",
             "No matching distribution")):
         raise SetupError(
-            f"ttt {version} is missing, and {source} is not there. Download "
-            "this notebook again from the book, or ask whoever gave it to you "
-            f"for ttt {version}.")
+            @NOT_THERE@)
     if pip.returncode:
         last = (said.strip().splitlines() or ["no message"])[-1]
         raise SetupError(
-            f"ttt {version} is missing, and pip could not install it from "
-            f"{source} ({last}). Ask whoever runs this Jupyter to install it.")
+            @PIP_FAILED@)
     importlib.invalidate_caches()
     if site.ENABLE_USER_SITE:  # pip installs for this user where it must
         site.addsitedir(site.getusersitepackages())
     import ttt
 
     if getattr(ttt, "__version__", None) != version:
+        location = ttt.__file__
         raise SetupError(
-            f"pip installed {source}, but this kernel still sees another ttt "
-            f"({ttt.__file__}). Restart the kernel and run all cells again.")
-    print(f"ttt {version} was missing: installed it from {source}.")
+            @NOT_SEEN@)
+    print(
+        @INSTALLED@)
 
 
 _ttt_setup()
@@ -147,7 +212,7 @@ def cell_source(source: str, version: str = __version__) -> str:
         *_string_literal(source, " " * 8, MAX_LINE),
         "        )):",
     ]
-    return "\n".join(header) + "\n" + _BODY.strip("\n")
+    return "\n".join(header) + "\n" + _body()
 
 
 def cell_metadata() -> dict[str, Any]:

@@ -4,6 +4,7 @@ work, histograms with words for a screen reader, and nothing loaded from the net
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
@@ -163,3 +164,15 @@ def test_a_grading_run_writes_the_report(tmp_path, capsys):
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     people = _section(html, "attention")
     assert re.findall(r"<code>(\w+)</code></td><td>corrupt file", people) == ["ada", "grace"]
+
+
+def test_the_report_is_written_again_only_when_it_changes(tmp_path):
+    old = 946_684_800 * 10**9  # 2000-01-01: no write made by the test leaves this time
+    path = class_report.write_report(tmp_path, "linear_fit", _class())
+    os.utime(path, ns=(old, old))
+    assert class_report.write_report(tmp_path, "linear_fit", _class()) == path
+    assert path.stat().st_mtime_ns == old  # the same results: the page is left as it was
+    handed_in_again = [_result("ada", [_part(NUMPY, 3), _part(TF, 3)]), *_class()[1:]]
+    class_report.write_report(tmp_path, "linear_fit", handed_in_again)
+    assert path.stat().st_mtime_ns != old
+    assert "ada" not in _section(path.read_text(encoding="utf-8"), "bugs")

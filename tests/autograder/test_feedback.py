@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from autograder import feedback
 from autograder.results import PartResult as Part, Result
 
@@ -43,9 +45,26 @@ def test_terminal_control_sequences_never_reach_the_page(tmp_path):
     assert is_plain(str(path.relative_to(tmp_path)))
 
 
+OLD_NS = 946_684_800 * 10**9  # 2000-01-01: no write made by a test leaves this time
+
+
+def test_a_page_is_written_again_only_when_it_changes(tmp_path):
+    path = feedback.write_feedback(tmp_path, _result([]))
+    os.utime(path, ns=(OLD_NS, OLD_NS))
+    assert feedback.write_feedback(tmp_path, _result([])) == path
+    assert path.stat().st_mtime_ns == OLD_NS  # the same page: left as it was
+    feedback.write_feedback(tmp_path, _result(["cell 3 (x): NameError: name 'W' is not "
+                                               "defined"]))
+    assert path.stat().st_mtime_ns != OLD_NS
+    assert "NameError" in path.read_text(encoding="utf-8")
+    path.unlink()  # a page deleted since is written again
+    feedback.write_feedback(tmp_path, _result([]))
+    assert "Errors while" not in path.read_text(encoding="utf-8")
+    assert [file.name for file in path.parent.iterdir()] == [path.name]  # no scratch left
+
+
 # --- in the learner's terms (issue 18) ----------------------------------------------------
 
-import os
 import re
 from pathlib import Path
 
@@ -158,7 +177,7 @@ def test_scores_carry_two_decimals_everywhere(tmp_path):
     write_grades_csv(tmp_path / "g.csv", [result], ["test_derivative", "test_hessian"])
     row = (tmp_path / "g.csv").read_text().splitlines()[1]
     assert row.split(",")[2] == "5.67" and "5.6700000" not in row
-    assert "5.67 of\n12 points" in feedback.render(result, book_url=BOOK_URL)
+    assert "5.67 of 12 points" in feedback.render(result, book_url=BOOK_URL)
 
 
 def test_nbgrader_export_shows_two_decimals_not_float_noise(tmp_path):

@@ -1,7 +1,8 @@
 """Adding a graded part, end to end, as an author does: in a copy of the repository, one spec
-file and three notebook cells are added to the tensors assignment, ``python -m
-autograder.release tensors`` writes the part into the notebooks, and ``python -m autograder
-grade`` grades a correct and a buggy class in the sandbox.
+file, its words in the message catalogue and three notebook cells are added to the tensors
+assignment, ``python -m autograder.release tensors`` writes the part into the notebooks (the
+Chinese variant's new cells stay English until translated, and the release says so), and
+``python -m autograder grade`` grades a correct and a buggy class in the sandbox.
 
 The copy holds only what the two commands read: autograder/ (with nbgrader's course
 configuration, autograder/nbgrader_config.py, whose course root is the folder above it),
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from autograder import parts
 from autograder.assignments import grade_cells
@@ -57,14 +59,24 @@ PART = ArrayPart(
            case("one row", arrays={{"x": normal(1, 4)}})],
     call={{"function": "row_norms", "args": [["tensor", "x"]], "record": [["result"]]}},
     reference=lambda case: [norms(case)],
-    bugs=(Bug("{BUG}", "Take tf.sqrt of the sums of squares.",
-              lambda case: [norms(case) ** 2]),
-          Bug("norms of the columns", "Reduce along axis 1.",
-              lambda case: [norms(case, axis=0)])),
-    passed="row_norms is right for every shape tried.",
+    bugs=(Bug("row_norms_squared", lambda case: [norms(case) ** 2]),
+          Bug("row_norms_columns", lambda case: [norms(case, axis=0)])),
+    passed="row_norms",
     require_tensor=True,
 )
 '''
+# Its words, added to autograder/messages.yml in both languages.
+WORDS = {
+    "bug": {"row_norms_squared": {
+                "name": {"en": BUG, "zh-CN": "平方范数（没有开平方根）"},
+                "advice": {"en": "Take tf.sqrt of the sums of squares.",
+                           "zh-CN": "对平方和取 tf.sqrt。"}},
+            "row_norms_columns": {
+                "name": {"en": "norms of the columns", "zh-CN": "求的是各列的范数"},
+                "advice": {"en": "Reduce along axis 1.", "zh-CN": "沿轴 1 归约。"}}},
+    "passed": {"row_norms": {"en": "row_norms is right for every shape tried.",
+                             "zh-CN": "row_norms 对试过的每一种形状都是对的。"}},
+}
 
 HEADING = (f"## Part {NUMBER}: the norm of each row\n\n"
            "Write `row_norms(x)`: the Euclidean norm of each row of the `(N, K)` tensor `x`.")
@@ -132,6 +144,11 @@ def course(tmp_path_factory, repo_root):
     # The author's edits: the spec file, and three cells at the end of the source notebook
     # (the third file, a fixture under tests/autograder/files/, is not read here).
     (root / "autograder/parts" / ASSIGNMENT / f"{NAME}.py").write_text(SPEC, encoding="utf-8")
+    catalogue = root / "autograder" / "messages.yml"
+    words = yaml.safe_load(catalogue.read_text(encoding="utf-8"))
+    for group, entries in WORDS.items():
+        words[group].update(entries)
+    catalogue.write_text(yaml.safe_dump(words, allow_unicode=True), encoding="utf-8")
     source = root / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     notebook = nbformat.read(source, as_version=4)
     notebook.cells += [nbformat.v4.new_markdown_cell(HEADING, id="norms-heading"),
@@ -160,10 +177,15 @@ def course(tmp_path_factory, repo_root):
             "source": source_nb, "exercise": released_nb, "rows": rows, "out": out}
 
 
-def test_the_release_writes_only_the_two_notebooks(course):
+def test_the_release_writes_only_the_notebooks(course):
     assert f"wrote {course['root'] / 'exercises'}" in course["released"].stdout
     assert course["changed"] == {f"solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
-                                 f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"}
+                                 f"exercises/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
+                                 f"exercises/zh-CN/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"}
+    # The new cells, and the intro whose table gained a row, wait for their translation.
+    warnings = course["released"].stderr
+    for cell in ("intro", "norms-heading", f"test_{NAME}"):
+        assert f"solutions/{ASSIGNMENT}/zh-CN.yml: cell '{cell}'" in warnings
 
 
 def test_the_source_notebook_gets_metadata_hidden_check_heading_and_table_row(course):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 
 import nbformat
 import pytest
@@ -182,6 +183,34 @@ def test_rows_not_graded_now_keep_every_cell_of_the_previous_grades_csv(tmp_path
     class_grades.write(path, [], [result("ada", 0.0, 7)], ["test_a"])
     assert "could not be read as a grades.csv" in capsys.readouterr().err
     assert path.read_text().splitlines()[1].startswith("ada,tensors,0,")
+
+
+def test_a_rerun_rewrites_only_the_outputs_that_change_and_restores_deleted_ones(
+        tmp_path, capsys):
+    _class(tmp_path / "subs", ada=CORRUPT, bob=CORRUPT)
+    assert _grade(tmp_path, capsys)[0] == 0
+    out, old = tmp_path / "out", 946_684_800 * 10**9  # 2000-01-01: no run writes this time
+    pages = [out / "feedback" / who / "linear_fit" / "linear_fit.html" for who in ("ada", "bob")]
+    outputs = [out / "grades.csv", out / "report.html", *pages]
+    for path in outputs:
+        os.utime(path, ns=(old, old))
+
+    code, err = _grade(tmp_path, capsys)  # nothing changed: nothing is written
+    assert code == 0 and "resumed 2 of 2" in err
+    assert [path for path in outputs if path.stat().st_mtime_ns != old] == []
+
+    _class(tmp_path / "subs", bob=NOT_NOTEBOOK)  # bob hands in again: his outputs change
+    assert _grade(tmp_path, capsys)[0] == 0
+    assert [path for path in outputs if path.stat().st_mtime_ns != old] == \
+        [out / "grades.csv", out / "report.html", pages[1]]
+    assert "not a notebook" in _page(tmp_path, "bob")
+    assert _rows(tmp_path)[("linear_fit", "bob")]["status"].startswith("not a notebook")
+
+    pages[0].unlink()  # deleted outputs are written again, unchanged as they are
+    (out / "report.html").unlink()
+    assert _grade(tmp_path, capsys)[0] == 0
+    assert "corrupt file" in _page(tmp_path, "ada") and (out / "report.html").is_file()
+    assert not [path for path in out.rglob(".*") if path.suffix in (".new", ".rows")]  # scratch
 
 
 def test_force_grades_everyone_again_and_regrade_still_means_it(tmp_path, capsys):

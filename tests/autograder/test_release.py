@@ -8,8 +8,9 @@ import re
 import pytest
 
 from autograder import parts, release
-from autograder.assignments import (ASSIGNMENTS, UnknownAssignmentError, grade_cells,
-                                    release_notebook, source_notebook)
+from autograder.assignments import (ASSIGNMENTS, REPO_ROOT, UnknownAssignmentError, get,
+                                    grade_cells, release_notebook, source_notebook)
+from autograder.exercise_translations import TRANSLATED
 from notebooks import HIDDEN, nbgrader_meta, source
 
 
@@ -78,6 +79,15 @@ def test_exercises_equal_a_fresh_release_of_solutions(tmp_path):
         assert path == tmp_path / name / f"{name}.ipynb"
         assert _normalized(_load(path)) == _normalized(_load(release_notebook(name))), (
             f"exercises/{name} is stale: run `make exercises`")
+        # Each language's variant too, written beside the English release from the same run.
+        for language in TRANSLATED:
+            fresh = tmp_path / language / name / f"{name}.ipynb"
+            kept = get(name).variant_path(language)
+            assert kept == REPO_ROOT / "exercises" / language / name / f"{name}.ipynb"
+            assert kept.is_file() and _normalized(_load(fresh)) == _normalized(_load(kept)), (
+                f"exercises/{language}/{name} is stale: run `make exercises`")
+    assert sorted(path.name for path in (REPO_ROOT / "exercises").iterdir()) == sorted(
+        [*ASSIGNMENTS, *TRANSLATED]), "exercises/ holds a folder no release writes"
 
 
 def test_release_strips_solutions_and_keeps_the_cell_ids():

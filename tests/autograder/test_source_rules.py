@@ -132,7 +132,7 @@ def test_part_4_rules_out_keras_and_the_optimizers(code):
 def test_a_breach_costs_its_part_only_and_names_its_section():
     kept = PartResult("test_minibatch_sgd", 2.0, 2.0, "passed", "right")
     judged = [PartResult("test_adam_step", 3.0, 3.0, "passed", "right"), kept]
-    breach = source_rules.Breach("test_adam_step", "Bug: the message",
+    breach = source_rules.Breach("test_adam_step", lambda: "Bug: the message",
                                  "minibatch/optimizers.md#adam")
     zeroed, same = source_rules.applied(judged, [breach])
     assert (zeroed.score, zeroed.max_score, zeroed.stage, zeroed.message) == (

@@ -1,11 +1,14 @@
 """Benchmark the book build: cold build, no-change rebuild, each chapter's execution time.
 
-Run by `make bench` (not a pytest test). Builds the book from the repository into a
-temporary output folder, so neither _build/ nor its jupyter cache is touched:
+Run by `make bench` (not a pytest test). Builds the book, both editions, from the
+repository into a temporary output folder, so neither _build/ nor its jupyter cache is
+touched:
 
 1. cold build: empty output folder, so no jupyter cache and no Sphinx environment;
 2. no-change rebuild: the same command again (only re-renders);
-3. execution time of every page, as myst-nb recorded it in the build environment.
+3. execution time of every page, as myst-nb recorded it in each edition's environment;
+   the Chinese pages are listed with how they got their outputs: "reused" (the English
+   page's execution, found in the shared jupyter-cache: no kernel ran) or "executed".
 
 Prints a table with the targets from issue 2 (2-core machine: rebuild <= 5 s, cold <= 90 s)
 and the ratio measured / target (<= 1.00 meets the target).
@@ -43,17 +46,46 @@ def build(output: Path) -> tuple[float, subprocess.CompletedProcess]:
     return time.perf_counter() - start, result
 
 
-def work_done(log: str) -> str:
-    """How many pages a build read and executed: a rebuild should do neither."""
+EDITION_LINE = re.compile(r"^=== (?P<label>\S+) edition \((?P<code>[^)]+)\): ", re.MULTILINE)
+BUILT_LINE = re.compile(r"^=== \S+ edition \((?P<code>[^)]+)\) built in (?P<seconds>[\d.]+) s",
+                        re.MULTILINE)
+ZH = "zh-CN"
+
+
+def editions_in(log: str) -> dict[str, str]:
+    """Each edition's part of a build's log, by edition code (tools/build_book.py's
+    "=== <label> edition (<code>): ..." lines start them)."""
     log = ANSI_ESCAPE.sub("", log)
-    read = len(re.findall(r"^reading sources\.\.\. \[", log, re.MULTILINE))
-    executed = log.count("Executing notebook")
-    return f"read {read} pages, executed {executed}"
+    marks = list(EDITION_LINE.finditer(log))
+    return {mark["code"]: log[mark.start():marks[i + 1].start() if i + 1 < len(marks) else None]
+            for i, mark in enumerate(marks)}
 
 
-def execution_seconds(output: Path) -> dict[str, float | None]:
-    """Each executed page's run time, from myst-nb's data in the pickled Sphinx environment."""
-    pickled = output / "_build" / ".doctrees" / "environment.pickle"
+def work_done(log: str) -> str:
+    """How many pages each edition read, executed and took from the cache: a rebuild
+    should do none of it, and the Chinese edition should execute nothing."""
+    parts = []
+    for code, part in editions_in(log).items():
+        read = len(re.findall(r"^reading sources\.\.\. \[", part, re.MULTILINE))
+        executed = part.count("Executing notebook")
+        cached = part.count("Using cached notebook")
+        built = BUILT_LINE.search(part)
+        took = f" in {float(built['seconds']):.0f} s" if built else ""
+        parts.append(f"{code}: read {read}, executed {executed}, cached {cached}{took}")
+    return "; ".join(parts) or "(no edition built: see the log)"
+
+
+def executed_pages(log: str, code: str) -> set[str]:
+    """The source paths an edition's build executed (myst-nb logs each)."""
+    part = editions_in(log).get(code, "")
+    return set(re.findall(r"^(\S+): Executing notebook", part, re.MULTILINE))
+
+
+def execution_seconds(output: Path, edition: str = "") -> dict[str, float | None]:
+    """Each executed page's run time, from myst-nb's data in an edition's pickled Sphinx
+    environment (a reused execution reports the run time of the execution it reused)."""
+    folder = output / "_build" / edition if edition else output / "_build"
+    pickled = folder / ".doctrees" / "environment.pickle"
     if not pickled.is_file():
         return {}
     sys.path.insert(0, str(REPO / "book" / "_ext"))  # the environment may refer to our extension
@@ -77,10 +109,11 @@ def ratio(measured: float, target: float) -> str:
     return f"{measured / target:.2f}"
 
 
-def print_report(builds: dict[str, tuple[float, str]], pages: dict[str, float | None]) -> None:
+def print_report(builds: dict[str, tuple[float, str]], pages: dict[str, float | None],
+                 chinese: dict[str, str]) -> None:
     print()
     print(f"{'measure':<36} {'seconds':>9} {'target':>8} {'ratio':>7}  work")
-    print("-" * 90)
+    print("-" * 120)
     for name, (seconds, work) in builds.items():
         target = TARGETS_SECONDS[name]
         print(f"{name:<36} {seconds:>9.1f} {target:>8.1f} {ratio(seconds, target):>7}  {work}")
@@ -104,6 +137,15 @@ def print_report(builds: dict[str, tuple[float, str]], pages: dict[str, float | 
     for chapter, seconds in chapters.items():
         print(f"{chapter:<36} {seconds:>9.1f} {seconds / cold:>8.0%}")
     print(f"{'all pages':<36} {total:>9.1f} {total / cold:>8.0%}")
+    if chinese:
+        print()
+        print(f"{'Chinese edition (cold build)':<36} {'outputs':>9}")
+        print("-" * 63)
+        for page, how in chinese.items():
+            print(f"{page:<36} {how:>9}")
+        reused = sum(how == "reused" for how in chinese.values())
+        print(f"{'all Chinese pages':<36} {reused:>4} of {len(chinese)} reused the English "
+              "execution")
     print("\nshare: of the cold build's wall time. ratio = measured / target (<= 1.00 meets it);")
     print("targets from issue 2, for a 2-core machine with nothing else running (see `uptime`).")
 
@@ -123,13 +165,17 @@ def main() -> int:
         cold, first = build(output)
         rebuild, second = build(output)
         pages = execution_seconds(output)
+        executed = executed_pages(first.stdout + first.stderr, ZH)
+        chinese = {docname: ("executed" if any(p.endswith(f"/{ZH}/{docname}.md")
+                                               for p in executed) else "reused")
+                   for docname in execution_seconds(output, ZH)}
         builds = {
             "cold build": (cold, work_done(first.stdout + first.stderr)),
             "no-change rebuild": (rebuild, work_done(second.stdout + second.stderr)),
         }
         for name, result in (("cold", first), ("rebuild", second)):
             (output / f"{name}.log").write_text(result.stdout + result.stderr, encoding="utf-8")
-        print_report(builds, pages)
+        print_report(builds, pages, chinese)
         failed = [(name, r) for name, r in (("cold build", first), ("rebuild", second)) if r.returncode != 0]
         for name, result in failed:
             print(f"\n{name} FAILED (exit {result.returncode}); the times above are not valid. End of its log:")

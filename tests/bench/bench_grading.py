@@ -9,12 +9,16 @@ other one correct; the rest carry one of the known bugs from tests/autograder/fi
 3. plain `nbgrader autograde` of the same class, serially, in a throw-away course folder;
 4. once, after the rounds: the same `--jobs 2` command into the graded --out with nothing
    changed (nothing is graded, nothing written to the gradebook), then after one learner
-   hands in again (the journal's results are reused: one submission is graded).
+   hands in again (the journal's results are reused: one submission is graded);
+5. in the rounds too: the same class graded through a Dask scheduler on this machine with
+   two single-slot workers (`grade --scheduler`, issue 11), against `--jobs 2`: one machine
+   cannot show what more machines add, only what the scheduling costs.
 
 Prints seconds per submission and the ratios against the targets of issue 4 (2-core
 machine): --jobs 2 at least 1.8x plain nbgrader's throughput, and per-submission overhead
 of the grading command beyond what the baseline does at most 1.5 s; and of issue 12: the
-re-run with one submission changed at most a tenth of the full --jobs 2 run.
+re-run with one submission changed at most a tenth of the full --jobs 2 run; of issue 11:
+the distributed path at most 10% slower than --jobs 2 on the same machine.
 
 Shared machines are noisy (the same notebook took 5.5-7.5 s from run to run), so each
 measure is taken --repeat times, the rounds interleaved so that a busy spell slows every
@@ -23,6 +27,7 @@ estimate of what the code itself costs.
 
     .venv/bin/python tests/bench/bench_grading.py [--class-size 20] [--repeat 2] [--keep DIR]
         [--rerun-only]   (just 4., against one full --jobs 2 run: the re-run ratio alone)
+        [--cluster-only] (just 5., against --jobs 2, interleaved: the cluster ratio alone)
 """
 
 from __future__ import annotations
@@ -38,8 +43,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "autograder"))
+sys.path.insert(0, str(REPO / "tests" / "autograder" / "cluster"))
 
 import grading_corpus  # noqa: E402
+from dask_processes import LocalCluster  # noqa: E402
 import nbformat  # noqa: E402
 
 from autograder import submission  # noqa: E402
@@ -51,6 +58,7 @@ NBGRADER = Path(sys.executable).parent / "nbgrader"
 TARGET_SPEEDUP = 1.8
 TARGET_OVERHEAD_SECONDS = 1.5
 TARGET_RERUN_RATIO = 0.10
+TARGET_CLUSTER_RATIO = 1.10
 WRONG = REPO / "tests" / "autograder" / "files" / "linear_fit"
 
 
@@ -72,8 +80,11 @@ def make_class(folder: Path, size: int) -> None:
 
 def timed(command: list[str], **kwargs) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                   **kwargs)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, **kwargs)
+    if done.returncode:
+        sys.exit(f"{' '.join(command[:5])} ... failed ({done.returncode}):\n"
+                 f"{done.stderr[-2000:]}")
     return time.perf_counter() - start
 
 
@@ -105,6 +116,38 @@ def grade_seconds(submissions: Path, out: Path, jobs: int, afresh: bool = True) 
     return timed([sys.executable, "-m", "autograder", "grade", "linear_fit", str(submissions),
                   "--out", str(out), "--jobs", str(jobs), "--db",
                   f"sqlite:///{out}/gradebook.db"])
+
+
+def cluster_seconds(submissions: Path, out: Path, cluster: LocalCluster) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    return timed([sys.executable, "-m", "autograder", "grade", "linear_fit", str(submissions),
+                  "--out", str(out), "--scheduler", cluster.address, "--db",
+                  f"sqlite:///{out}/gradebook.db"])
+
+
+def cluster_rounds(submissions: Path, work: Path, repeat: int) -> tuple[float, float]:
+    """(fastest --jobs 2, fastest --scheduler with two single-slot workers), in seconds for
+    the class, interleaved."""
+    cluster = LocalCluster(work / "dask")
+    cluster.start_scheduler()
+    try:
+        for _ in range(2):
+            cluster.start_worker()
+        cluster.wait_for_workers(2)
+        rounds = [(grade_seconds(submissions, work / "out-jobs2-c", 2),
+                   cluster_seconds(submissions, work / "out-cluster", cluster))
+                  for _ in range(max(1, repeat))]
+    finally:
+        cluster.stop()
+    local, distributed = (min(measure) for measure in zip(*rounds))
+    return local, distributed
+
+
+def report_cluster(local: float, distributed: float, n: int) -> None:
+    ratio = distributed / local
+    print(f"--scheduler, 2 single-slot workers here: {distributed:.2f} s for {n} vs --jobs 2 "
+          f"{local:.2f} s: {ratio:.2f}x the wall time (target <= {TARGET_CLUSTER_RATIO:.2f}; "
+          f"ratio {ratio / TARGET_CLUSTER_RATIO:.2f}, <= 1.00 meets it)")
 
 
 def rerun_seconds(submissions: Path, out: Path, jobs: int) -> float:
@@ -146,6 +189,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--rerun-only", action="store_true",
                         help="measure only the re-runs, against one full --jobs 2 run")
+    parser.add_argument("--cluster-only", action="store_true",
+                        help="measure only the Dask path, against --jobs 2")
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -154,6 +199,11 @@ def main() -> None:
         submissions = work / "submissions"
         make_class(submissions, args.class_size)
         n = args.class_size
+        if args.cluster_only:
+            report_cluster(*cluster_rounds(submissions, work, args.repeat), n)
+            return
+        if not args.rerun_only:
+            cluster = cluster_rounds(submissions, work, args.repeat)
         if args.rerun_only:
             jobs2 = grade_seconds(submissions, work / "out-jobs2", 2) / n
         else:
@@ -174,6 +224,7 @@ def main() -> None:
           + ("" if args.rerun_only else f", fastest of {len(rounds)} interleaved round(s)"))
     if not args.rerun_only:
         report_throughput(baseline, jobs1, jobs2, plain)
+        report_cluster(*cluster, n)
     print(f"full run --jobs 2: {jobs2 * n:.2f} s; re-run with nothing changed: "
           f"{unchanged:.2f} s")
     rerun_ratio = rerun / (jobs2 * n)

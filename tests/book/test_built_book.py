@@ -2,7 +2,8 @@
 builds it first). Browser behaviour (tabs switching, widgets, math) is tested under
 tests/browser/; here we only read files.
 
-For every page in _toc.yml: the page exists; every code cell of the source is rendered and
+For every page in _toc.yml, in both editions (English: book/x.html; Chinese: zh-CN/x.html,
+from book/zh-CN/x.md): the page exists; every code cell of the source is rendered and
 cells that must print something show an output; no cell shows a traceback or stderr; every
 image is embedded (its file ships with the book) and described by alt text; the page offers
 its notebook (.ipynb) for download.
@@ -21,6 +22,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from pages import page_cells
+import editions
 from test_sources import REPO, figure_cells, page_path, toc_docnames
 
 HTML = Path(os.environ.get("TTT_BOOK_HTML", REPO / "_build" / "html"))
@@ -30,7 +32,9 @@ if not (HTML / "index.html").is_file():
         f"no built book at {HTML}: run `make book` first (`make test` does)", allow_module_level=True
     )
 
-DOCNAMES = toc_docnames()
+ZH = editions.chinese()
+# Each page as its HTML path in the site, without .html: book/x and zh-CN/x.
+DOCNAMES = toc_docnames() + [f"{ZH.html}/{key}" for key in editions.english_keys()]
 HIDDEN = {"remove-cell", "remove_cell"}
 NO_OUTPUT = {"remove-output", "remove_output"}
 NO_INPUT = {"remove-input", "remove_input"}
@@ -54,7 +58,7 @@ def rendered_code_cells(page: Tag) -> list[Tag]:
 
 def source_code_cells(docname: str):
     """The page's code cells that myst-nb renders (not empty, not removed)."""
-    path = page_path(docname)
+    path = source_path(docname)
     if path is None:
         pytest.fail(f"{docname}: no source page")
     return [
@@ -65,6 +69,19 @@ def source_code_cells(docname: str):
         and not HIDDEN & set(cell.tags)
         and not (NO_OUTPUT & set(cell.tags) and NO_INPUT & set(cell.tags))
     ]
+
+
+def source_path(docname: str) -> Path | None:
+    """The MyST source of a page (book/x -> book/x.md, zh-CN/x -> book/zh-CN/x.md)."""
+    if docname.startswith(f"{ZH.html}/"):
+        path = ZH.page(docname.removeprefix(f"{ZH.html}/"))
+        return path if path.is_file() else None
+    return page_path(docname)
+
+
+def sphinx_docname(docname: str) -> str:
+    """The docname in its edition's Sphinx build (the Chinese build's has no zh-CN/)."""
+    return docname.removeprefix(f"{ZH.html}/")
 
 
 def must_print(source: str) -> bool:
@@ -153,6 +170,6 @@ def test_page_offers_its_notebook_for_download(docname):
     downloads = soup.select(".dropdown-download-buttons a[href$='.ipynb']")
     assert downloads, f"{docname}: no .ipynb in the download menu"
     href = downloads[0]["href"]
-    assert href.endswith(f"_sources/{docname}.ipynb"), href
+    assert href.endswith(f"_sources/{sphinx_docname(docname)}.ipynb"), href
     target = _local_target(page_file, href)
     assert target is not None and target.is_file(), f"{docname}: {href} is not in the build"

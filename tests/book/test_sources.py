@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "book"
 PAGE_SUFFIXES = (".md", ".ipynb")
 # Folders under book/ that hold code or vendored files, not pages.
-NOT_PAGES = {"ttt", "_ext"}
+# The Chinese edition's pages are its own toc's (tests/book/test_translated_pages.py).
+NOT_PAGES = {"ttt", "_ext", "zh-CN"}
 
 # The header every page carries (BRIEF: "this exact jupytext header", as in book/intro.md).
 EXPECTED_HEADER = {
@@ -159,18 +160,27 @@ def chapter_pages() -> dict[str, Path]:
             if path.stem == "index" and path.parent.parent == BOOK}
 
 
+# A released exercise in another language (exercises/zh-CN/<name>/) names the chapter as that
+# edition titles it: "这是*张量*一章的练习（`book/zh-CN/tensors/`）".
+EDITIONS = {"zh-CN": re.compile(r"\*(?P<title>[^*]+)\*一章的练习")}
+
+
 @pytest.mark.parametrize("path", course_notebooks(), ids=_id)
 def test_exercise_intro_names_its_chapter_as_the_book_titles_it(path):
     chapter = chapter_pages().get(path.parent.name)
     assert chapter is not None, f"{_id(path)}: no chapter book/{path.parent.name}/index.md in _toc.yml"
+    edition = path.parent.parent.name if path.parent.parent.name in EDITIONS else None
+    folder = f"book/{edition}/{path.parent.name}/" if edition else f"book/{path.parent.name}/"
+    if edition:
+        chapter = REPO / folder / "index.md"
     notebook = json.loads(path.read_text(encoding="utf-8"))
     intro = next("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
-    named = CHAPTER_NAMED.search(intro)
+    named = (EDITIONS[edition] if edition else CHAPTER_NAMED).search(intro)
     assert named, f"{_id(path)}: the intro does not say 'the exercise of the chapter *<title>*'"
     assert named.group("title") == page_title(chapter), (
         f"{_id(path)}: the intro calls the chapter *{named.group('title')}*, the book "
         f"titles it {page_title(chapter)!r} ({_id(chapter)})")
-    assert f"`book/{path.parent.name}/`" in intro, f"{_id(path)}: the intro does not give the chapter's folder"
+    assert f"`{folder}`" in intro, f"{_id(path)}: the intro does not give the chapter's folder"
 
 
 # --- alt text on figures --------------------------------------------------------------------

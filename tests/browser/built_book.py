@@ -11,11 +11,16 @@ import os
 import re
 from pathlib import Path
 
+import editions  # tools/editions.py (tests/conftest.py puts tools/ on sys.path)
+
 REPO = Path(__file__).resolve().parents[2]
+EN, ZH = editions.english(), editions.chinese()
 HTML = Path(os.environ.get("TTT_BOOK_HTML", REPO / "_build" / "html"))
 SCREENSHOTS = HTML.parent / "screenshots"
-# Pages Sphinx writes that are not chapters: the index redirect, search, the general index.
+# Pages Sphinx writes that are not chapters: the index redirect, search, the general index
+# (in each edition's folder: the Chinese edition is in zh-CN/).
 NOT_CHAPTERS = {"index.html", "search.html", "genindex.html"}
+NOT_PAGES = ("_static/", "_sources/", "_images/")
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -39,10 +44,20 @@ def built_pages() -> list[str]:
     pages = []
     for path in sorted(HTML.rglob("*.html")):
         relative = path.relative_to(HTML).as_posix()
-        if relative in NOT_CHAPTERS or relative.startswith(("_static/", "_sources/", "_images/")):
+        in_edition = relative.removeprefix(f"{ZH.html}/")
+        if in_edition in NOT_CHAPTERS or in_edition.startswith(NOT_PAGES):
             continue
         pages.append(relative)
     return pages
+
+
+def source_of(relative: str) -> Path:
+    """The MyST source of a built page: book/x/y.html -> book/x/y.md, and for the Chinese
+    edition zh-CN/x/y.html -> book/zh-CN/x/y.md."""
+    page = relative.removesuffix(".html")
+    if page.startswith(f"{ZH.html}/"):
+        return ZH.page(page.removeprefix(f"{ZH.html}/"))
+    return REPO / f"{page}.md"
 
 
 # --- what the sources promise, independently of the build -------------------------------
@@ -58,7 +73,7 @@ def _source_cells(relative: str) -> list:
     """The cells of the MyST source of a built page (book/x/y.html -> book/x/y.md)."""
     import jupytext
 
-    source = REPO / (relative.removesuffix(".html") + ".md")
+    source = source_of(relative)
     return jupytext.read(source).cells if source.is_file() else []
 
 
@@ -72,10 +87,16 @@ def _explorer_names() -> set[str]:
 
 
 def _source_pages() -> list[str]:
-    """Every chapter page the sources define, as the html path it is built to."""
-    book = REPO / "book"
-    return sorted(path.relative_to(REPO).with_suffix(".html").as_posix()
-                  for path in book.rglob("*.md") if "_vendor" not in path.parts)
+    """Every chapter page the sources define, in both editions, as the html path it is
+    built to."""
+    pages = []
+    for edition in (EN, ZH):
+        for path in edition.pages.rglob("*.md"):
+            key = path.relative_to(edition.pages).with_suffix("").as_posix()
+            if "_vendor" in path.parts or (edition is EN and path.is_relative_to(ZH.pages)):
+                continue
+            pages.append(edition.html_path(key))
+    return sorted(pages)
 
 
 def framework_runs(relative: str) -> list[bool]:

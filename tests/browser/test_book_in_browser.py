@@ -1,4 +1,5 @@
-"""Every page of the built book in Chromium, offline: what a reader sees must work.
+"""Every page of the built book, both editions, in Chromium, offline: what a reader sees
+must work.
 
 For each page (opened once, see conftest.loaded_page): it loads with no console error,
 no uncaught exception, no failed request and no request leaving 127.0.0.1; its math is

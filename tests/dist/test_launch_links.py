@@ -139,10 +139,11 @@ def test_every_page_with_code_starts_with_the_one_set_up_cell(docname):
         assert sum(setup_cell.is_setup_cell(c) for c in notebook["cells"]) == 1
 
 
-@pytest.mark.parametrize("exercise", sorted((REPO / "exercises").glob("*/*.ipynb")),
-                         ids=lambda path: path.parent.name)
+@pytest.mark.parametrize("exercise", sorted((REPO / "exercises").rglob("*.ipynb")),
+                         ids=lambda path: path.relative_to(REPO / "exercises").parent.as_posix())
 def test_the_published_exercises_are_the_released_ones(exercise):
-    published = HTML / "notebooks" / "exercises" / exercise.parent.name / exercise.name
+    published = (HTML / "notebooks" / "exercises" /
+                 exercise.relative_to(REPO / "exercises"))
     assert published.is_file() and published.read_bytes() == exercise.read_bytes()
 
 

@@ -99,15 +99,16 @@ def run_cell(tmp_path, *, source=SOURCE, pip_exit=0, pip_says="", installs=None,
 
 
 def assert_plain_stop(printed: str, *words: str) -> str:
-    """The cell stopped with one plain line: no traceback, at most two sentences and the fix."""
+    """The cell stopped with one plain line in English and the same in Chinese (the cell is
+    both editions'): no traceback, at most two sentences and the fix."""
     head, _, message = printed.partition("\n")
-    assert head == "STOPPED SetupError 1", printed
-    message = message.strip()
-    assert message.startswith("ttt set-up: ") and "\n" not in message, message
+    assert head == "STOPPED SetupError 2", printed
+    english, chinese = message.strip().split("\n")
+    assert english.startswith("ttt set-up: ") and chinese.startswith("ttt 准备："), message
     assert "Traceback" not in message and 'File "' not in message, message
     for word in words:
-        assert word in message, f"{word!r} not in: {message}"
-    return message
+        assert word in english, f"{word!r} not in: {english}"
+    return english
 
 
 # --- the text ----------------------------------------------------------------------------
@@ -192,7 +193,8 @@ def test_with_ttt_at_the_books_version_it_does_nothing(tmp_path):
 def test_without_ttt_it_installs_it_with_pip_and_says_so_in_one_line(tmp_path):
     printed, pip = run_cell(tmp_path, installs=__version__)
     assert pip is not None and pip.startswith("-m pip install") and pip.endswith(SOURCE)
-    assert printed == f"ttt {__version__} was missing: installed it from {SOURCE}.\n"
+    assert printed == (f"ttt {__version__} was missing: installed it from {SOURCE}.\n"
+                       f"原先缺少 ttt {__version__}：已从 {SOURCE} 安装。\n")
 
 
 def test_an_older_ttt_is_not_used_and_the_fix_is_said(tmp_path):

@@ -13,7 +13,7 @@ import pytest
 from distcheck import REPO, canonical_cell, code_cells, load_notebook, text
 from ttt import setup_cell
 
-EXERCISES = sorted((REPO / "exercises").glob("*/*.ipynb"))
+EXERCISES = sorted((REPO / "exercises").rglob("*.ipynb"))  # the Chinese variants too
 SOLUTIONS = sorted((REPO / "solutions").glob("*/*.ipynb"))
 PAGES = sorted(path for path in (REPO / "book").rglob("*.md") if "_vendor" not in path.parts)
 

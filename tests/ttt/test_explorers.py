@@ -434,3 +434,83 @@ def test_minibatch_frames_stay_small(minibatch):
 def test_minibatch_bad_input_gets_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --- both languages (ttt.labels) ------------------------------------------------------------
+
+from ttt import labels  # noqa: E402  (kept with the tests that use it)
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def words_left(markup: str) -> list[str]:
+    """The English words a reader of `markup` sees or hears: its text and its images' alt
+    text (code and math aside)."""
+    markup = re.sub(r"<code>.*?</code>", " ", markup, flags=re.S)
+    alts = " ".join(re.findall(r'alt="([^"]*)"', markup))
+    text = re.sub(r"<[^>]+>", " ", markup)
+    return labels.untranslated(f"{text} {alts}")
+
+
+@pytest.fixture(scope="module")
+def bilingual(data, feature_data):
+    """One small explorer of each kind, built as the book's build builds them: with every
+    figure drawn in both languages."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(labels.EVERY_LANGUAGE, "1")
+        return {
+            "fit": explorers.fit_explorer(*data, W_values=(2.0, 5.0), b_values=(0.0, 2.0)),
+            "learning rate": explorers.learning_rate_explorer(
+                *data, learning_rates=(0.1, 1.1), epoch_counts=(3,)),
+            "minibatch": explorers.minibatch_explorer(*feature_data, batch_sizes=(1, 200),
+                                                      learning_rates=(0.3,), epochs=2),
+            "tape": explorers.tape_explorer(),
+        }
+
+
+def shown(explorer) -> list[str]:
+    """The heading and every frame, as the widget state holds them."""
+    return [explorer.children[0].value, *frames(explorer).values()]
+
+
+@pytest.mark.parametrize("kind", ["fit", "learning rate", "minibatch", "tape"])
+def test_each_edition_keeps_its_own_language_and_no_other(bilingual, kind):
+    for markup in shown(bilingual[kind]):
+        english, chinese = labels.keep(markup, "en"), labels.keep(markup, "zh-CN")
+        assert labels.MARK not in english + chinese
+        assert not CJK.search(english), english[:300]
+        assert CJK.search(chinese) and not words_left(chinese), (words_left(chinese), chinese[:300])
+        # Each language has its own picture (its words drawn in it) with its own alt text.
+        for kept in (english, chinese):
+            assert len(IMG.findall(kept)) == (0 if kind == "tape" or "<img" not in markup else 1)
+        if "<img" in markup:
+            png = re.compile(r"base64,([^\"]+)")
+            assert png.search(english)[1] != png.search(chinese)[1]
+            assert CJK.search(IMG.search(chinese)[1]) and not CJK.search(IMG.search(english)[1])
+
+
+@pytest.mark.parametrize("kind", ["fit", "learning rate", "minibatch", "tape"])
+def test_slider_labels_are_plain_words_the_table_translates(bilingual, kind):
+    for slider in bilingual[kind].sliders:
+        for words in (slider.description, slider.tooltip, *slider.options):
+            assert not labels.untranslated(labels.translate(words)), words
+    if kind == "tape":
+        assert [labels.translate(o) for o in bilingual[kind].sliders[0].options[:2]] == [
+            "起点", "前向 1"]
+
+
+def test_outside_the_book_an_explorer_draws_english_only(fit):
+    for markup in shown(fit):
+        assert "zh-CN" not in IMG.pattern and len(IMG.findall(markup)) <= 1
+        assert not CJK.search(re.sub(r'<(span|div) class="ttt-l10n" lang="zh-CN".*?</\1>', "",
+                                     markup, flags=re.S))
+
+
+def test_each_editions_frames_stay_small(book_data):
+    # What one edition's page carries: its language's frames, pictures included.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(labels.EVERY_LANGUAGE, "1")
+        explorer = explorers.fit_explorer(*book_data)
+    for language in labels.LANGUAGES:
+        assert sum(len(labels.keep(html, language)) for html in frames(explorer).values()) \
+            < 400_000

@@ -173,3 +173,105 @@ def test_minibatch_losses_refuse_mismatched_input(ax, batch, full, steps, messag
 
     with pytest.raises(ValueError, match=message):
         plot_minibatch_losses(batch, full, steps, ax=ax)
+
+
+# --- figures in Chinese (ttt.labels; the book's build) --------------------------------------
+
+import base64  # noqa: E402  (kept with the tests that use it)
+import re  # noqa: E402
+import warnings  # noqa: E402
+
+from ttt import labels as table  # noqa: E402  (labels() reads an axes' texts)
+from ttt import plotting  # noqa: E402
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def every_helpers_figure():
+    """One figure per helper, with every word it can draw (a page's own labels aside)."""
+    inputs, outputs = book_data()
+    path = reference.learning_rate_study(inputs, outputs, [0.1, 0.3], epochs=4)
+    floor = reference.loss_floor(inputs, outputs)
+    critical = reference.critical_learning_rate(inputs)
+    drawings = [
+        lambda ax: plotting.plot_fit(inputs, outputs, 5.0, 0.0, ax=ax, true_W=3.0, true_b=2.0),
+        lambda ax: plotting.plot_trajectory(path[0.1], 3.0, 2.0, ax=ax),
+        lambda ax: plotting.plot_loss_curves({"gradient descent": path[0.1]}, floor=floor, ax=ax),
+        lambda ax: plotting.plot_loss_contours(inputs, outputs, {"rate 0.3": path[0.3]}, ax=ax),
+        lambda ax: plotting.plot_learning_rate_study(path, critical=critical, floor=floor, ax=ax),
+        lambda ax: plotting.plot_curvature_directions(inputs, outputs, path[0.3], ax=ax),
+        lambda ax: plotting.plot_minibatch_losses([3.0, 2.0, 1.5], [2.5, 1.8, 1.2], 3,
+                                                  floor=1.0, ax=ax, label="B=1"),
+    ]
+    for draw in drawings:
+        fig, ax = plt.subplots()
+        draw(ax)
+        yield fig
+        plt.close(fig)
+
+
+def texts(fig) -> list[str]:
+    return [text.get_text() for text in fig.findobj(matplotlib.text.Text) if text.get_text()]
+
+
+def test_every_word_the_helpers_draw_has_chinese_and_is_drawn_without_tofu(caplog):
+    # matplotlib logs a missing weight or glyph: a kernel shows that as the cell's stderr.
+    caplog.set_level("WARNING", logger="matplotlib")
+    for fig in every_helpers_figure():
+        fig.canvas.draw()  # the tick labels too
+        english = texts(fig)
+        with plotting.translated(fig) as (changed, left):
+            assert changed and left == [], (english, left)
+            chinese = texts(fig)
+            assert any(CJK.search(text) for text in chinese)
+            assert not table.untranslated(" ".join(chinese))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # "Glyph ... missing from font" would raise
+                fig.canvas.draw()
+        assert texts(fig) == english, "the English words are back after the block"
+    assert not caplog.records, [record.getMessage() for record in caplog.records]
+
+
+def test_a_figure_shown_in_the_books_build_carries_its_chinese_copy(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    monkeypatch.setenv(table.EVERY_LANGUAGE, "1")
+    shell = InteractiveShell.instance()
+    try:
+        select_figure_formats(shell, {"png"})
+        plotting._show_chinese_copies()
+        fig, ax = plt.subplots()
+        plotting.plot_fit(*book_data(), 5.0, 0.0, ax=ax, label="start")
+        data, metadata = shell.display_formatter.format(fig)
+        assert metadata[table.FIGURE_METADATA] == {"translated": True, "untranslated": []}
+        english, chinese = (base64.b64decode(data[key])
+                            for key in ("image/png", table.CHINESE_FIGURE))
+        assert english.startswith(b"\x89PNG") and chinese.startswith(b"\x89PNG")
+        assert english != chinese
+        # Words the table lacks are named; a figure with no words has no copy.
+        ax.set_title("frobnicate")
+        data, metadata = shell.display_formatter.format(fig)
+        assert metadata[table.FIGURE_METADATA]["untranslated"] == ["frobnicate"]
+        bare, _ = plt.subplots()
+        data, metadata = shell.display_formatter.format(bare)
+        assert table.CHINESE_FIGURE not in data and "image/png" in data
+        assert metadata[table.FIGURE_METADATA] == {"translated": False, "untranslated": []}
+        plt.close("all")
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_outside_the_books_build_figures_are_left_alone(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    monkeypatch.delenv(table.EVERY_LANGUAGE, raising=False)
+    shell = InteractiveShell.instance()
+    try:
+        plotting._show_chinese_copies()
+        fig, _ = plt.subplots()
+        with pytest.raises(KeyError):
+            shell.display_formatter.mimebundle_formatter.lookup(fig)
+        plt.close(fig)
+    finally:
+        InteractiveShell.clear_instance()

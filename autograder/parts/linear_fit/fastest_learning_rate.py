@@ -37,6 +37,8 @@ def _mean_square(case):
 # and 2, and shifted ones, whose mean couples W and b and pulls the eigenvalues apart. No
 # case's mean(x²) comes near 1/3 or 1, where a bug's number would equal another's.
 _N = {"n": [10, 60]}
+HESSIAN = "linear_fit/learning_rate.md#the-hessian-every-curvature-in-one-matrix"
+ONE_STEP = "linear_fit/learning_rate.md#what-one-step-does-to-the-error"
 
 PART = ArrayPart(
     number=4, points=2, summary="`fastest_learning_rate`, from the loss's Hessian",
@@ -53,37 +55,17 @@ PART = ArrayPart(
           "record": [["result"]]},
     reference=fastest,
     bugs=(
-        Bug("Hessian without the factor 2",
-            "The rate is twice too large: your Hessian is half the true one. Differentiate "
-            "the square twice: what factor does it bring down?",
-            lambda case: [np.array(2 / eigenvalues(case, factor=1.0).sum())],
-            fix="L = mean((xW + b - y)²) gives ∂²L/∂W² = 2 mean(x²): the Hessian is "
-                "2 [[mean(x²), mean(x)], [mean(x), 1]]",
-            section="linear_fit/learning_rate.md#the-hessian-every-curvature-in-one-matrix"),
-        Bug("1 instead of 2 over the sum of the eigenvalues",
-            "The rate is half the fastest. Write down what one step multiplies each "
-            "direction's error by, and find the rate at which the two factors have the same "
-            "size.",
-            lambda case: [np.array(1 / eigenvalues(case).sum())],
-            fix="the factors 1 - ηλ_min and 1 - ηλ_max are equal and opposite when "
-                "η (λ_min + λ_max) = 2",
-            section="linear_fit/learning_rate.md#what-one-step-does-to-the-error"),
-        Bug("the critical rate 2/λ_max, not the fastest",
-            "2/λ_max is where gradient descent starts to diverge: there the steep direction's "
-            "factor is -1 and its error never shrinks. The fastest rate balances both "
-            "directions' factors.",
-            lambda case: [np.array(2 / eigenvalues(case).max())],
-            section="linear_fit/learning_rate.md#what-one-step-does-to-the-error"),
-        Bug("ignored the bias term (used 2·mean(x²) only)",
-            "The model has two parameters, W and b, so its Hessian is 2×2: the mean of x "
-            "couples them, and ∂²L/∂b² = 2.",
-            lambda case: [np.array(1 / (2 * _mean_square(case)))],
-            section="linear_fit/learning_rate.md#the-hessian-every-curvature-in-one-matrix"),
+        Bug("hessian_without_2", lambda case: [np.array(2 / eigenvalues(case, factor=1.0).sum())],
+            section=HESSIAN),
+        Bug("one_over_sum", lambda case: [np.array(1 / eigenvalues(case).sum())],
+            section=ONE_STEP),
+        Bug("critical_rate", lambda case: [np.array(2 / eigenvalues(case).max())],
+            section=ONE_STEP),
+        Bug("bias_ignored", lambda case: [np.array(1 / (2 * _mean_square(case)))],
+            section=HESSIAN),
     ),
-    hints=(
-        Hint("NotImplementedError", "Write this function's body."),
-    ),
-    passed="fastest_learning_rate is right for every kind of inputs tried.",
+    hints=(Hint("NotImplementedError", "write_function"),),
+    passed="fastest_learning_rate",
     # The answer is one number from float32 inputs: judged relative to its size.
     rtol=1e-5, atol=0.0,
 )

@@ -68,42 +68,13 @@ def epoch_bugs() -> tuple[Bug, ...]:
         return outputs
 
     return (
-        Bug("last partial batch dropped",
-            "Your epoch took one step too few: the examples at the end of the permutation, "
-            "the short last batch, never made a step. Every example is in exactly one batch "
-            "of an epoch.", slipped("dropped", needs_partial=True),
-            fix="`for start in range(0, len(permutation), batch_size)`, which keeps the short "
-                "last batch", section=LAST_BATCH),
-        Bug("last partial batch filled up",
-            "Your last batch had batch_size examples although fewer were left: it was filled "
-            "up with examples from the start of the permutation, which then count twice in "
-            "the epoch.", slipped("filled", needs_partial=True),
-            fix="`permutation[start:start + batch_size]` and nothing more: the last slice is "
-                "simply shorter", section=LAST_BATCH),
-        Bug("last batch averaged over batch_size",
-            "Your short last batch made a step that was too short: its gradient was divided "
-            "by batch_size, but it has fewer examples than that.",
-            slipped(gradient="over batch_size", needs_partial=True),
-            fix="average over the batch's own rows: `np.mean` or `/ len(batch)`",
+        Bug("last_batch_dropped", slipped("dropped", needs_partial=True), section=LAST_BATCH),
+        Bug("last_batch_filled", slipped("filled", needs_partial=True), section=LAST_BATCH),
+        Bug("last_batch_over_batch_size", slipped(gradient="over batch_size", needs_partial=True),
             section=LAST_BATCH),
-        Bug("permutation ignored",
-            "Your batches took the rows in their stored order (rows 0, 1, 2, ...), not in the "
-            "order of the permutation you were given.", slipped("index order"),
-            fix="`batch = permutation[start:start + batch_size]`, then `X[batch]`, `y[batch]`",
-            section=BATCHING),
-        Bug("batch gradient summed, not averaged",
-            "Your steps grew with the batch: the gradient of a batch is the gradient of its "
-            "mean squared error, a mean over its examples.", slipped(gradient="summed"),
-            fix="`2 * X_batch.T @ residual / len(residual)` and `2 * np.mean(residual)`",
-            section=EPOCH),
-        Bug("gradient of all the data in every step",
-            "Every step used the gradient over all of X: that is full-batch gradient descent "
-            "run several times, not minibatch descent. Each step sees only its batch's rows.",
-            slipped(gradient="all data"),
-            fix="`gradients(W, b, X[batch], y[batch])`", section=EPOCH),
-        Bug("b updated with the new W",
-            "b's gradient was taken after W had already moved: both gradients of a step "
-            "belong to the same, old (W, b).", slipped(gradient="new W"),
-            fix="compute dW and db first, then update both",
+        Bug("permutation_ignored", slipped("index order"), section=BATCHING),
+        Bug("batch_gradient_summed", slipped(gradient="summed"), section=EPOCH),
+        Bug("all_data_gradient", slipped(gradient="all data"), section=EPOCH),
+        Bug("minibatch_b_with_new_W", slipped(gradient="new W"),
             section="minibatch/features.md#the-gradients"),
     )

@@ -77,32 +77,14 @@ PART = ArrayPart(
           "record": [["result"]]},
     reference=reference,
     bugs=(
-        Bug("no bias correction",
-            "Your early steps had the wrong length: m and v start at zero, so in the first "
-            "steps they are far smaller than the gradient's averages they estimate, and Adam "
-            "divides that out.", _late_or_empty(lambda case: slipped(case, corrected=False)),
-            fix="step size `learning_rate * sqrt(1 - beta_2**t) / (1 - beta_1**t)`",
+        Bug("adam_no_bias_correction",
+            _late_or_empty(lambda case: slipped(case, corrected=False)), section=ADAM),
+        Bug("adam_correction_late", _late_or_empty(lambda case: slipped(case, t_shift=1)),
             section=ADAM),
-        Bug("bias correction one step late",
-            "Your bias correction used the power of the next step: t already counts this "
-            "step, starting at 1.", _late_or_empty(lambda case: slipped(case, t_shift=1)),
-            fix="`beta_1**t` and `beta_2**t` with the t you were given",
-            section=ADAM),
-        Bug("epsilon added to the corrected root",
-            "Your step is the paper's form: epsilon added to the bias-corrected root of v. "
-            "Keras adds it to the root of v itself, before the correction, and this "
-            "exercise follows Keras (the two differ when epsilon is not tiny).",
-            lambda case: slipped(case, epsilon_inside=True)
-            if case.settings["epsilon"] > 1e-6 else [],
-            fix="`param - m * step_size / (np.sqrt(v) + epsilon)` with the corrected "
-                "step_size", section=ADAM),
-        Bug("no square root of v",
-            "Your step divided by v, an average of squared gradients: its root has the "
-            "gradient's scale, so that each coordinate moves about learning_rate.",
-            lambda case: slipped(case, root=False),
-            fix="`np.sqrt(v)` in the denominator", section=ADAM),
+        Bug("adam_epsilon_inside", lambda case: slipped(case, epsilon_inside=True)
+            if case.settings["epsilon"] > 1e-6 else [], section=ADAM),
+        Bug("adam_no_root", lambda case: slipped(case, root=False), section=ADAM),
     ),
-    passed="adam_step takes Keras's step, first and late steps alike.",
-    source_rule=SourceRule("to write Adam's update yourself, in NumPy", forbidden=NUMPY_ONLY,
-                           section=ADAM),
+    passed="adam_step",
+    source_rule=SourceRule("adam", forbidden=NUMPY_ONLY, section=ADAM),
 )

@@ -6,6 +6,7 @@ import numpy as np
 
 from autograder.cases import case, integer, normal, rounded
 from autograder.judging.arrays import all_match
+from autograder.messages import say
 from autograder.parts.minibatch._sgd import BATCHING, cut, epoch, inputs
 from autograder.parts.spec import ArrayPart, Bug
 from autograder.source_rules import NUMPY_ONLY, SourceRule
@@ -36,10 +37,6 @@ def no_shuffle(case) -> list:
     return _with_orders(case, [np.arange(len(case.arrays["X"]))] * case.settings["epochs"])
 
 
-PART_1 = ("minibatch_sgd calls your minibatch_sgd_epoch: if Part 1 lost points, fix that "
-          "first, and this part may come right with it.")
-
-
 def point_to_part_1(part, runs):
     """The default judging; where a wrong run matches no named bug, the likelier cause is
     the learner's epoch of Part 1, which this part calls: say so."""
@@ -48,7 +45,8 @@ def point_to_part_1(part, runs):
                    if verdict.problem and not run.error
                    and not any(all_match(run.outputs, bug.outputs(run.case))
                                for bug in part.bugs)]
-    return fraction, stage, f"{message}\n{PART_1}" if unexplained else message
+    return fraction, stage, f"{message}\n{say('minibatch.part_1_first')}" if unexplained \
+        else message
 
 
 def _run(epochs: int, n: int, batch_size: int, rate=(0.02, 0.1)):
@@ -71,23 +69,10 @@ PART = ArrayPart(
           "record": [["pair", "(new_W, new_b)"]]},
     reference=reference,
     bugs=(
-        Bug("no reshuffle between epochs",
-            "Your first epoch was right, the later ones were not: every epoch went through the "
-            "data in the same order, so the same batches, with the same noise, came back each "
-            "time. (A generator made anew inside the loop from the same seed does this too.)",
-            one_permutation,
-            fix="make the generator once, before the loop; draw "
-                "`rng.permutation(len(X))` at the start of every epoch",
-            section=BATCHING),
-        Bug("no shuffling", "Your epochs took the rows in their stored order: either the "
-            "generator made from seed was never asked for a permutation, or your "
-            "minibatch_sgd_epoch does not follow the permutation it is given (Part 1).",
-            no_shuffle,
-            fix="`rng = np.random.default_rng(seed)` once, then `rng.permutation(len(X))` "
-                "every epoch", section=BATCHING),
+        Bug("no_reshuffle", one_permutation, section=BATCHING),
+        Bug("no_shuffling", no_shuffle, section=BATCHING),
     ),
-    passed="minibatch_sgd reshuffles every epoch and follows the reference's run exactly.",
+    passed="minibatch_sgd",
     rule=point_to_part_1,
-    source_rule=SourceRule("to run the epochs with your own minibatch_sgd_epoch, in NumPy",
-                           forbidden=NUMPY_ONLY, section=BATCHING),
+    source_rule=SourceRule("epochs", forbidden=NUMPY_ONLY, section=BATCHING),
 )

@@ -33,12 +33,9 @@ PART = ArrayPart(
         *inputs(case), case.arrays["permutation"])],
     bugs=epoch_bugs(),
     hints=(
-        Hint("only integers, slices", "Index the rows with an integer array: "
-                                      "X[permutation[start:stop]]."),
-        Hint("matmul", "X has shape (N, d) and W shape (d,): X @ W is the (N,) prediction; "
-                       "the gradient of W is X.T @ residual."),
+        Hint("only integers, slices", "index_rows"),
+        Hint("matmul", "matmul_shapes"),
     ),
-    passed="minibatch_sgd_epoch takes one right step per batch, the short last one included.",
-    source_rule=SourceRule("to write the epoch's gradient steps yourself, in NumPy",
-                           forbidden=NUMPY_ONLY, section=EPOCH),
+    passed="minibatch_sgd_epoch",
+    source_rule=SourceRule("epoch", forbidden=NUMPY_ONLY, section=EPOCH),
 )

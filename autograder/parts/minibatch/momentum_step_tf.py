@@ -75,49 +75,23 @@ PART = ArrayPart(
           "record": [["result"], ["arg", "W"], ["arg", "b"]]},
     reference=trajectory,
     bugs=(
-        Bug("velocity with the wrong sign",
-            "Your parameters went uphill: the velocity collects the steps, and a step goes "
-            "against the gradient.", _slip("sign"),
-            fix="`velocity.assign(momentum * velocity - learning_rate * gradient)`, then "
-                "`param.assign_add(velocity)`", section=MOMENTUM),
-        Bug("gradient applied twice",
-            "Each step moved by the velocity and by the gradient once more: the new velocity "
-            "already holds this step's gradient.", _slip("twice"),
-            fix="`param.assign_add(velocity)` after updating the velocity, and nothing else",
-            section=MOMENTUM),
-        Bug("velocity in chapter 3's form",
-            "Your velocity sums raw gradients and W moves by learning_rate times it (the form "
-            "of chapter 3). With a learning rate that changes from step to step that is "
-            "another method: here, as in Keras, the velocity holds the step itself.",
-            _slip("chapter 3"),
-            fix="`velocity.assign(momentum * velocity - learning_rate * gradient)`",
-            section=MOMENTUM),
-        Bug("parameters moved by the old velocity",
-            "Your parameters moved by the velocity of the previous step: update the velocity "
-            "first, then move by the new one.", _slip("old velocity"), section=MOMENTUM),
-        Bug("no momentum",
-            "Your steps were plain gradient descent: the velocity variables were never used "
-            "or never changed.", _slip("no momentum"),
-            fix="keep the velocity in the variables you were given, with `assign`",
-            section=MOMENTUM),
-        Bug("loss summed, not averaged",
-            "Your loss, and so its gradient, was a sum over the batch's examples: the mean "
-            "squared error is a mean.", _slip("summed"),
-            fix="`tf.reduce_mean(tf.square(residual))`",
+        Bug("velocity_wrong_sign", _slip("sign"), section=MOMENTUM),
+        Bug("gradient_twice", _slip("twice"), section=MOMENTUM),
+        Bug("chapter_3_velocity", _slip("chapter 3"), section=MOMENTUM),
+        Bug("moved_by_old_velocity", _slip("old velocity"), section=MOMENTUM),
+        Bug("no_momentum", _slip("no momentum"), section=MOMENTUM),
+        Bug("loss_summed", _slip("summed"),
             section="minibatch/minibatches.md#one-epoch-of-minibatch-gradient-descent"),
     ),
     hints=(
-        Hint("NoneType", "tape.gradient returned None: compute the loss inside the "
-                         "`with tf.GradientTape() as tape:` block, from the variables W and b."),
-        Hint("object does not support item assignment",
-             "Variables change through their methods: assign, assign_add, assign_sub."),
+        Hint("NoneType", "gradient_none"),
+        Hint("object does not support item assignment", "variable_methods"),
     ),
-    passed="momentum_step_tf follows Keras's momentum, step after step.",
+    passed="momentum_step_tf",
     rule=half_for_a_right_first_step(trajectory, outputs_per_step=3, steps=STEPS),
     stages=("one step", "trajectory"),
     # tf.compat.v1.train has the old optimizers; keras also its losses (tf.reduce_mean does).
     source_rule=SourceRule(
-        "to write the momentum update yourself, with gradients from `tf.GradientTape`",
-        forbidden=("keras", "optimizers", "raw_ops", "apply_gradients", "compat"),
+        "momentum", forbidden=("keras", "optimizers", "raw_ops", "apply_gradients", "compat"),
         required=("GradientTape",), section=MOMENTUM),
 )

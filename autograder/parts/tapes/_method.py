@@ -16,12 +16,9 @@ from dataclasses import replace
 
 from autograder.calling import partner_of
 from autograder.judging.arrays import CaseVerdict, all_match, summarize
-from autograder.judging.wording import case_names, named_bug
+from autograder.judging.wording import named_bug, where
+from autograder.messages import say
 from autograder.parts.spec import Bug
-
-UNPAIRED = ("right, but it counts together with its twin, which has the same values and "
-            "registers its own rule with tf.custom_gradient, and the twin is not right: a "
-            "tape treats the two alike.")
 
 # An approximation comes this close; the slope and the registered rule are far further apart.
 LOOSE_RTOL, LOOSE_ATOL = 1e-2, 1e-3
@@ -29,7 +26,8 @@ LOOSE_RTOL, LOOSE_ATOL = 1e-2, 1e-3
 
 def method_first(approximation: Bug, method: str):
     """The part's rule: ``approximation`` (a bug whose outputs are the numerical slope on
-    the functions that register their own rule, and nothing on the others) earns nothing;
+    the functions that register their own rule, and nothing on the others) earns nothing,
+    and its hint says that the part asks for ``method`` (the catalogue's ``method.<key>``);
     otherwise the cases are judged as usual, with the part's other bugs, each twin together
     with its partner (:func:`paired`)."""
 
@@ -47,14 +45,13 @@ def method_first(approximation: Bug, method: str):
                 not run.error and run.outputs
                 and all_match(run.outputs, part.reference(run.case), LOOSE_RTOL, LOOSE_ATOL)
                 for run in ordinary):
-            advice = (f"{approximation.advice} This part asks for {method}, so it earns no "
-                      "points, even for the functions where the approximation came close.")
-            return (0.0, "one step",
-                    f"{part.function_label}, {case_names([caught.case.name])}: "
-                    + named_bug(approximation.name, advice, approximation.fix,
-                                approximation.section))
+            advice = say("judging.method_only", advice=approximation.advice,
+                         method=say(f"method.{method}"))
+            return (0.0, "one step", where(part.function_label, [caught.case.name],
+                                           named_bug(approximation, advice)))
         return summarize(paired(part.verdicts(
-            runs, bugs=tuple(b for b in part.bugs if b is not approximation))), part.passed)
+            runs, bugs=tuple(b for b in part.bugs if b is not approximation))),
+            part.passed_message)
 
     return rule
 
@@ -74,7 +71,7 @@ def paired(verdicts: list[CaseVerdict]) -> list[CaseVerdict]:
         elif verdict.problem:
             result.append(replace(verdict, credit=other.credit))
         else:
-            where = f"{verdict.function}, {case_names([verdict.run.case.name])}"
-            result.append(replace(verdict, credit=other.credit, problem=f"{where}: {UNPAIRED}",
-                                  cause=UNPAIRED))
+            unpaired = say("judging.unpaired")
+            result.append(replace(verdict, credit=other.credit, cause=unpaired, problem=where(
+                verdict.function, [verdict.run.case.name], unpaired)))
     return result

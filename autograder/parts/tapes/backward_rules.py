@@ -28,7 +28,7 @@ def _rule(function, *, unary=False):
 PART = ArrayPart(
     number=1, points=4, summary="the backward rules of three operations of a NumPy tape",
     functions=("multiply_backward", "divide_backward", "exp_backward"),
-    label="backward rule",
+    label="backward_rule",
     cases=[
         case("multiply", arrays={"grad": normal(3, 4), "x": normal(3, 4), "y": normal(3, 4)}),
         case("divide", arrays={"grad": normal(3, 4), "x": normal(3, 4),
@@ -40,32 +40,21 @@ PART = ArrayPart(
                       "exp": _rule("exp_backward", unary=True)}},
     reference=backward,
     bugs=(
-        Bug("upstream gradient left out", "A backward rule receives the gradient of the output "
-            "and must carry it on (the chain rule): your rule returns the local derivative "
-            "alone.",
-            lambda case: backward(case, no_grad=True),
-            fix="multiply the local derivative by `grad` (for x * y, x's gradient is "
-                "`grad * y`, not `y`)",
+        Bug("upstream_left_out", lambda case: backward(case, no_grad=True),
             section="tapes/numpy_tape.md#replaying-the-tape-backward"),
-        Bug("x and y gradients swapped", "Each input's gradient went to the other input. "
-            "Which input does x * y change fastest with when x moves?",
+        Bug("xy_gradients_swapped",
             lambda case: backward(case, swapped=True) if case.name == "multiply" else [],
-            fix="d(x * y)/dx is y, so x's gradient is `grad * y` (and y's is `grad * x`)",
             section="tapes/numpy_tape.md#more-operations"),
-        Bug("sign of y's gradient flipped", "y's gradient has the wrong sign: x / y falls as "
-            "a positive y grows.",
+        Bug("divide_sign_flipped",
             lambda case: backward(case, sign=1.0) if case.name == "divide" else [],
-            fix="d(x / y)/dy = -x / y**2",
             section="tapes/numpy_tape.md#more-operations"),
-        Bug("y's gradient missing a power of y", "y's gradient is off by a factor of y: "
-            "differentiate x * y**-1 with respect to y.",
+        Bug("divide_power_missing",
             lambda case: backward(case, square=False) if case.name == "divide" else [],
-            fix="d(x / y)/dy = -x / y**2, with y squared",
             section="tapes/numpy_tape.md#more-operations"),
     ),
     hints=(
-        Hint("expected (grad_x, grad_y)", "Return a pair: (grad_x, grad_y)."),
-        Hint("NotImplementedError", "Write this rule's body."),
+        Hint("expected (grad_x, grad_y)", "return_pair"),
+        Hint("NotImplementedError", "write_rule"),
     ),
-    passed="All three backward rules are right.",
+    passed="backward_rules",
 )

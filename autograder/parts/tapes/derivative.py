@@ -44,10 +44,7 @@ def tape_gradient(case):
 
 
 FINITE_DIFFERENCES = Bug(  # named by the part's rule, which also takes its points
-    "finite differences instead of the tape",
-    "The result is this function's numerical slope, which is what finite differences (a "
-    "numerical approximation) give. This function registers its own gradient with "
-    "tf.custom_gradient, and only a tape sees it: take the derivative from tf.GradientTape.",
+    "finite_differences_derivative",
     lambda case: [NUMERICAL_SLOPES[case.name](inputs(case))] if case.name in NUMERICAL_SLOPES else [],
     section="tapes/custom_gradients.md#writing-the-backward-rule-yourself-tf-custom-gradient")
 
@@ -60,17 +57,11 @@ PART = ArrayPart(
           "record": [["result"]]},
     reference=tape_gradient,
     bugs=(FINITE_DIFFERENCES,),
-    hints=(
-        Hint("returned None", "The tape gave no gradient. A tf.constant is not watched by "
-                              "itself: call tape.watch(x) inside the `with` block, before "
-                              "computing f(x)."),
-    ),
-    passed="derivative returns the tape's gradient for every function tried, the custom "
-           "gradients included.",
+    hints=(Hint("returned None", "tape_not_watching"),),
+    passed="derivative",
     require_tensor=True,
     # A tape's float32 gradient is exact to a few ulps; finite differences are not.
     rtol=1e-5, atol=1e-6,
-    near_miss="close, but not exact: this looks like an approximation such as finite "
-              "differences. Take the derivative from a tf.GradientTape.",
-    rule=method_first(FINITE_DIFFERENCES, "the tape's gradient"),
+    near_miss="derivative",
+    rule=method_first(FINITE_DIFFERENCES, "tape_gradient"),
 )

@@ -84,12 +84,7 @@ def _row_sums(case):
 
 
 FINITE_DIFFERENCES = Bug(  # named by the part's rule, which also takes its points
-    "finite differences instead of the tapes",
-    "The result is this function's true curvature, which is what finite differences (a "
-    "numerical approximation) or forward-mode differentiation give. This function "
-    "registers its own second derivative "
-    "with tf.custom_gradient, and only tapes see it: take both derivatives from "
-    "tf.GradientTapes.",
+    "finite_differences_hessian",
     lambda case: [CURVATURES[case.name](case.arrays["x"].astype(np.float64))[1]]
     if case.name in CURVATURES else [],
     section="tapes/custom_gradients.md#second-derivatives-a-tape-inside-a-tape")
@@ -104,29 +99,18 @@ PART = ArrayPart(
           "record": [["result"]]},
     reference=hessian,
     bugs=(
-        Bug("the gradient, not the Hessian",
-            "This is the first derivative, one number per element of x; the Hessian has "
-            "one row of second derivatives per element.", _gradient_only,
-            fix="the outer tape must differentiate the inner tape's gradient once more",
+        Bug("hessian_is_gradient", _gradient_only,
             section="tapes/custom_gradients.md#second-derivatives-a-tape-inside-a-tape"),
-        Bug("outer.gradient instead of outer.jacobian",
-            "A tape's gradient of a vector g is the gradient of the sum of its elements, "
-            "so it adds the Hessian's rows together.", _row_sums,
-            fix="the Hessian is the Jacobian of the gradient, one row per element of g: "
-                "`outer.jacobian(g, x)`",
+        Bug("hessian_row_sums", _row_sums,
             section="tapes/jacobians.md#every-derivative-tape-jacobian"),
         FINITE_DIFFERENCES,
     ),
     hints=(
-        Hint("returned None", "A tape gave no gradient. x is a tf.constant: each tape "
-                              "watches it only if told to (tape.watch(x)), and the outer "
-                              "tape sees the inner gradient only when it is computed "
-                              "inside the outer tape's `with` block."),
-        Hint("NotImplementedError", "Write this function's body."),
+        Hint("returned None", "tapes_not_watching"),
+        Hint("NotImplementedError", "write_function"),
     ),
-    passed="hessian returns the full matrix of second derivatives for every function tried.",
+    passed="hessian",
     require_tensor=True,
-    near_miss="close, but not exact: this looks like an approximation such as finite "
-              "differences. Take both derivatives from tf.GradientTapes.",
-    rule=method_first(FINITE_DIFFERENCES, "the Hessian that nested tapes compute"),
+    near_miss="hessian",
+    rule=method_first(FINITE_DIFFERENCES, "nested_hessian"),
 )

@@ -90,37 +90,17 @@ PART = ArrayPart(
     call={"by_case": {entry["name"]: _call("settings" in entry) for entry in CASES}},
     reference=mean_gradient,
     bugs=(
-        Bug("the sum's rule (no division by the count)",
-            "Your gradient is the sum's: a mean is a sum divided by something. What does "
-            "that division do to each element's share of grad?",
-            _not_divided,
-            fix="every element receives grad divided by the number of elements averaged",
+        Bug("mean_not_divided", _not_divided, section="tapes/numpy_tape.md#reductions"),
+        Bug("mean_divided_by_size", _divided_by_the_size_of_x,
             section="tapes/numpy_tape.md#reductions"),
-        Bug("divided by the size of x",
-            "Each mean averages only the elements along its axis, but you divided by the "
-            "count of every element of x.",
-            _divided_by_the_size_of_x,
-            fix="divide by `x.shape[axis]`, not by `x.size` (that is the count of the mean "
-                "over every axis)",
-            section="tapes/numpy_tape.md#reductions"),
-        Bug("the reduced axis not put back",
-            "Without keepdims, grad has lost the averaged axis, and NumPy lines shapes up "
-            "from the right: it spread grad along the wrong axis.",
-            _axis_not_put_back,
-            fix="put the axis back with length 1, `np.expand_dims(grad, axis)`, before "
-                "spreading grad over x's shape",
+        Bug("mean_axis_not_put_back", _axis_not_put_back,
             section="tapes/numpy_tape.md#broadcasting"),
     ),
     hints=(
-        Hint("more dimensions", "With keepdims=True the mean kept the averaged axis (length "
-                                "1), so grad has as many axes as x already: put an axis back "
-                                "only when grad has fewer."),
-        Hint("broadcast", "Without keepdims, grad has lost the averaged axis: put it back with "
-                          "length 1 (np.expand_dims) before spreading grad over x's shape."),
-        Hint("required positional argument", "The mean over every axis is called as "
-                                             "mean_backward(grad, x): give axis the default "
-                                             "None, as np.mean does."),
-        Hint("NotImplementedError", "Write this rule's body."),
+        Hint("more dimensions", "keepdims_kept"),
+        Hint("broadcast", "averaged_axis_lost"),
+        Hint("required positional argument", "axis_default_none"),
+        Hint("NotImplementedError", "write_rule"),
     ),
-    passed="mean_backward is right for every axis tried, with and without keepdims.",
+    passed="mean_backward",
 )

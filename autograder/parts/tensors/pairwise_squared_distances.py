@@ -26,28 +26,16 @@ PART = ArrayPart(
           "record": [["result"]]},
     reference=lambda case: [squared_distances(case)],
     bugs=(
-        Bug("square root taken",
-            "The exercise asks for squared distances, and yours are their square roots.",
-            lambda case: [np.sqrt(squared_distances(case))],
-            fix="leave out the square root: sum the squared differences and stop there",
+        Bug("square_root_taken", lambda case: [np.sqrt(squared_distances(case))],
             section="tensors/broadcasting.md#the-broadcasting-rule"),
-        Bug("rows and columns swapped", "Entry [i, j] belongs to a[i] and b[j], but your "
-                                         "result is the transpose.",
-            lambda case: [squared_distances(case).T],
-            fix="give `a` the new axis in the middle and `b` the first one: "
-                "`a[:, None, :] - b[None, :, :]`, shape (len(a), len(b), d)",
+        Bug("distances_transposed", lambda case: [squared_distances(case).T],
             section="tensors/broadcasting.md#the-broadcasting-rule"),
-        Bug("the differences summed before squaring",
-            "Your code squares the sum of the differences: a distance adds up squares.",
+        Bug("summed_before_squaring",
             lambda case: [((case.arrays["a"].astype(float)[:, None, :]
                             - case.arrays["b"].astype(float)[None, :, :]).sum(-1)) ** 2],
-            fix="square each coordinate's difference first, then sum over the last axis",
             section="tensors/broadcasting.md#reductions-along-an-axis"),
     ),
-    hints=(
-        Hint("Incompatible shapes", "Give a and b different new axes (a[:, None, :] and "
-                                    "b[None, :, :]) so that they broadcast to (N, M, D)."),
-    ),
-    passed="pairwise_squared_distances is right for every shape tried.",
+    hints=(Hint("Incompatible shapes", "new_axes"),),
+    passed="pairwise_squared_distances",
     require_tensor=True,
 )

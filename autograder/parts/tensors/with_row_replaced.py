@@ -23,9 +23,7 @@ def _row(name, i):
                 arrays={"t": normal("n", "k"), "row": normal("k")})
 
 
-SLICES = ("A different row than row i changed: your slices are off by one. Python slices "
-          "stop before their end.")
-SLICES_FIX = "`t[:i]` keeps rows 0 to i-1, and `t[i + 1:]` starts after row i"
+SLICES = "tensors/indexing.md#elements-and-slices"
 
 PART = ArrayPart(
     number=3, points=2, summary="`with_row_replaced` (TensorFlow)",
@@ -37,23 +35,15 @@ PART = ArrayPart(
           "record": [["result"], ["arg", "t"]]},  # the original, which must be unchanged
     reference=lambda case: [replaced(case, case.settings["i"]), original(case)],
     bugs=(
-        Bug("the row after i replaced", SLICES,
-            lambda case: [replaced(case, case.settings["i"] + 1), original(case)],
-            fix=SLICES_FIX, section="tensors/indexing.md#elements-and-slices"),
-        Bug("the row before i replaced", SLICES,
-            lambda case: [replaced(case, case.settings["i"] - 1), original(case)],
-            fix=SLICES_FIX, section="tensors/indexing.md#elements-and-slices"),
-        Bug("nothing replaced", "The tensor you returned is the one you were given: a "
-                                "tf.Tensor cannot change, so the change must be a new tensor.",
-            lambda case: [original(case), original(case)],
-            fix="return the new tensor, with row i taken from `row`",
+        # Two ways of one slip, slices off by one: their hint and fix are one (texts=).
+        Bug("row_after_i", lambda case: [replaced(case, case.settings["i"] + 1), original(case)],
+            texts="slices_off_by_one", section=SLICES),
+        Bug("row_before_i", lambda case: [replaced(case, case.settings["i"] - 1), original(case)],
+            texts="slices_off_by_one", section=SLICES),
+        Bug("nothing_replaced", lambda case: [original(case), original(case)],
             section="tensors/assembling.md#a-copy-with-some-entries-changed"),
     ),
-    hints=(
-        Hint("does not support item assignment",
-             "A tf.Tensor is immutable: build a new one instead, e.g. with "
-             "tf.tensor_scatter_nd_update or by stacking slices with tf.concat."),
-    ),
-    passed="with_row_replaced builds a new tensor and leaves the original alone.",
+    hints=(Hint("does not support item assignment", "tensor_immutable"),),
+    passed="with_row_replaced",
     require_tensor=True,
 )

@@ -9,6 +9,7 @@ from autograder.parts._first_step import half_for_a_right_first_step
 from autograder.parts.spec import ArrayPart, Bug, Hint
 
 STEPS = 4  # calls per case, one per row of "gradients"
+UPDATING = "variables/index.md#updating-a-variable"
 
 
 def momentum(case, *, old_velocity=False, sign=-1.0, no_update=False):
@@ -43,25 +44,14 @@ PART = ArrayPart(
           "record": [["arg", "W"], ["arg", "velocity"]]},
     reference=momentum,
     bugs=(
-        Bug("W updated with the old velocity", "W moved by the velocity of the previous "
-            "step: the order of the two updates matters.",
-            lambda case: momentum(case, old_velocity=True),
-            fix="update the velocity first, then move W by the new velocity",
-            section="variables/index.md#updating-a-variable"),
-        Bug("sign flipped", "W moved along the velocity, uphill: the velocity adds up "
-            "gradients, and descent goes against them.", lambda case: momentum(case, sign=1.0),
-            fix="`W.assign_sub(learning_rate * velocity)`",
-            section="variables/index.md#updating-a-variable"),
-        Bug("no update at all", "The variables did not change. `W = W - ...` only rebinds a "
-            "local name; change the variables in place with assign and assign_sub.",
-            lambda case: momentum(case, no_update=True),
-            section="variables/index.md#updating-a-variable"),
+        Bug("momentum_old_velocity", lambda case: momentum(case, old_velocity=True),
+            section=UPDATING),
+        Bug("momentum_sign_flipped", lambda case: momentum(case, sign=1.0), section=UPDATING),
+        Bug("momentum_no_update", lambda case: momentum(case, no_update=True),
+            section=UPDATING),
     ),
-    hints=(
-        Hint("object does not support item assignment",
-             "Variables change through their methods: assign, assign_add, assign_sub."),
-    ),
-    passed="momentum_step keeps its state right, step after step.",
+    hints=(Hint("object does not support item assignment", "variable_methods"),),
+    passed="momentum_step",
     rule=half_for_a_right_first_step(momentum, outputs_per_step=2, steps=STEPS),
     stages=("one step", "trajectory"),
 )

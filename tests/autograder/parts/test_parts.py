@@ -53,7 +53,7 @@ def test_the_reference_earns_full_marks_on_every_seed(assignment, name):
         result = _judge(spec, reports.array_record(spec, seed), seed)
         assert (result.score, result.max_score, result.stage) == (
             spec.points, spec.points, "passed"), (seed, result.message)
-        assert result.message == spec.passed
+        assert result.message == spec.passed_message
 
 
 @pytest.mark.parametrize("assignment, name", ARRAY_PARTS, ids=_ids(ARRAY_PARTS))
@@ -233,7 +233,7 @@ PART = ArrayPart(
     number={number}, points=1, summary="`f`", functions=("f",),
     cases=[case("c", arrays={{"a": normal(2)}})],
     call={{"function": "{function}", "args": [["numpy", "a"]], "record": [["result"]]}},
-    reference=lambda case: [case.arrays["a"]], passed="ok")
+    reference=lambda case: [case.arrays["a"]], passed="softmax_rows")
 """
 
 
@@ -334,11 +334,26 @@ def test_a_reference_that_is_not_a_list_of_recorded_arrays_is_named(fake_registr
 
 def test_a_bug_with_the_wrong_number_of_outputs_is_named(fake_registry):
     _assignment(fake_registry, one=GOOD_SPEC.format(number=1, function="f").replace(
-        'passed="ok"', 'passed="ok", bugs=(Bug("twice", "no", lambda case: [case.arrays["a"]] '
-                       '* 2),)'))
-    with pytest.raises(SpecError, match=r"case 'c': bug 'twice' must return a list of 1 "
+        'passed="softmax_rows"', 'passed="softmax_rows", bugs=(Bug("sign_flipped", lambda '
+                                 'case: [case.arrays["a"]] * 2),)'))
+    with pytest.raises(SpecError, match=r"case 'c': bug 'sign flipped' must return a list of 1 "
                                         r"array\(s\) \(or \[\] where it cannot happen\); it "
                                         r"returned a list of 2"):
+        parts.parts("fake_one")
+
+
+@pytest.mark.parametrize("words, key", [
+    ('passed="no_such_part"', "passed.no_such_part"),
+    ('passed="softmax_rows", bugs=(Bug("no_such_bug", lambda case: []),)', "bug.no_such_bug.name"),
+    ('passed="softmax_rows", hints=(Hint("x", "no_such_hint"),)', "hint.no_such_hint"),
+])
+def test_words_missing_from_the_catalogue_are_named(fake_registry, words, key):
+    # A spec names its words by key: one the catalogue lacks would fail grading, not release.
+    _assignment(fake_registry, one=GOOD_SPEC.format(number=1, function="f").replace(
+        "import ArrayPart, Bug", "import ArrayPart, Bug, Hint").replace(
+        'passed="softmax_rows"', words))
+    with pytest.raises(SpecError, match=rf"fake_one/one.py: no phrase '{key}' in "
+                                        r"autograder/messages.yml"):
         parts.parts("fake_one")
 
 

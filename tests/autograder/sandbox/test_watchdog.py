@@ -198,3 +198,19 @@ def test_page_tables_count_as_the_trees_memory(tmp_path):
     # 300 GiB mapped sparsely: about 600 MiB of page tables for a few MiB of RSS.
     assert outcome.limit == "memory"
     assert outcome.seconds < 30
+
+
+def test_an_abandoned_run_is_ended_at_the_next_check(tmp_path):
+    asked = []
+
+    def abandon() -> bool:  # nobody waits any more from the second question on
+        asked.append(True)
+        return len(asked) >= 2
+
+    code = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
+            "'import time; time.sleep(120)']); time.sleep(120)")
+    outcome = _run(tmp_path, code, abandon=abandon)
+    assert outcome.limit == watchdog.ABANDONED
+    assert len(asked) == 2 and outcome.seconds < 30
+    assert not [p for p in psutil.process_iter(["cmdline"])
+                if "time.sleep(120)" in " ".join(p.info["cmdline"] or [])]

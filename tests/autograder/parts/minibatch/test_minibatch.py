@@ -13,6 +13,7 @@ import pytest
 
 from autograder import calling, cases, parts
 from autograder.judging.arrays import ATOL, RTOL
+from autograder.messages import english
 from autograder.parts.minibatch import adam_step, minibatch_sgd, momentum_step_tf
 from autograder.parts.minibatch._sgd import cut, epoch, inputs
 from ttt import optim
@@ -130,7 +131,7 @@ def _runs_with_a_slipped_epoch(case) -> list:
 def test_part_2_names_part_1_when_no_bug_of_its_own_matches(seed):
     spec = minibatch_sgd.PART
     fraction, _, message = spec.judge(_record(spec, seed, _runs_with_a_slipped_epoch), seed)
-    assert fraction == 0.0 and message.endswith(minibatch_sgd.PART_1)
+    assert fraction == 0.0 and message.endswith(english("minibatch.part_1_first"))
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -142,7 +143,8 @@ def test_part_2_does_not_blame_part_1_for_its_own_bug(seed):
             else spec.reference(case)
 
     fraction, _, message = spec.judge(_record(spec, seed, one_order), seed)
-    assert "Bug: no reshuffle between epochs" in message and minibatch_sgd.PART_1 not in message
+    assert "Bug: no reshuffle between epochs" in message
+    assert english("minibatch.part_1_first") not in message
     assert fraction == pytest.approx(1 / 3)  # the one-epoch case of three is right
 
 

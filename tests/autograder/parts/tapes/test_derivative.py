@@ -12,7 +12,8 @@ from autograder import calling, parts, protocol
 from autograder.calling import FUNCTIONS_OF_X, GRADIENT_TWIN, GRADIENT_TWINS, partner_of
 from autograder.cases import ArrayCase
 from autograder.judging.arrays import Output, matches
-from autograder.parts.tapes import _method, derivative
+from autograder.messages import english
+from autograder.parts.tapes import derivative
 from traced_ops import op_types
 
 ORDINARY = [name for name in FUNCTIONS_OF_X if partner_of(name) is None]
@@ -142,7 +143,7 @@ def test_skipping_the_twins_earns_nothing():
     skipped = {twin: (lambda case: np.zeros_like(_x(case))) for twin in TWINS}
     fraction, stage, message = _judge(_record(7, skipped), 7)
     assert (fraction, stage) == (0.0, "one step")
-    assert _method.UNPAIRED in message and "finite differences" not in message
+    assert english("judging.unpaired") in message and "finite differences" not in message
 
 
 def test_a_coarse_estimate_of_the_slope_is_caught_too():
@@ -160,7 +161,7 @@ def test_a_sign_flipped_tape_is_not_taken_for_finite_differences():
 def test_a_wrong_answer_on_one_twin_costs_it_and_its_partner_and_is_no_approximation():
     fraction, _, message = _judge(_record(3, {CUSTOM: lambda case: _slope(case) * 3}), 3)
     assert fraction == 6 / 8 and "finite differences instead" not in message
-    assert f"\u201cx * sin(x)\u201d: {_method.UNPAIRED}" in message
+    assert f"\u201cx * sin(x)\u201d: {english('judging.unpaired')}" in message
 
 
 def test_an_unwatched_constant_gets_the_watch_hint():

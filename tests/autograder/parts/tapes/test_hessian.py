@@ -13,7 +13,8 @@ import pytest
 from autograder import calling, parts, protocol
 from autograder.calling import HESSIAN_TWIN, HESSIAN_TWINS, SCALAR_FUNCTIONS_OF_X, partner_of
 from autograder.cases import ArrayCase
-from autograder.parts.tapes import _method, hessian
+from autograder.messages import english
+from autograder.parts.tapes import hessian
 from traced_ops import op_types
 
 ORDINARY = [name for name in SCALAR_FUNCTIONS_OF_X if partner_of(name) is None]
@@ -122,7 +123,7 @@ def test_skipping_the_twins_earns_nothing():
     skipped = {twin: (lambda case: np.zeros((_x(case).size,) * 2)) for twin in TWINS}
     fraction, stage, message = PART.judge(_record(6, skipped), 6)
     assert (fraction, stage) == (0.0, "one step")
-    assert _method.UNPAIRED in message and "finite differences" not in message
+    assert english("judging.unpaired") in message and "finite differences" not in message
 
 
 def test_row_sums_are_named():
@@ -134,7 +135,7 @@ def test_row_sums_are_named():
 def test_a_wrong_twin_costs_it_and_its_partner_and_is_not_called_an_approximation():
     fraction, _, message = PART.judge(_record(3, {CUSTOM: lambda case: 3 * _tapes(case)}), 3)
     assert fraction == pytest.approx(6 / 8) and "finite differences" not in message
-    assert f"\u201csum(sin(x)) * sum(x**2)\u201d: {_method.UNPAIRED}" in message
+    assert f"\u201csum(sin(x)) * sum(x**2)\u201d: {english('judging.unpaired')}" in message
 
 
 def test_an_unwatched_constant_gets_the_watch_hint():

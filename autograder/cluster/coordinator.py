@@ -1,0 +1,357 @@
+"""Grade a batch on Dask workers, from the ``grade`` process that alone writes the results.
+
+For each learner, in this process: step 1 of :mod:`autograder.batch` (the notebook
+prepared, its source read for the parts' rules); then one task per submission on a worker
+(:func:`autograder.cluster.worker_task.grade`: step 2, in the sandbox); back here, step 3
+(judging) and the caller's ``on_result`` (the journal), as results stream in. So the
+grades are the local path's: only where the notebook runs changes.
+
+Before a batch, every worker says what course it has and whether it can sandbox; only
+those whose course is this one grade (a worker that changes later refuses its tasks, and
+they run elsewhere). A few tasks per slot are in flight at once, so that a class of
+thousands is never all prepared in memory.
+
+Faults: a worker killed while grading: Dask runs its task again on another worker, and the
+one result that comes back is judged once. The scheduler gone, or a worker failing in a way
+that is the machine's, not the learner's: those learners are not graded (no result, no
+journal entry), the others are, and the batch ends with :class:`ClusterIncomplete`; the
+same command then grades only what the journal lacks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Collection
+
+import nbformat
+
+from autograder import assignments, batch, intake
+from autograder.assignments import Assignment
+from autograder.cluster import course_manifest, worker_task
+from autograder.results import Result
+from autograder.sandbox.execute import Ran
+from autograder.sandbox.limits import Limits
+
+CONNECT_SECONDS = 20.0
+WORKERS_SECONDS = 60.0  # how long a batch waits for a first worker to join
+TASKS_PER_SLOT = 2  # in flight at once: one running, one ready to start
+
+
+class ClusterError(Exception):
+    """The batch cannot start on the cluster; str() is the one-line reason."""
+
+
+class ClusterIncomplete(Exception):
+    """Some learners were not graded for reasons of the cluster, not theirs."""
+
+    def __init__(self, graded: int, total: int, reasons: Counter):
+        self.graded, self.total, self.reasons = graded, total, reasons
+        why = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common())
+        super().__init__(f"{total - graded} of {total} submissions not graded: {why}")
+
+
+@dataclass
+class _InFlight:
+    run: batch.Run
+    prepared: nbformat.NotebookNode
+    order: worker_task.WorkOrder
+
+
+@dataclass
+class _Workers:
+    """The workers that may grade this batch, and what was said of the others."""
+
+    addresses: set[str]
+    slots: dict[str, int]  # host -> slots of the workers that may grade
+    refused: dict[str, str] = field(default_factory=dict)  # address -> why not
+
+
+def connect(address: str):
+    """A Dask client of the scheduler at ``address``, or ClusterError in one line."""
+    from distributed import Client  # noqa: PLC0415 -- the local path never imports Dask
+
+    not_dask = (f"what answers at {address} is not a Dask scheduler (another server's port, "
+                "such as the dashboard's?)")
+    try:
+        kind = _identity(address).get("type")
+    except TimeoutError:  # connected, and then no answer
+        raise ClusterError(f"{not_dask}: no answer within {CONNECT_SECONDS + 5:g} s") from None
+    except (OSError, ValueError, TypeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+    except Exception as error:  # noqa: BLE001 -- whatever a server that is not Dask's says
+        raise ClusterError(f"{not_dask}: {type(error).__name__}") from None
+    if kind != "Scheduler":
+        raise ClusterError(f"{address} is a Dask {kind}, not the scheduler" if kind
+                           else not_dask)
+    try:
+        return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
+def _identity(address: str) -> dict:
+    """What answers at ``address`` says it is, within CONNECT_SECONDS or so. Dask's own
+    connection waits without end for the handshake of a server that is not Dask's (an HTTP
+    server, the dashboard's port: dask/distributed#8071), or reads its greeting as a frame
+    size (an SSH server's: gigabytes), before a Client could say anything."""
+    import asyncio  # noqa: PLC0415
+
+    from distributed.comm import connect as open_comm  # noqa: PLC0415
+    from distributed.security import Security  # noqa: PLC0415
+
+    async def ask() -> dict:
+        comm = await open_comm(address, timeout=CONNECT_SECONDS,
+                               **Security().get_connection_args("client"))
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            answer = await comm.read()
+        finally:
+            comm.abort()
+        return answer if isinstance(answer, dict) else {}
+
+    return asyncio.run(asyncio.wait_for(ask(), CONNECT_SECONDS + 5))
+
+
+@contextlib.contextmanager
+def _quiet_dask():
+    """Dask's tracebacks on a lost connection would bury the one line the batch says: its
+    loggers (each set to its own level by Dask's configuration) say only what is critical."""
+    import distributed  # noqa: F401, PLC0415 -- makes its loggers
+
+    loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+               if name == "distributed" or name.startswith("distributed.")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _host(address: str) -> str:
+    from distributed.comm import get_address_host  # noqa: PLC0415
+
+    return get_address_host(address)
+
+
+def check_workers(client, mine: course_manifest.Manifest, use_sandbox: bool,
+                  wait_seconds: float = WORKERS_SECONDS) -> _Workers:
+    """Ask every worker for its course and sandbox; keep those that grade this course."""
+    deadline = time.monotonic() + wait_seconds
+    while not client.scheduler_info()["workers"]:
+        if time.monotonic() > deadline:
+            raise ClusterError(f"no Dask worker joined the scheduler at "
+                               f"{client.scheduler.address} within {wait_seconds:g} s: start "
+                               "some with `python -m autograder worker ADDRESS`")
+        time.sleep(0.5)
+    answers = client.run(worker_task.readiness, use_sandbox, mine.digest,
+                         on_error="return")
+    workers = _Workers(set(), {})
+    threads = {address: info["nthreads"]
+               for address, info in client.scheduler_info()["workers"].items()}
+    for address, answer in sorted(answers.items()):
+        if isinstance(answer, BaseException):
+            workers.refused[address] = (f"did not answer: {type(answer).__name__}: "
+                                        f"{answer}")[:300]
+            continue
+        digest, files, packages, python, sandbox_problem = answer
+        if digest != mine.digest:
+            theirs = course_manifest.Manifest(files, packages, python)
+            workers.refused[address] = ("its course differs: "
+                                        + course_manifest.differences(mine, theirs))
+        elif sandbox_problem:
+            workers.refused[address] = f"cannot sandbox learners' code: {sandbox_problem}"
+        else:
+            workers.addresses.add(address)
+            host = _host(address)
+            workers.slots[host] = workers.slots.get(host, 0) + threads.get(address, 1)
+    if not workers.addresses:
+        said = "; ".join(f"{address} {why}" for address, why in workers.refused.items())
+        raise ClusterError(f"no worker of {client.scheduler.address} can grade this course: "
+                           f"{said}")
+    return workers
+
+
+def _cluster_reason(future) -> str:
+    """Why a task came back without a result, as a reason shared by learners."""
+    if future.status == "cancelled":
+        return "the connection to the Dask scheduler was lost"
+    error = future.exception()
+    if type(error).__name__ == "KilledWorker":
+        return "the workers grading it kept dying (a machine out of memory?)"
+    return f"a worker failed: {type(error).__name__}: {str(error)[:200]}"
+
+
+def grade_batch_on_cluster(assignment: Assignment | str, submissions_dir: Path, *,
+                           scheduler: str, limits: Limits = Limits(),
+                           use_sandbox: bool = True, base_seed: int | None = None,
+                           on_progress: Callable[[int, int], None] | None = None,
+                           wait_for: Future | None = None, skip: Collection[str] = (),
+                           on_result: Callable[[Result], None] | None = None,
+                           found: intake.Intake | None = None,
+                           keep_notebook=None,
+                           notice: Callable[[str], None] = lambda line: None
+                           ) -> list[Result]:
+    """:func:`autograder.batch.grade_batch` with the notebooks run on the Dask workers of
+    ``scheduler`` (arguments alike; ``notice`` is told of workers left out). Raises
+    ClusterError before anything is graded, ClusterIncomplete after handing over every
+    result it could get."""
+    if isinstance(assignment, str):
+        assignment = assignments.get(assignment)
+    found, learners, resumed = batch.checked_learners(assignment, submissions_dir, found, skip)
+    total = len(found.learners)
+    if on_progress:
+        on_progress(resumed, total)
+    if not learners:
+        if wait_for is not None:
+            wait_for.result()
+        return []
+    mine = course_manifest.this_process()
+    with contextlib.ExitStack() as cleanup:
+        cleanup.enter_context(_quiet_dask())
+        client = connect(scheduler)
+        cleanup.callback(client.close, timeout=5)
+        workers = check_workers(client, mine, use_sandbox)
+        for address, why in workers.refused.items():
+            notice(f"worker {address} left out: {why}")
+        notice(f"grading on {len(workers.addresses)} Dask worker(s) of {scheduler}, "
+               f"{sum(workers.slots.values())} slot(s) in all")
+        reports = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ttt-reports-")))
+        grading = _Grading(client, assignment, found, limits, use_sandbox, base_seed, mine,
+                           workers, reports, notice)
+        return grading.run(learners, resumed, total, on_progress, wait_for, on_result,
+                           keep_notebook)
+
+
+class _Grading:
+    """One batch's tasks: submitted a window at a time, judged as they come back."""
+
+    def __init__(self, client, assignment, found, limits, use_sandbox, base_seed, mine,
+                 workers: _Workers, reports: Path, notice):
+        self.client, self.assignment, self.found = client, assignment, found
+        self.limits, self.use_sandbox, self.base_seed = limits, use_sandbox, base_seed
+        self.mine, self.workers, self.reports, self.notice = mine, workers, reports, notice
+        self.batch_token = secrets.token_hex(4)
+        self.in_flight: dict[str, _InFlight] = {}
+        self.numbers = iter(range(10**9))
+
+    def _submit(self, item: _InFlight):
+        key = f"ttt-grade-{self.assignment.name}-{self.batch_token}-{next(self.numbers)}"
+        self.in_flight[key] = item
+        return self.client.submit(worker_task.grade, item.order, key=key, pure=False,
+                                  workers=sorted(self.workers.addresses),
+                                  allow_other_workers=False)
+
+    def _prepared(self, learner_id: str) -> _InFlight | batch.Run:
+        run = batch.Run(learner_id, batch.learner_seed(self.base_seed))
+        try:
+            prepared = batch.prepare(self.assignment, self.found, run)
+        except Exception as error:  # as batch._execute: the learner's status, not the batch's
+            run.problem = batch.grader_error(error)
+            prepared = None
+        if prepared is None:
+            return run
+        order = worker_task.WorkOrder(learner_id, nbformat.writes(prepared), run.seed,
+                                      self.limits, self.use_sandbox, self.mine.digest,
+                                      dict(self.workers.slots))
+        return _InFlight(run, prepared, order)
+
+    def _ran(self, item: _InFlight, done: worker_task.WorkDone, number: int) -> None:
+        report = self.reports / f"{number}.jsonl"
+        report.write_text(done.report, encoding="utf-8")
+        item.run.ran = Ran(done.outcome, done.summary, report, done.outputs())
+        batch.keep_executed(item.run, item.prepared)
+
+    def run(self, learners, resumed, total, on_progress, wait_for, on_result, keep_notebook):
+        from distributed import as_completed  # noqa: PLC0415
+
+        results: dict[str, Result] = {}
+        not_graded: Counter = Counter()
+        waiting = iter(learners)
+        window = TASKS_PER_SLOT * sum(self.workers.slots.values())
+        done_count = resumed
+        tasks = as_completed(loop=self.client.loop)
+
+        def finish(run: batch.Run) -> None:
+            nonlocal done_count
+            results[run.learner_id] = batch.judge_safely(self.assignment, self.limits, run)
+            batch.hand_over(results[run.learner_id], run, on_result, keep_notebook)
+            done_count += 1
+            if on_progress:
+                on_progress(done_count, total)
+
+        ready: list[batch.Run] = []  # nothing to run: judged here, after wait_for
+
+        def top_up() -> None:  # keep the window full, while the scheduler is there
+            while len(self.in_flight) < window and self.client.status == "running":
+                learner = next(waiting, None)
+                if learner is None:
+                    return
+                item = self._prepared(learner)
+                if isinstance(item, batch.Run):
+                    ready.append(item)
+                else:
+                    tasks.add(self._submit(item))
+
+        try:
+            top_up()
+            if wait_for is not None:  # before any result is handed over
+                wait_for.result()
+            while ready:
+                finish(ready.pop())
+            for number, future in enumerate(tasks):
+                item = self.in_flight.pop(future.key)
+                if future.status == "finished":
+                    try:
+                        done = future.result()
+                    except Exception as error:  # noqa: BLE001 -- it never came: the batch goes on
+                        not_graded[f"its result could not be fetched from the worker: "
+                                   f"{type(error).__name__}"] += 1
+                    else:
+                        self._ran(item, done, number)
+                        finish(item.run)
+                        (self.reports / f"{number}.jsonl").unlink(missing_ok=True)
+                elif future.status == "error" and isinstance(future.exception(),
+                                                             worker_task.StaleWorker):
+                    self._drop_stale(future.exception())
+                    if not self.workers.addresses:
+                        not_graded["no worker with this course is left"] += 1
+                    else:  # the same learner again, on a worker with this course
+                        tasks.add(self._submit(item))
+                else:
+                    not_graded[_cluster_reason(future)] += 1
+                future.release()
+                top_up()
+                while ready:
+                    finish(ready.pop())
+        except BaseException:  # Ctrl-C included: the workers end their sandboxes
+            with contextlib.suppress(Exception):
+                self.client.cancel(list(tasks.futures), force=True)
+            raise
+        remaining = sum(1 for _ in waiting)
+        if remaining:  # never sent: the scheduler went away first
+            not_graded["the connection to the Dask scheduler was lost"] += remaining
+        if not_graded:
+            raise ClusterIncomplete(total - sum(not_graded.values()), total, not_graded)
+        return [results[learner] for learner in learners]
+
+    def _drop_stale(self, error: worker_task.StaleWorker) -> None:
+        address, files, packages, python = error.args
+        if address not in self.workers.addresses:  # its other tasks refused too: said once
+            return
+        theirs = course_manifest.Manifest(files, packages, python)
+        self.workers.addresses.discard(address)
+        self.notice(f"worker {address} refused a submission and is left out: its course "
+                    f"differs: {course_manifest.differences(self.mine, theirs)}")
