@@ -177,7 +177,7 @@ def grade(order: WorkOrder) -> WorkDone:
     worker = get_worker()
     check_course(order)
     # Slots are counted per machine by the host of each worker's address, as the
-    # coordinator sees it (coordinator.slots_per_host).
+    # coordinator sees it (coordinator.check_workers).
     workspace = _here.workspace(order, get_address_host(worker.address))
     index = next(_here.numbers)
     scratch = workspace.scratch(index)
