@@ -4,8 +4,8 @@ cluster tests: started, counted, killed and stopped by the test that owns them."
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 import psutil
+
+from autograder.assignments import REPO_ROOT
+from autograder.cluster import course_manifest
 
 DASK = Path(sys.executable).with_name("dask")
 START_SECONDS = 120
@@ -120,3 +123,37 @@ def wait_gone(processes: list[psutil.Process], seconds: float) -> list[psutil.Pr
     """Those of ``processes`` still alive after ``seconds``."""
     _, alive = psutil.wait_procs(processes, timeout=seconds)
     return alive
+
+
+def copy_of_the_course(to: Path) -> Path:
+    """The course's grading files, as another machine has them (the same, until edited)."""
+    for folder in course_manifest.COURSE_FOLDERS:
+        shutil.copytree(REPO_ROOT / folder, to / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return to
+
+
+def edit(course: Path, path: str) -> None:
+    """Change one file of a copied course, as a hot-fix on one machine would."""
+    with open(course / path, "a", encoding="utf-8") as file:
+        file.write("\n# edited on this machine only\n")
+
+
+def worker_environment(course: Path) -> dict:
+    """A worker's environment that imports the copied course, not the repository's."""
+    return {"PYTHONPATH": f"{course}:{course / 'book'}"}
+
+
+def grade_on_a_lone_worker(folder: Path, course: Path, grade, edit_after_start: str | None = None):
+    """Start a scheduler and one worker from ``course``, optionally edit ``edit_after_start``
+    once the worker runs, and return ``grade(scheduler_address)``'s result; all stopped."""
+    alone = LocalCluster(folder)
+    alone.start_scheduler()
+    try:
+        alone.start_worker(env=worker_environment(course), cwd=course)
+        alone.wait_for_workers(1)
+        if edit_after_start:
+            edit(course, edit_after_start)
+        return grade(alone.address)
+    finally:
+        alone.stop()

@@ -15,7 +15,6 @@ import http.server
 import inspect
 import json
 import pickle
-import shutil
 import socket
 import sys
 import threading
@@ -25,11 +24,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from autograder.assignments import REPO_ROOT
 from autograder.cluster import coordinator, course_manifest, worker_task
 from autograder.sandbox import watchdog
 from autograder.sandbox.execute import Ran
-from dask_processes import LocalCluster
+from dask_processes import LocalCluster, copy_of_the_course, grade_on_a_lone_worker
 from notebooks import load, with_solutions
 from small_classes import grade_command, make_class, read_rows
 
@@ -129,14 +127,6 @@ def test_a_stale_workers_refusal_reaches_the_coordinator_whole():
     assert isinstance(carried, worker_task.StaleWorker) and carried.args == refusal.args
 
 
-def _copy_course(to: Path) -> Path:
-    """The course's grading files, as another machine has them: the same."""
-    for folder in course_manifest.COURSE_FOLDERS:
-        shutil.copytree(REPO_ROOT / folder, to / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    return to
-
-
 def _gradebook(folder: Path) -> str:
     return f"sqlite:///{folder / 'gradebook.sqlite'}"
 
@@ -230,21 +220,14 @@ def test_without_the_sandbox_a_daemon_ends_with_its_notebook_on_a_worker(one_wor
 
 @pytest.mark.slow
 def test_a_file_edited_after_its_worker_started_keeps_the_worker_from_grading(tmp_path):
-    copy = _copy_course(tmp_path / "elsewhere")
-    alone = LocalCluster(tmp_path / "dask")
-    alone.start_scheduler()
-    try:
-        alone.start_worker(env={"PYTHONPATH": f"{copy}:{copy / 'book'}"}, cwd=copy)
-        alone.wait_for_workers(1)
-        # A hot-fix on this machine only, before its first task: the kernel library it is
-        # about to copy is no longer the coordinator's.
-        with open(copy / "autograder" / "probe.py", "a", encoding="utf-8") as file:
-            file.write("\n# edited on this machine only, after its worker started\n")
-        submissions = make_class(tmp_path / "subs", ASSIGNMENT, {"ada": "solution"})
-        done = grade_command(ASSIGNMENT, submissions, tmp_path / "out", _gradebook(tmp_path),
-                             "--scheduler", alone.address)
-    finally:
-        alone.stop()
+    submissions = make_class(tmp_path / "subs", ASSIGNMENT, {"ada": "solution"})
+    # A hot-fix on this machine only, before its first task: the kernel library it is
+    # about to copy is no longer the coordinator's.
+    done = grade_on_a_lone_worker(
+        tmp_path / "dask", copy_of_the_course(tmp_path / "elsewhere"),
+        lambda address: grade_command(ASSIGNMENT, submissions, tmp_path / "out",
+                                      _gradebook(tmp_path), "--scheduler", address),
+        edit_after_start="autograder/probe.py")
     assert done.returncode == 2, done.stderr[-3000:]
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("autograder: error: no worker of")

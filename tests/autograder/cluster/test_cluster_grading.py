@@ -11,7 +11,6 @@ course is left out, named with what differs, and grades nothing.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from autograder.assignments import REPO_ROOT
-from autograder.cluster import course_manifest
-from dask_processes import LocalCluster, sandboxes_of, wait_gone
+from dask_processes import (LocalCluster, copy_of_the_course, edit, grade_on_a_lone_worker,
+                            sandboxes_of, wait_gone, worker_environment)
 from small_classes import grade_command, make_class, nbgrader_export, read_rows
 
 pytestmark = pytest.mark.slow
@@ -115,32 +114,17 @@ def test_a_worker_killed_mid_batch_costs_nothing_and_grades_land_once(cluster, p
     assert exported == {learner: float(row["score"]) for learner, row in rows.items()}
 
 
-def _copy_of_the_course(to: Path, changed: str) -> Path:
-    """The course's grading files as another machine might have them: one file edited."""
-    for folder in course_manifest.COURSE_FOLDERS:
-        shutil.copytree(REPO_ROOT / folder, to / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    with open(to / changed, "a", encoding="utf-8") as file:
-        file.write("\n# edited on this machine only\n")
-    return to
-
-
 def test_a_worker_with_another_course_grades_nothing_and_is_named(postgres, tmp_path):
     """Alone on its scheduler, the stale worker leaves nothing to grade on: a one-line
     error naming the file that differs, before anything is graded or written."""
-    stale_course = _copy_of_the_course(tmp_path / "elsewhere", "autograder/verdict.py")
-    alone = LocalCluster(tmp_path / "dask")
-    alone.start_scheduler()
-    try:
-        alone.start_worker(env={"PYTHONPATH": f"{stale_course}:{stale_course / 'book'}"},
-                           cwd=stale_course)
-        alone.wait_for_workers(1)
-        submissions = make_class(tmp_path / "subs", ASSIGNMENT, {"ada": "solution"})
-        done = grade_command(ASSIGNMENT, submissions, tmp_path / "out",
-                             postgres.create_database("stale_worker"),
-                             "--scheduler", alone.address)
-    finally:
-        alone.stop()
+    stale_course = copy_of_the_course(tmp_path / "elsewhere")
+    edit(stale_course, "autograder/verdict.py")
+    submissions = make_class(tmp_path / "subs", ASSIGNMENT, {"ada": "solution"})
+    done = grade_on_a_lone_worker(
+        tmp_path / "dask", stale_course,
+        lambda address: grade_command(ASSIGNMENT, submissions, tmp_path / "out",
+                                      postgres.create_database("stale_worker"),
+                                      "--scheduler", address))
     assert done.returncode == 2, done.stderr[-3000:]
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("autograder: error: no worker of")
@@ -150,10 +134,10 @@ def test_a_worker_with_another_course_grades_nothing_and_is_named(postgres, tmp_
 
 
 def test_beside_good_workers_a_stale_one_is_left_out_and_said(cluster, postgres, tmp_path):
-    stale_course = _copy_of_the_course(tmp_path / "elsewhere", "book/ttt/data.py")
+    stale_course = copy_of_the_course(tmp_path / "elsewhere")
+    edit(stale_course, "book/ttt/data.py")
     cluster.wait_for_workers(2)
-    stale = cluster.start_worker(env={"PYTHONPATH": f"{stale_course}:{stale_course / 'book'}"},
-                                 cwd=stale_course)
+    stale = cluster.start_worker(env=worker_environment(stale_course), cwd=stale_course)
     try:
         pids = cluster.wait_for_workers(3)
         stale_address = next(address for address, pid in pids.items() if pid == stale.pid)
