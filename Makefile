@@ -39,7 +39,7 @@ vendor: $(STAMP) ## Fetch MathJax, require.js and the widget manager into book/_
 # ALLOW_UNTRANSLATED=1: build the Chinese edition with the pages it has (else a page of
 # _toc.yml without a Chinese page stops the build, naming it).
 book: $(STAMP) vendor ## Build both editions into _build/html (Chinese: _build/html/zh-CN), executing every chapter
-	$(PY) tools/build_book.py --jobs $(JOBS) $(if $(ALLOW_UNTRANSLATED),--allow-untranslated)
+	$(PY) tools/build_book.py --jobs $(JOBS) $(if $(filter 1 yes true,$(ALLOW_UNTRANSLATED)),--allow-untranslated)
 
 translations: venv-exists ## List the Chinese pages whose English prose changed since they were translated
 	$(PY) tools/translations.py status

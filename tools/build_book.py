@@ -199,9 +199,14 @@ def main(argv: list[str]) -> int:
                                                              args.allow_untranslated)}
 
     preload()
+    english_status = in_child(build_edition, en, REPO / "_config.yml", REPO / "_toc.yml",
+                              build, table(en), args.jobs)
+    if english_status:  # its failing pages have no cache record: they would run again
+        print(f"build_book: the {zh.code} edition is not built: the English one failed "
+              "(its errors are above)", file=sys.stderr)
+        return english_status
     statuses = [
-        in_child(build_edition, en, REPO / "_config.yml", REPO / "_toc.yml", build,
-                 table(en), args.jobs),
+        english_status,
         in_child(build_edition, zh, zh_config, zh_toc, build, {
             **table(zh),
             "ttt_site_folder": zh.html,

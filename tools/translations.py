@@ -75,9 +75,14 @@ def read_record(repo: Path = editions.REPO) -> dict[str, str]:
     if not path.is_file():
         return {}
     record = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip() and not line.lstrip().startswith("#"):
-            key, digest = line.split()
+            try:
+                key, digest = line.split()
+            except ValueError:
+                raise editions.EditionError(
+                    f"{path}:{number}: expected a page key and a hash, found {line!r}"
+                ) from None
             record[key] = digest
     return record
 
@@ -142,6 +147,14 @@ def mark(pages: list[str], repo: Path = editions.REPO) -> list[str]:
 
 
 def main(argv: list[str], repo: Path = editions.REPO) -> int:
+    try:
+        return _command(argv, repo)
+    except editions.EditionError as error:  # a damaged record or edition: one line
+        print(f"translations: {error}", file=sys.stderr)
+        return 1
+
+
+def _command(argv: list[str], repo: Path) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("status", help="list every page's state")

@@ -32,6 +32,10 @@ import string
 from dataclasses import dataclass
 from functools import lru_cache
 
+# A Chinese character (the CJK unified ideographs and extension A): how every check of
+# "is this text Chinese?" asks, in the book, its tools and its tests.
+CJK = re.compile(r"[\u3400-\u9fff]")
+
 ENGLISH, CHINESE = "en", "zh-CN"
 LANGUAGES = (ENGLISH, CHINESE)
 # Set (to 1) by the book's build, for both editions alike (so that their executions stay

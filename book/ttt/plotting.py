@@ -294,24 +294,24 @@ def translated(fig: Figure, language: str = labels.CHINESE):
     with its glyphs, until the block ends. Yields ``(changed, left)``: whether any text
     changed, and the English words the table lacks."""
     changed, left = [], []
-    for text in fig.findobj(matplotlib.text.Text):
-        english = text.get_text()
-        words = labels.translate(english, language)
-        left += labels.untranslated(words)
-        if words != english:
-            changed.append((text, english, text.get_fontfamily(), text.get_fontweight(),
-                            text.get_path_effects()))
-            text.set_text(words)
-            # Mathtext lays out the words around $...$ in the first font only.
-            text.set_fontfamily([_font_for(words), _LATIN_FONT] if "$" in words
-                                else [_LATIN_FONT, _font_for(words)])
-            if _weight(text.get_fontweight()) > 500:
-                # CJK fonts come in one weight: a stroke in the text's colour makes it bold
-                # (asking for a bold face would log a warning into the notebook's output).
-                text.set_fontweight("normal")
-                text.set_path_effects([patheffects.withStroke(
-                    linewidth=0.8, foreground=text.get_color())])
-    try:
+    try:  # what was changed is put back, also when a text cannot be drawn (no font)
+        for text in fig.findobj(matplotlib.text.Text):
+            english = text.get_text()
+            words = labels.translate(english, language)
+            left += labels.untranslated(words)
+            if words != english:
+                changed.append((text, english, text.get_fontfamily(), text.get_fontweight(),
+                                text.get_path_effects()))
+                text.set_text(words)
+                # Mathtext lays out the words around $...$ in the first font only.
+                text.set_fontfamily([_font_for(words), _LATIN_FONT] if "$" in words
+                                    else [_LATIN_FONT, _font_for(words)])
+                if _weight(text.get_fontweight()) > 500:
+                    # CJK fonts come in one weight: a stroke in the text's colour makes it
+                    # bold (a bold face asked for would log a warning into the output).
+                    text.set_fontweight("normal")
+                    text.set_path_effects([patheffects.withStroke(
+                        linewidth=0.8, foreground=text.get_color())])
         yield bool(changed), list(dict.fromkeys(left))
     finally:
         for text, english, family, weight, effects in changed:

@@ -110,6 +110,8 @@ def _fstring_lines(text: str, indent: str, width: int) -> list[str]:
         else:
             cut = space = len(text)
         end = space or cut
+        if end <= start:  # a {field} wider than a line: it cannot be cut
+            raise ValueError(f"message does not fit in {width} columns at {text[start:]!r}")
         lines.append(f"{indent}f{json.dumps(text[start:end])}")
         start = end
     return lines

@@ -33,6 +33,7 @@ estimate of what the code itself costs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -125,22 +126,18 @@ def cluster_seconds(submissions: Path, out: Path, cluster: LocalCluster) -> floa
                   f"sqlite:///{out}/gradebook.db"])
 
 
-def cluster_rounds(submissions: Path, work: Path, repeat: int) -> tuple[float, float]:
-    """(fastest --jobs 2, fastest --scheduler with two single-slot workers), in seconds for
-    the class, interleaved."""
+@contextlib.contextmanager
+def running_cluster(work: Path):
+    """A scheduler and two single-slot workers on this machine, for the rounds."""
     cluster = LocalCluster(work / "dask")
     cluster.start_scheduler()
     try:
         for _ in range(2):
             cluster.start_worker()
         cluster.wait_for_workers(2)
-        rounds = [(grade_seconds(submissions, work / "out-jobs2-c", 2),
-                   cluster_seconds(submissions, work / "out-cluster", cluster))
-                  for _ in range(max(1, repeat))]
+        yield cluster
     finally:
         cluster.stop()
-    local, distributed = (min(measure) for measure in zip(*rounds))
-    return local, distributed
 
 
 def report_cluster(local: float, distributed: float, n: int) -> None:
@@ -200,20 +197,26 @@ def main() -> None:
         make_class(submissions, args.class_size)
         n = args.class_size
         if args.cluster_only:
-            report_cluster(*cluster_rounds(submissions, work, args.repeat), n)
+            with running_cluster(work) as cluster:
+                rounds = [(grade_seconds(submissions, work / "out-jobs2", 2),
+                           cluster_seconds(submissions, work / "out-cluster", cluster))
+                          for _ in range(max(1, args.repeat))]
+            report_cluster(*(min(measure) for measure in zip(*rounds)), n)
             return
-        if not args.rerun_only:
-            cluster = cluster_rounds(submissions, work, args.repeat)
         if args.rerun_only:
             jobs2 = grade_seconds(submissions, work / "out-jobs2", 2) / n
         else:
             rounds = []
-            for _ in range(max(1, args.repeat)):
-                rounds.append((baseline_seconds(work),
-                               grade_seconds(submissions, work / "out-jobs1", 1) / n,
-                               grade_seconds(submissions, work / "out-jobs2", 2) / n,
-                               nbgrader_seconds(submissions, work / "course") / n))
-            baseline, jobs1, jobs2, plain = (min(measure) for measure in zip(*rounds))
+            with running_cluster(work) as cluster:
+                for _ in range(max(1, args.repeat)):
+                    rounds.append((baseline_seconds(work),
+                                   grade_seconds(submissions, work / "out-jobs1", 1) / n,
+                                   grade_seconds(submissions, work / "out-jobs2", 2) / n,
+                                   nbgrader_seconds(submissions, work / "course") / n,
+                                   cluster_seconds(submissions, work / "out-cluster",
+                                                   cluster) / n))
+            baseline, jobs1, jobs2, plain, distributed = (min(measure)
+                                                          for measure in zip(*rounds))
         # Into the graded --out: the class as it was, then with one notebook handed in again.
         unchanged = grade_seconds(submissions, work / "out-jobs2", 2, afresh=False)
         rerun = rerun_seconds(submissions, work / "out-jobs2", 2)
@@ -224,7 +227,7 @@ def main() -> None:
           + ("" if args.rerun_only else f", fastest of {len(rounds)} interleaved round(s)"))
     if not args.rerun_only:
         report_throughput(baseline, jobs1, jobs2, plain)
-        report_cluster(*cluster, n)
+        report_cluster(jobs2 * n, distributed * n, n)
     print(f"full run --jobs 2: {jobs2 * n:.2f} s; re-run with nothing changed: "
           f"{unchanged:.2f} s")
     rerun_ratio = rerun / (jobs2 * n)

@@ -206,7 +206,7 @@ def test_each_edition_shows_the_executions_figures_in_its_own_language(key, cach
 
 # --- explorers ---------------------------------------------------------------------------------
 
-CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
+from ttt.labels import CJK as CJK_TEXT  # noqa: E402
 PAGES_WITH_EXPLORERS = [key for key in KEYS if "_explorer(" in EN.page(key).read_text(
     encoding="utf-8")]
 

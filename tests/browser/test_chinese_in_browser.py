@@ -25,7 +25,7 @@ from ttt import labels
 pytestmark = pytest.mark.browser
 
 TABS_PAGE = "zh-CN/tensors/matmul.html"
-CJK = re.compile(r"[\u3400-\u9fff]")
+from ttt.labels import CJK  # noqa: E402
 # What the reader sees of an explorer: its visible HTML (code aside), its alt texts and
 # its sliders' names and positions.
 EXPLORER_TEXT = """e => {

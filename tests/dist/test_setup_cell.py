@@ -124,6 +124,14 @@ def test_the_cell_names_the_books_version_and_the_configured_source():
     assert literal == source
 
 
+def test_a_message_field_wider_than_a_line_is_refused_not_looped_on():
+    lines = setup_cell._fstring_lines("ab {a} cd ef {b}", " " * 8, 20)
+    assert len(lines) > 1 and all(len(line) <= 20 for line in lines)
+    assert "".join(line.strip()[2:-1] for line in lines) == "ab {a} cd ef {b}"
+    with pytest.raises(ValueError, match="does not fit in 20 columns"):
+        setup_cell._fstring_lines("ab {verylongfieldname} cd", " " * 8, 20)
+
+
 def test_every_line_fits_in_80_characters():
     long_source = "https://downloads.some-university.example/courses/" + "x" * 150 + ".whl"
     for cell in (canonical_cell(), canonical_cell(long_source), canonical_cell("ttt-book")):

@@ -79,3 +79,13 @@ def test_the_script_runs_on_the_repository():
                             text=True)
     assert result.returncode == 0, result.stderr
     assert "pages:" in result.stdout.splitlines()[-1]
+
+
+def test_a_damaged_record_is_one_line_naming_its_line(tiny_repo, capsys):
+    translations.mark(["intro"], tiny_repo)
+    path = translations.record_path(tiny_repo)
+    path.write_text(path.read_text() + "ch/index\n")  # a key without its hash
+    assert translations.main(["status"], tiny_repo) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("translations: ")
+    assert f"{path}:" in said[0] and "expected a page key and a hash, found 'ch/index'" in said[0]

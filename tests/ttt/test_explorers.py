@@ -440,7 +440,7 @@ def test_minibatch_bad_input_gets_a_clear_error(call, error, message):
 
 from ttt import labels  # noqa: E402  (kept with the tests that use it)
 
-CJK = re.compile(r"[\u3400-\u9fff]")
+from ttt.labels import CJK  # noqa: E402
 
 
 def words_left(markup: str) -> list[str]:

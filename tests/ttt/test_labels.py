@@ -20,7 +20,7 @@ from ttt.labels import CHINESE, ENGLISH, TABLE, Text, say
 
 REPO = Path(__file__).resolve().parents[2]
 TTT = REPO / "book" / "ttt"
-CJK = re.compile(r"[\u3400-\u9fff]")
+from ttt.labels import CJK  # noqa: E402
 CHINESE_TEXT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # or its punctuation
 
 

@@ -184,7 +184,7 @@ import warnings  # noqa: E402
 from ttt import labels as table  # noqa: E402  (labels() reads an axes' texts)
 from ttt import plotting  # noqa: E402
 
-CJK = re.compile(r"[\u3400-\u9fff]")
+from ttt.labels import CJK  # noqa: E402
 
 
 def every_helpers_figure():
@@ -230,6 +230,19 @@ def test_every_word_the_helpers_draw_has_chinese_and_is_drawn_without_tofu(caplo
                 fig.canvas.draw()
         assert texts(fig) == english, "the English words are back after the block"
     assert not caplog.records, [record.getMessage() for record in caplog.records]
+
+
+def test_a_figure_that_cannot_be_drawn_in_chinese_keeps_its_english(monkeypatch):
+    def no_font(words):
+        raise RuntimeError("no font with Chinese glyphs")
+
+    monkeypatch.setattr(plotting, "_font_for", no_font)
+    fig = next(every_helpers_figure())
+    english = texts(fig)
+    with pytest.raises(RuntimeError, match="no font"):
+        with plotting.translated(fig):
+            pass
+    assert texts(fig) == english
 
 
 def test_a_figure_shown_in_the_books_build_carries_its_chinese_copy(monkeypatch):
