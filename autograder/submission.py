@@ -22,6 +22,7 @@ variant: the variants differ only in the text of their messages (:func:`_same_te
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -176,8 +177,23 @@ def _same_test(learner_text: str, source_text: str) -> bool:
     released = HIDDEN_TESTS.sub("", source_text)
     if _normalized(learner_text) in (_normalized(source_text), _normalized(released)):
         return True
-    code = code_without_messages(released)
+    # The learner's text is parsed here, outside the sandbox: only when it is of a size a
+    # translation of the released cell can have (a cell of megabytes would cost seconds
+    # and gigabytes to parse, for a note).
+    if len(learner_text) > TRANSLATED_SIZE_FACTOR * len(released) + TRANSLATED_SIZE_SLACK:
+        return False
+    code = _released_code(released)
     return code is not None and code_without_messages(learner_text) == code
+
+
+# A translated test cell's messages are at most this much longer than the released ones.
+TRANSLATED_SIZE_FACTOR, TRANSLATED_SIZE_SLACK = 3, 2048
+
+
+@functools.lru_cache(maxsize=256)
+def _released_code(released: str) -> str | None:
+    """code_without_messages of a released test cell: the same for every learner."""
+    return code_without_messages(released)
 
 
 def restore(learner: dict, source: nbformat.NotebookNode) -> Restored:

@@ -180,3 +180,21 @@ def test_a_notebook_of_countless_cells_is_refused_before_any_work(tmp_path, monk
                                 "cells": cells}))
     with pytest.raises(SubmissionError, match="refused: the notebook has 100000 cells"):
         read_submission(path)
+
+
+def test_a_huge_edited_test_cell_is_not_parsed_by_the_grader(source, monkeypatch):
+    """A learner's test cell is read outside the sandbox: one of megabytes is restored as
+    edited without parsing it (parsing costs seconds and gigabytes)."""
+    import autograder.submission as submission_module
+
+    parsed = []
+    real = submission_module.code_without_messages
+    monkeypatch.setattr(submission_module, "code_without_messages",
+                        lambda text: parsed.append(len(text)) or real(text))
+    learner = _as_dict(source)
+    cell = next(c for c in learner["cells"]
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_convergence")
+    cell["source"] = "x = [" + "1," * 500_000 + "]\n"
+    restored = restore(learner, source)
+    assert "restored edited cells: test_convergence" in restored.notes[0]
+    assert all(size < 100_000 for size in parsed), parsed
