@@ -158,12 +158,32 @@ def _usage(processes: list[psutil.Process]) -> _Usage:
     return usage
 
 
+STOP_ROUNDS = 20  # listings of a tree being stopped; a fork bomb is capped by its tasks
+
+
 def kill_tree(process: psutil.Process) -> None:
-    """SIGKILL the process and every descendant; children first found, then all killed."""
-    for member in reversed(_tree(process)):
+    """SIGKILL the process and every descendant.
+
+    Every member is stopped first, and the tree listed again until no new member appears:
+    a process caught in the middle of a fork has a child the first listing missed, and
+    that child may have left the process group (bubblewrap's init in its PID namespace
+    calls setsid before it could ask to die with its parent), so it would outlive the
+    kill. A stopped process forks no more."""
+    members: dict[int, psutil.Process] = {}
+    for _ in range(STOP_ROUNDS):
+        new = [member for member in _tree(process) if member.pid not in members]
+        if not new:
+            break
+        for member in new:
+            members[member.pid] = member
+            try:
+                member.suspend()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+    for member in reversed(members.values()):  # the deepest first
         try:
             member.kill()
-        except psutil.NoSuchProcess:
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
 
 

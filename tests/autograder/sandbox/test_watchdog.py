@@ -214,3 +214,39 @@ def test_an_abandoned_run_is_ended_at_the_next_check(tmp_path):
     assert len(asked) == 2 and outcome.seconds < 30
     assert not [p for p in psutil.process_iter(["cmdline"])
                 if "time.sleep(120)" in " ".join(p.info["cmdline"] or [])]
+
+
+def test_a_child_the_first_listing_missed_is_killed_with_its_tree(tmp_path, monkeypatch):
+    # A process caught mid-fork: its new child is not in the first listing of the tree,
+    # and it has left the process group (as bubblewrap's namespace init does with setsid).
+    marker = f"missed-child-{tmp_path.name}"
+    ready = tmp_path / "ready"
+    code = ("import os, subprocess, sys, time\n"
+            f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)  # {marker}'],"
+            " start_new_session=True)\n"
+            f"open({str(ready)!r}, 'w').close()\n"
+            "time.sleep(60)\n")
+    root = psutil.Popen([sys.executable, "-c", code])
+    try:
+        while not ready.exists():
+            assert root.poll() is None
+            threading.Event().wait(0.05)
+        listings = []
+        real_tree = watchdog._tree
+
+        def first_listing_misses_the_child(process):
+            listings.append(process.pid)
+            return [process] if len(listings) == 1 else real_tree(process)
+
+        monkeypatch.setattr(watchdog, "_tree", first_listing_misses_the_child)
+        watchdog.kill_tree(root)
+        root.wait(timeout=10)
+        survivors = [p for p in psutil.process_iter(["cmdline"])
+                     if any(marker in part for part in p.info["cmdline"] or [])]
+        for survivor in survivors:
+            survivor.kill()
+        assert survivors == []
+    finally:
+        if root.poll() is None:
+            root.kill()
+            root.wait()
