@@ -127,6 +127,16 @@ def prepare(assignment: Assignment, found: intake.Intake, run: Run
     return prepared.notebook
 
 
+def prepare_safely(assignment: Assignment, found: intake.Intake, run: Run
+                   ) -> nbformat.NotebookNode | None:
+    """:func:`prepare`, where an error of the grader's own is that learner's status."""
+    try:
+        return prepare(assignment, found, run)
+    except Exception as error:  # one learner's failure must never end the batch
+        run.problem = grader_error(error)
+        return None
+
+
 def keep_executed(run: Run, prepared: nbformat.NotebookNode) -> None:
     """The formgrader's copy of a notebook that ran (:mod:`autograder.autograded_copy`)."""
     try:

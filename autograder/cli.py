@@ -113,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run the notebooks on the workers of this Dask scheduler "
                             "(default: Dask's scheduler-address setting, e.g. "
                             "DASK_SCHEDULER_ADDRESS; none: grade on this machine)")
+    grade.add_argument("--wait-for-workers", type=_positive(float), metavar="SECONDS",
+                       help="with --scheduler: how long to wait for a worker that can grade, "
+                            "at the start and whenever every such worker has left "
+                            "(default: 60)")
     grade.add_argument("--db", help="nbgrader gradebook URL (default: the course's, from "
                                     "autograder/nbgrader_config.py)")
     grade.add_argument("--memory", type=parse_bytes, default=defaults.memory_bytes,
@@ -184,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="submissions graded here at once (default: the cores)")
     worker.add_argument("--name", help="the worker's name in Dask's dashboard")
     worker.add_argument("--no-sandbox", action="store_true",
-                        help="without bubblewrap here: takes only batches graded --no-sandbox")
+                        help="skip the start-up check for bubblewrap (each batch is still "
+                             "asked: without bubblewrap, only batches graded --no-sandbox)")
     return parser
 
 
@@ -223,9 +228,18 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
         raise UsageError("--out must not be inside the submissions folder")
     from autograder.cluster import scheduler_address
     scheduler = scheduler_address.find(args.scheduler)
+    if scheduler:
+        try:
+            scheduler_address.checked(scheduler)
+        except scheduler_address.AddressError as error:
+            where = "--scheduler" if args.scheduler else scheduler_address.SETTING
+            raise UsageError(f"{where}: {error}") from None
     if scheduler and args.jobs:
         raise UsageError("--jobs does not apply with --scheduler: each worker's --slots "
                          "says how many submissions it grades at once")
+    if args.wait_for_workers and not scheduler:
+        raise UsageError("--wait-for-workers applies only with --scheduler (or Dask's "
+                         "scheduler-address setting)")
     if not args.no_sandbox and not scheduler:  # workers check their own (cluster.worker_task)
         try:
             bubblewrap.check_available()
@@ -369,6 +383,7 @@ def _grade_on_cluster(assignment, args, scheduler: str, shared: dict, journal_pa
         return coordinator.grade_batch_on_cluster(
             assignment, args.submissions, scheduler=scheduler,
             notice=lambda line: print(plain(f"autograder: {line}"), file=sys.stderr),
+            **({"wait_seconds": args.wait_for_workers} if args.wait_for_workers else {}),
             **shared)
     except coordinator.ClusterError as error:
         raise UsageError(str(error)) from None

@@ -41,7 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from autograder import intake
+from autograder import intake, messages
 from autograder.assignments import Assignment
 from autograder.results import Result
 from autograder.sandbox.limits import Limits
@@ -57,7 +57,13 @@ PRESENTATION_ONLY = frozenset({"__init__.py", "__main__.py", "cli.py", "feedback
                                "intake.py", "lateness.py", "feedback_exchange.py",
                                "class_report.py", "lms_export.py", "roster.py",
                                "gradebook_lock.py", "step_picture.py", "nbgrader_export.py",
-                               "if_changed.py"})
+                               "if_changed.py",
+                               # Where notebooks run (cluster/worker_task.py runs them: kept).
+                               "cluster/__init__.py", "cluster/coordinator.py",
+                               "cluster/worker_command.py", "cluster/scheduler_address.py",
+                               "cluster/course_manifest.py"})
+# Groups of autograder/messages.yml that only label the feedback page and its picture.
+PRESENTATION_MESSAGES = ("feedback", "picture")
 MAX_WARNINGS = 5  # about unreadable lines, then a count
 
 
@@ -79,6 +85,19 @@ def _sha256_of_files(paths, root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+def graded_messages(catalogue: str) -> bytes:
+    """The catalogue's text without its PRESENTATION_MESSAGES groups: the judges' and the
+    statuses' words, which results keep. Split at its top-level keys (no YAML parse: a
+    resumed batch that judges nothing never pays for one)."""
+    kept, keeping = [], True
+    for line in catalogue.splitlines(keepends=True):
+        if line[:1].isalpha():  # a top-level group starts
+            keeping = line.split(":", 1)[0] not in PRESENTATION_MESSAGES
+        if keeping:
+            kept.append(line)
+    return "".join(kept).encode()
+
+
 def grading_settings(assignment: Assignment, limits: Limits, use_sandbox: bool) -> dict:
     """What a grade depends on besides the learner's file (see the module's docstring)."""
     from ttt import reference  # found as the grader finds it (a folder tests/ttt exists)
@@ -86,13 +105,14 @@ def grading_settings(assignment: Assignment, limits: Limits, use_sandbox: bool) 
     package = Path(__file__).parent
     grader = sorted(path for path in package.rglob("*.py")  # the judges and sandbox too
                     if path.relative_to(package).as_posix() not in PRESENTATION_ONLY)
-    grader.append(package / "messages.yml")  # the judges' words, which results keep
     ttt = sorted(Path(reference.__file__).parent.glob("*.py"))
+    words = hashlib.sha256(graded_messages(messages.CATALOGUE.read_text(encoding="utf-8")))
     return {"source_notebook": _sha256_of_files([assignment.source_path]),
             # As it reads back from a journal line, so that equal settings compare equal.
             "limits": json.loads(json.dumps(asdict(limits), default=str)),
             "sandbox": use_sandbox,
-            "grader_code": _sha256_of_files(grader, package) + _sha256_of_files(ttt)}
+            "grader_code": _sha256_of_files(grader, package) + _sha256_of_files(ttt)
+            + words.hexdigest()}
 
 
 def fingerprint(submissions_dir: Path, learner_id: str, assignment: str,

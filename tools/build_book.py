@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import time
@@ -40,6 +41,11 @@ import editions
 REPO = Path(__file__).resolve().parents[1]
 # Starts the lines that say which edition is built (tests/bench/bench_book.py reads them).
 EDITION_MARK = "==="
+# The log's lines that start an edition's part and say it was built (tests/bench reads them).
+EDITION_LINE = re.compile(rf"^{EDITION_MARK} (?P<label>\S+) edition \((?P<code>[^)]+)\): ",
+                          re.MULTILINE)
+BUILT_LINE = re.compile(rf"^{EDITION_MARK} \S+ edition \((?P<code>[^)]+)\) built in "
+                        r"(?P<seconds>[\d.]+) s", re.MULTILINE)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -185,8 +191,9 @@ def main(argv: list[str]) -> int:
     cache = build / ".jupyter_cache"
     create_execution_cache(cache)
 
-    en, zh = editions.english(), editions.chinese()
+    en = editions.english()
     try:
+        zh = editions.chinese()
         zh_config, zh_toc, zh_keys = editions.write_derived(
             build / zh.html, allow_missing=args.allow_untranslated)
     except editions.EditionError as error:

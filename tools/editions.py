@@ -76,10 +76,23 @@ def english(repo: Path = REPO) -> Edition:
                    pages=repo / "book", html="")
 
 
+EDITION_KEYS = ("code", "language", "label")  # what _edition.yml must say, as text
+
+
 def chinese_settings(repo: Path = REPO) -> dict:
-    """book/zh-CN/_edition.yml, read."""
+    """book/zh-CN/_edition.yml, read and checked (EditionError names what is wrong)."""
     path = repo / "book" / "zh-CN" / EDITION_FILE
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    shown = path.relative_to(repo).as_posix()
+    try:
+        settings = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise EditionError(f"{shown}: cannot be read: "
+                           f"{str(error).splitlines()[0] if str(error) else error!r}") from None
+    missing = [key for key in EDITION_KEYS
+               if not isinstance(settings, dict) or not isinstance(settings.get(key), str)]
+    if missing:
+        raise EditionError(f"{shown}: needs {', '.join(missing)} (text)")
+    return settings
 
 
 def chinese(repo: Path = REPO) -> Edition:

@@ -21,13 +21,14 @@ same command then grades only what the journal lacks.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import secrets
 import tempfile
 import time
 from collections import Counter
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Collection
 
@@ -41,8 +42,13 @@ from autograder.sandbox.execute import Ran
 from autograder.sandbox.limits import Limits
 
 CONNECT_SECONDS = 20.0
-WORKERS_SECONDS = 60.0  # how long a batch waits for a first worker to join
+WORKERS_SECONDS = 60.0  # how long a batch waits for a worker that can grade it (--wait-for-workers)
 TASKS_PER_SLOT = 2  # in flight at once: one running, one ready to start
+WATCH_SECONDS = 2.0  # how often the workers are looked at again while tasks are out
+POLL_SECONDS = 0.05  # while no result is ready
+NO_WORKER_LEFT = "every worker that could grade it left, and none with this course joined"
+KEPT_DYING = "the workers grading it kept dying (a machine out of memory?)"
+MOST_STRANDINGS = 3  # a submission left with no worker this often is not sent again
 
 
 class ClusterError(Exception):
@@ -63,15 +69,29 @@ class _InFlight:
     run: batch.Run
     prepared: nbformat.NotebookNode
     order: worker_task.WorkOrder
+    future: object = None  # its Dask future, once submitted
+    allowed: frozenset[str] = frozenset()  # the workers it may run on
+    stranded: int = 0  # how often every worker it may run on left (one that kills them...)
 
 
 @dataclass
 class _Workers:
     """The workers that may grade this batch, and what was said of the others."""
 
-    addresses: set[str]
-    slots: dict[str, int]  # host -> slots of the workers that may grade
+    threads: dict[str, int] = field(default_factory=dict)  # address -> slots, may grade
     refused: dict[str, str] = field(default_factory=dict)  # address -> why not
+
+    @property
+    def addresses(self) -> set[str]:
+        return set(self.threads)
+
+    @property
+    def slots(self) -> dict[str, int]:
+        """host -> slots of the workers that may grade (a sandbox's share of the host)."""
+        slots: dict[str, int] = {}
+        for address, threads in self.threads.items():
+            slots[_host(address)] = slots.get(_host(address), 0) + threads
+        return slots
 
 
 def connect(address: str):
@@ -156,9 +176,22 @@ def check_workers(client, mine: course_manifest.Manifest, use_sandbox: bool,
                                f"{client.scheduler.address} within {wait_seconds:g} s: start "
                                "some with `python -m autograder worker ADDRESS`")
         time.sleep(0.5)
+    workers = _Workers()
+    ask_workers(client, mine, use_sandbox, workers)
+    if not workers.addresses:
+        said = "; ".join(f"{address} {why}" for address, why in workers.refused.items())
+        raise ClusterError(f"no worker of {client.scheduler.address} can grade this course: "
+                           f"{said}")
+    return workers
+
+
+def ask_workers(client, mine: course_manifest.Manifest, use_sandbox: bool, workers: _Workers,
+                only: Collection[str] | None = None) -> None:
+    """Ask the workers (``only`` those, or all) for their course and sandbox: those that
+    grade this course join ``workers``, the others are refused with the reason."""
     answers = client.run(worker_task.readiness, use_sandbox, mine.digest,
+                         workers=sorted(only) if only is not None else None,
                          on_error="return")
-    workers = _Workers(set(), {})
     threads = {address: info["nthreads"]
                for address, info in client.scheduler_info()["workers"].items()}
     for address, answer in sorted(answers.items()):
@@ -174,14 +207,7 @@ def check_workers(client, mine: course_manifest.Manifest, use_sandbox: bool,
         elif sandbox_problem:
             workers.refused[address] = f"cannot sandbox learners' code: {sandbox_problem}"
         else:
-            workers.addresses.add(address)
-            host = _host(address)
-            workers.slots[host] = workers.slots.get(host, 0) + threads.get(address, 1)
-    if not workers.addresses:
-        said = "; ".join(f"{address} {why}" for address, why in workers.refused.items())
-        raise ClusterError(f"no worker of {client.scheduler.address} can grade this course: "
-                           f"{said}")
-    return workers
+            workers.threads[address] = threads.get(address, 1)
 
 
 def _cluster_reason(future) -> str:
@@ -190,7 +216,7 @@ def _cluster_reason(future) -> str:
         return "the connection to the Dask scheduler was lost"
     error = future.exception()
     if type(error).__name__ == "KilledWorker":
-        return "the workers grading it kept dying (a machine out of memory?)"
+        return KEPT_DYING
     return f"a worker failed: {type(error).__name__}: {str(error)[:200]}"
 
 
@@ -202,10 +228,12 @@ def grade_batch_on_cluster(assignment: Assignment | str, submissions_dir: Path, 
                            on_result: Callable[[Result], None] | None = None,
                            found: intake.Intake | None = None,
                            keep_notebook=None,
-                           notice: Callable[[str], None] = lambda line: None
-                           ) -> list[Result]:
+                           notice: Callable[[str], None] = lambda line: None,
+                           wait_seconds: float = WORKERS_SECONDS) -> list[Result]:
     """:func:`autograder.batch.grade_batch` with the notebooks run on the Dask workers of
-    ``scheduler`` (arguments alike; ``notice`` is told of workers left out). Raises
+    ``scheduler`` (arguments alike; ``notice`` is told of workers left out or joining;
+    ``wait_seconds``: how long to wait for a worker that can grade, at the start and
+    whenever every such worker has left). Raises
     ClusterError before anything is graded, ClusterIncomplete after handing over every
     result it could get."""
     if isinstance(assignment, str):
@@ -223,49 +251,56 @@ def grade_batch_on_cluster(assignment: Assignment | str, submissions_dir: Path, 
         cleanup.enter_context(_quiet_dask())
         client = connect(scheduler)
         cleanup.callback(client.close, timeout=5)
-        workers = check_workers(client, mine, use_sandbox)
+        workers = check_workers(client, mine, use_sandbox, wait_seconds)
         for address, why in workers.refused.items():
             notice(f"worker {address} left out: {why}")
         notice(f"grading on {len(workers.addresses)} Dask worker(s) of {scheduler}, "
                f"{sum(workers.slots.values())} slot(s) in all")
         reports = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ttt-reports-")))
         grading = _Grading(client, assignment, found, limits, use_sandbox, base_seed, mine,
-                           workers, reports, notice)
+                           workers, reports, notice, wait_seconds)
         return grading.run(learners, resumed, total, on_progress, wait_for, on_result,
                            keep_notebook)
 
 
 class _Grading:
-    """One batch's tasks: submitted a window at a time, judged as they come back."""
+    """One batch's tasks: submitted a window at a time, judged as they come back, and sent
+    again when every worker they were sent to has left."""
 
     def __init__(self, client, assignment, found, limits, use_sandbox, base_seed, mine,
-                 workers: _Workers, reports: Path, notice):
+                 workers: _Workers, reports: Path, notice, wait_seconds: float):
         self.client, self.assignment, self.found = client, assignment, found
         self.limits, self.use_sandbox, self.base_seed = limits, use_sandbox, base_seed
         self.mine, self.workers, self.reports, self.notice = mine, workers, reports, notice
+        self.wait_seconds = wait_seconds
         self.batch_token = secrets.token_hex(4)
-        self.in_flight: dict[str, _InFlight] = {}
-        self.numbers = iter(range(10**9))
+        self.in_flight: dict[str, _InFlight] = {}  # task key -> its learner's work
+        self.numbers = itertools.count()
+        self.tasks = None  # the as_completed of the tasks out
+        self.seen = set(workers.addresses) | set(workers.refused)  # asked already
+        self.alone_since: float | None = None  # when the last worker that may grade left
+        self.not_graded: Counter = Counter()
 
-    def _submit(self, item: _InFlight):
+    def _submit(self, item: _InFlight) -> None:
         key = f"ttt-grade-{self.assignment.name}-{self.batch_token}-{next(self.numbers)}"
+        # Never an empty list: to Dask that means any worker, one never asked included.
+        assert self.workers.addresses, "no worker may grade"
+        item.allowed = frozenset(self.workers.addresses)
+        item.order = replace(item.order, slots=self.workers.slots)
+        item.future = self.client.submit(worker_task.grade, item.order, key=key, pure=False,
+                                         workers=sorted(item.allowed),
+                                         allow_other_workers=False)
         self.in_flight[key] = item
-        return self.client.submit(worker_task.grade, item.order, key=key, pure=False,
-                                  workers=sorted(self.workers.addresses),
-                                  allow_other_workers=False)
+        self.tasks.add(item.future)
 
     def _prepared(self, learner_id: str) -> _InFlight | batch.Run:
         run = batch.Run(learner_id, batch.learner_seed(self.base_seed))
-        try:
-            prepared = batch.prepare(self.assignment, self.found, run)
-        except Exception as error:  # as batch._execute: the learner's status, not the batch's
-            run.problem = batch.grader_error(error)
-            prepared = None
+        prepared = batch.prepare_safely(self.assignment, self.found, run)
         if prepared is None:
             return run
         order = worker_task.WorkOrder(learner_id, nbformat.writes(prepared), run.seed,
                                       self.limits, self.use_sandbox, self.mine.digest,
-                                      dict(self.workers.slots))
+                                      self.workers.slots)
         return _InFlight(run, prepared, order)
 
     def _ran(self, item: _InFlight, done: worker_task.WorkDone, number: int) -> None:
@@ -278,11 +313,9 @@ class _Grading:
         from distributed import as_completed  # noqa: PLC0415
 
         results: dict[str, Result] = {}
-        not_graded: Counter = Counter()
         waiting = iter(learners)
-        window = TASKS_PER_SLOT * sum(self.workers.slots.values())
         done_count = resumed
-        tasks = as_completed(loop=self.client.loop)
+        self.tasks = as_completed(loop=self.client.loop)
 
         def finish(run: batch.Run) -> None:
             nonlocal done_count
@@ -294,8 +327,10 @@ class _Grading:
 
         ready: list[batch.Run] = []  # nothing to run: judged here, after wait_for
 
-        def top_up() -> None:  # keep the window full, while the scheduler is there
-            while len(self.in_flight) < window and self.client.status == "running":
+        def top_up() -> None:  # keep the window full, while the scheduler and workers are there
+            window = TASKS_PER_SLOT * sum(self.workers.slots.values())
+            while (len(self.in_flight) < window and self.client.status == "running"
+                   and self.workers.addresses):
                 learner = next(waiting, None)
                 if learner is None:
                     return
@@ -303,7 +338,7 @@ class _Grading:
                 if isinstance(item, batch.Run):
                     ready.append(item)
                 else:
-                    tasks.add(self._submit(item))
+                    self._submit(item)
 
         try:
             top_up()
@@ -311,47 +346,111 @@ class _Grading:
                 wait_for.result()
             while ready:
                 finish(ready.pop())
-            for number, future in enumerate(tasks):
-                item = self.in_flight.pop(future.key)
-                if future.status == "finished":
-                    try:
-                        done = future.result()
-                    except Exception as error:  # noqa: BLE001 -- it never came: the batch goes on
-                        not_graded[f"its result could not be fetched from the worker: "
-                                   f"{type(error).__name__}"] += 1
-                    else:
-                        self._ran(item, done, number)
-                        finish(item.run)
-                        (self.reports / f"{number}.jsonl").unlink(missing_ok=True)
-                elif future.status == "error" and isinstance(future.exception(),
-                                                             worker_task.StaleWorker):
-                    self._drop_stale(future.exception())
-                    if not self.workers.addresses:
-                        not_graded["no worker with this course is left"] += 1
-                    else:  # the same learner again, on a worker with this course
-                        tasks.add(self._submit(item))
-                else:
-                    not_graded[_cluster_reason(future)] += 1
+            next_watch = time.monotonic() + WATCH_SECONDS
+            while not self.tasks.is_empty():
+                if not self.tasks.has_ready():
+                    time.sleep(POLL_SECONDS)
+                    if time.monotonic() >= next_watch:
+                        next_watch = time.monotonic() + WATCH_SECONDS
+                        if self._watch_workers():  # none left, none came: give up
+                            break
+                        top_up()
+                    continue
+                future = next(self.tasks)
+                self._came_back(future, finish)
                 future.release()
                 top_up()
                 while ready:
                     finish(ready.pop())
         except BaseException:  # Ctrl-C included: the workers end their sandboxes
             with contextlib.suppress(Exception):
-                self.client.cancel(list(tasks.futures), force=True)
+                self.client.cancel([item.future for item in self.in_flight.values()],
+                                   force=True)
             raise
         remaining = sum(1 for _ in waiting)
-        if remaining:  # never sent: the scheduler went away first
-            not_graded["the connection to the Dask scheduler was lost"] += remaining
-        if not_graded:
-            raise ClusterIncomplete(total - sum(not_graded.values()), total, not_graded)
+        if remaining:  # never sent: the scheduler (or every worker) went away first
+            reason = ("the connection to the Dask scheduler was lost"
+                      if self.client.status != "running" else NO_WORKER_LEFT)
+            self.not_graded[reason] += remaining
+        if self.not_graded:
+            raise ClusterIncomplete(total - sum(self.not_graded.values()), total,
+                                    self.not_graded)
         return [results[learner] for learner in learners]
+
+    def _came_back(self, future, finish) -> None:
+        """One task that ended: its learner judged, sent again, or counted as not graded."""
+        item = self.in_flight.pop(future.key, None)
+        if item is None:  # cancelled here and sent again under another key
+            return
+        if future.status == "finished":
+            try:
+                done = future.result()
+            except Exception as error:  # noqa: BLE001 -- it never came: the batch goes on
+                self.not_graded[f"its result could not be fetched from the worker: "
+                                f"{type(error).__name__}"] += 1
+            else:
+                number = next(self.numbers)
+                self._ran(item, done, number)
+                finish(item.run)
+                (self.reports / f"{number}.jsonl").unlink(missing_ok=True)
+        elif future.status == "error" and isinstance(future.exception(),
+                                                     worker_task.StaleWorker):
+            self._drop_stale(future.exception())
+            if not self.workers.addresses:
+                self.not_graded["no worker with this course is left"] += 1
+            else:  # the same learner again, on a worker with this course
+                self._submit(item)
+        else:
+            self.not_graded[_cluster_reason(future)] += 1
+
+    def _watch_workers(self) -> bool:
+        """Look at the scheduler's workers again: those gone are no longer counted on,
+        newcomers are asked for their course, and tasks that only gone workers could run
+        are sent again to those that may. True when none has been left for wait_seconds
+        (the tasks still out are then counted as not graded)."""
+        if self.client.status != "running":
+            return False  # the tasks out are being cancelled by Dask: they come back
+        present = set(self.client.scheduler_info()["workers"])
+        for address in self.workers.addresses - present:
+            del self.workers.threads[address]
+        newcomers = present - self.seen
+        if newcomers:
+            self.seen |= newcomers
+            before = set(self.workers.refused)
+            ask_workers(self.client, self.mine, self.use_sandbox, self.workers, newcomers)
+            for address in sorted(set(self.workers.refused) - before):
+                self.notice(f"worker {address} left out: {self.workers.refused[address]}")
+            for address in sorted(newcomers & self.workers.addresses):
+                self.notice(f"worker {address} joined the batch")
+        stranded = [item for item in self.in_flight.values()
+                    if not item.allowed & self.workers.addresses]
+        if not self.workers.addresses:
+            self.alone_since = self.alone_since or time.monotonic()
+            if time.monotonic() - self.alone_since < self.wait_seconds:
+                return False
+            for item in stranded:
+                self.in_flight.pop(item.future.key)
+                self.not_graded[NO_WORKER_LEFT] += 1
+            self.client.cancel([item.future for item in stranded], force=True)
+            return True
+        self.alone_since = None
+        if stranded:  # their workers left: Dask would keep them waiting for those
+            self.client.cancel([item.future for item in stranded], force=True)
+            for item in stranded:
+                self.in_flight.pop(item.future.key)
+                item.stranded += 1
+                if item.stranded >= MOST_STRANDINGS:
+                    self.not_graded[KEPT_DYING] += 1
+                else:
+                    self._submit(item)
+        return False
 
     def _drop_stale(self, error: worker_task.StaleWorker) -> None:
         address, files, packages, python = error.args
         if address not in self.workers.addresses:  # its other tasks refused too: said once
             return
         theirs = course_manifest.Manifest(files, packages, python)
-        self.workers.addresses.discard(address)
+        del self.workers.threads[address]
+        self.workers.refused[address] = "its course changed"
         self.notice(f"worker {address} refused a submission and is left out: its course "
                     f"differs: {course_manifest.differences(self.mine, theirs)}")

@@ -14,7 +14,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import platform
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -50,12 +52,21 @@ def _course_files(root: Path) -> dict[str, str]:
 
 
 def _packages() -> dict[str, str]:
+    """Every installed distribution's version. Read again only when a folder of sys.path
+    changed (an install or upgrade adds and removes dist-info folders there): reading every
+    package's metadata takes a tenth of a second, and a worker asks before each task."""
+    return dict(_packages_while(tuple(
+        (folder, os.stat(folder).st_mtime_ns) for folder in sys.path if os.path.isdir(folder))))
+
+
+@functools.lru_cache(maxsize=1)
+def _packages_while(folders: tuple[tuple[str, int], ...]) -> tuple[tuple[str, str], ...]:
     found = {}
     for distribution in metadata.distributions():
         name = (distribution.metadata["Name"] or "").lower().replace("_", "-")
         if name:
             found[name] = distribution.version
-    return found
+    return tuple(sorted(found.items()))
 
 
 def compute(root: Path = REPO_ROOT) -> Manifest:

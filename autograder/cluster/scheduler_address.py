@@ -13,6 +13,13 @@ import sys
 from pathlib import Path
 
 
+SETTING = "Dask's scheduler-address setting (DASK_SCHEDULER_ADDRESS or a Dask config file)"
+
+
+class AddressError(ValueError):
+    """Not a scheduler address: str() is the one-line reason."""
+
+
 def _dask_may_be_configured() -> bool:
     if any(name.startswith("DASK_") for name in os.environ):
         return True
@@ -31,3 +38,25 @@ def find(given: str | None) -> str | None:
 
     address = dask.config.get("scheduler-address", None)
     return str(address) if address else None
+
+
+def checked(address: str) -> str:
+    """``address``, or AddressError naming what is wrong with it (Dask would end in a
+    traceback, or wait for ever, on a malformed one)."""
+    from distributed.comm import parse_address  # noqa: PLC0415
+    from distributed.comm.addressing import parse_host_port  # noqa: PLC0415
+    from distributed.comm.registry import backends  # noqa: PLC0415
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in backends:
+            raise ValueError(f"unknown protocol {scheme!r} (Dask knows "
+                             f"{', '.join(sorted(backends))})")
+        if scheme in ("tcp", "tls"):
+            _, port = parse_host_port(location)  # a host and a port
+            if not 0 < int(port) < 2**16:
+                raise ValueError(f"port {port} is not between 1 and 65535")
+    except ValueError as error:
+        raise AddressError(f"not a scheduler address {address!r}: {error}; "
+                           "expected e.g. tcp://10.0.0.5:8786") from None
+    return address

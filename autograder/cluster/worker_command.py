@@ -14,7 +14,7 @@ import asyncio
 import os
 import sys
 
-from autograder.cluster import course_manifest
+from autograder.cluster import course_manifest, scheduler_address
 
 
 class WorkerSetupError(Exception):
@@ -33,28 +33,6 @@ def check_machine(use_sandbox: bool = True) -> str:
     return course_manifest.this_process().digest
 
 
-def checked_address(address: str) -> str:
-    """The scheduler's address, or WorkerSetupError naming what is wrong with it (Dask's own
-    start-up would end in a traceback, or wait for ever on a malformed one)."""
-    from distributed.comm import parse_address  # noqa: PLC0415
-    from distributed.comm.addressing import parse_host_port  # noqa: PLC0415
-    from distributed.comm.registry import backends  # noqa: PLC0415
-
-    try:
-        scheme, location = parse_address(address)
-        if scheme not in backends:
-            raise ValueError(f"unknown protocol {scheme!r} (Dask knows "
-                             f"{', '.join(sorted(backends))})")
-        if scheme in ("tcp", "tls"):
-            _, port = parse_host_port(location)  # a host and a port
-            if not 0 < int(port) < 2**16:
-                raise ValueError(f"port {port} is not between 1 and 65535")
-    except ValueError as error:
-        raise WorkerSetupError(f"not a scheduler address {address!r}: {error}; "
-                               "expected e.g. tcp://10.0.0.5:8786") from None
-    return address
-
-
 async def _serve(address: str, slots: int, name: str | None) -> None:
     from distributed import Worker  # noqa: PLC0415
 
@@ -65,7 +43,10 @@ async def _serve(address: str, slots: int, name: str | None) -> None:
 
 
 def main(address: str, slots: int | None, name: str | None, use_sandbox: bool) -> int:
-    checked_address(address)
+    try:
+        scheduler_address.checked(address)
+    except scheduler_address.AddressError as error:
+        raise WorkerSetupError(str(error)) from None
     digest = check_machine(use_sandbox)
     print(f"autograder worker: course {digest[:12]}; waiting for the scheduler at {address}",
           file=sys.stderr, flush=True)

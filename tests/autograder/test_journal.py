@@ -281,3 +281,41 @@ def test_the_eta_counts_only_the_submissions_graded_in_this_run(monkeypatch):
     bar(8, 10)  # eight resumed from the journal, at no cost
     bar(9, 10)
     assert "9/10  ETA 00:30" in written[-1]  # not 30 s / 9 * 1
+
+
+def _grader_code(monkeypatch, tmp_path, edit) -> str:
+    """The journal's grader_code after ``edit(text)`` of a copy of the message catalogue."""
+    from autograder import assignments, messages
+    from autograder.sandbox.limits import Limits
+
+    copy = tmp_path / "messages.yml"
+    copy.write_text(edit(messages.CATALOGUE.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.setattr(messages, "CATALOGUE", copy)
+    return journal.grading_settings(assignments.get("linear_fit"), Limits(),
+                                    True)["grader_code"]
+
+
+def _relabel(text: str, group: str) -> str:
+    """The catalogue with the first English phrase of ``group`` reworded."""
+    start = text.index(f"\n{group}:\n")
+    at = text.index(" en: ", start) + len(" en: ")
+    return text[:at] + "Reworded " + text[at:]
+
+
+def test_relabelling_the_feedback_page_regrades_nobody_but_rewording_a_status_does(
+        monkeypatch, tmp_path):
+    unchanged = _grader_code(monkeypatch, tmp_path, lambda text: text)
+    assert _grader_code(monkeypatch, tmp_path, lambda t: _relabel(t, "feedback")) == unchanged
+    assert _grader_code(monkeypatch, tmp_path, lambda t: _relabel(t, "picture")) == unchanged
+    assert _grader_code(monkeypatch, tmp_path, lambda t: _relabel(t, "status")) != unchanged
+    assert _grader_code(monkeypatch, tmp_path, lambda t: _relabel(t, "bug")) != unchanged
+
+
+def test_the_cluster_orchestration_is_presentation_but_running_a_notebook_is_not():
+    from autograder.cluster import coordinator, worker_task
+
+    package = journal.Path(journal.__file__).parent
+    shown = {module: journal.Path(module.__file__).relative_to(package).as_posix()
+             for module in (coordinator, worker_task)}
+    assert shown[coordinator] in journal.PRESENTATION_ONLY
+    assert shown[worker_task] not in journal.PRESENTATION_ONLY

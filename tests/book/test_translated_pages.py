@@ -13,6 +13,7 @@ import pytest
 
 import editions
 import page_pairs
+from myst_pages import HEADER
 
 ENGLISH, CHINESE = editions.english(), editions.chinese()
 KEYS = editions.english_keys()
@@ -37,8 +38,6 @@ def test_every_chinese_page_has_an_english_page():
 
 # --- the comparison, on pages made here ---------------------------------------------------
 
-HEADER = ("---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
-          "kernelspec:\n  display_name: Python 3\n  name: python3\n---\n\n")
 ENGLISH_PAGE = HEADER + """# Title
 
 Some prose.

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from myst_pages import page
+
 REPO = Path(__file__).resolve().parents[2]
-HEADER = ("---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
-          "kernelspec:\n  display_name: Python 3\n  name: python3\n---\n\n")
 TOC = """format: jb-book
 root: book/intro
 parts:
@@ -23,10 +23,6 @@ parts:
     chapters:
       - file: book/glossary
 """
-
-
-def page(title: str, prose: str, code: str = "x = 1") -> str:
-    return HEADER + f"# {title}\n\n{prose}\n\n```{{code-cell}} ipython3\n{code}\n```\n"
 
 
 @pytest.fixture

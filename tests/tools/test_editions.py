@@ -99,3 +99,16 @@ def test_the_built_edition_is_mirrored_into_the_site(tmp_path):
     assert files == ["a/page.html", "b/new.html"]
     assert (site / "a" / "page.html").read_text() == "two, longer"
     assert not (site / "stale").exists()
+
+
+@pytest.mark.parametrize("text, said", [
+    ("code: zh-CN\nlabel: [unclosed\n", "cannot be read"),
+    ("code: zh-CN\nlabel: 中文\n", "needs language"),
+    ("- a list\n", "needs code, language, label"),
+])
+def test_a_broken_edition_file_is_named_in_one_line(tiny_repo, text, said):
+    (tiny_repo / "book" / "zh-CN" / "_edition.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(editions.EditionError) as refused:
+        editions.chinese(tiny_repo)
+    assert str(refused.value).startswith("book/zh-CN/_edition.yml: ") and said in str(refused.value)
+    assert "\n" not in str(refused.value)

@@ -48,13 +48,13 @@ def _journal_learners(out: Path) -> Counter:
     return Counter(json.loads(line)["learner_id"] for line in lines if line.strip())
 
 
-def _start_grading(submissions: Path, out: Path, db_url: str, address: str):
+def _start_grading(submissions: Path, out: Path, db_url: str, address: str, *extra: str):
     import subprocess
     import sys
 
     return subprocess.Popen(
         [sys.executable, "-m", "autograder", "grade", ASSIGNMENT, str(submissions),
-         "--out", str(out), "--db", db_url, "--scheduler", address],
+         "--out", str(out), "--db", db_url, "--scheduler", address, *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
 
 
@@ -199,6 +199,55 @@ def test_a_lost_scheduler_ends_the_batch_in_one_line_and_the_same_command_resume
     assert again.returncode == 0, again.stderr[-3000:]
     assert f"resumed {sum(kept.values())} of {len(learners)}" in again.stderr
     assert _journal_learners(out) == Counter(list(learners))  # nobody graded twice
+    rows = read_rows(out / "grades.csv")
+    assert sorted(row["learner_id"] for row in rows) == sorted(learners)
+    assert all(row["score"] == row["max_score"] for row in rows)
+
+
+def test_when_every_worker_leaves_the_batch_waits_for_a_new_one_or_ends_in_one_line(
+        postgres, tmp_path):
+    lonely = LocalCluster(tmp_path / "dask")
+    lonely.start_scheduler()
+    db_url = postgres.create_database("workers_replaced")
+    learners = {f"learner{k}": "solution" for k in range(4)}
+    submissions = make_class(tmp_path / "subs", ASSIGNMENT, learners)
+    out = tmp_path / "out"
+
+    def kill_the_busy_worker(grading) -> None:
+        pids = lonely.wait_for_workers(1)
+        _, pid = _busy_worker(lonely, pids, grading)
+        lonely.workers[[w.pid for w in lonely.workers].index(pid)].kill()  # SIGKILL
+
+    try:
+        # Its only worker killed and none coming: after the wait, one line, grades kept.
+        lonely.start_worker()
+        started = time.monotonic()
+        grading = _start_grading(submissions, out, db_url, lonely.address,
+                                 "--wait-for-workers", "5")
+        kill_the_busy_worker(grading)
+        _, stderr = grading.communicate(timeout=120)
+        assert grading.returncode == 1, stderr[-3000:]
+        last = stderr.strip().splitlines()[-1]
+        assert last.startswith("autograder: error: ") and "Traceback" not in stderr
+        assert "every worker that could grade it left" in last, last
+        assert time.monotonic() - started < 110
+        kept = _journal_learners(out)
+        assert sum(kept.values()) < len(learners) and max(kept.values(), default=1) == 1
+
+        # The same command again: its worker killed mid-batch, a new one started a little
+        # later takes over what was stranded, and the batch completes.
+        lonely.start_worker()
+        grading = _start_grading(submissions, out, db_url, lonely.address)
+        kill_the_busy_worker(grading)
+        time.sleep(4)  # the batch sees that no worker is left, and waits
+        assert grading.poll() is None, grading.communicate()[1][-3000:]
+        lonely.start_worker()
+        _, stderr = grading.communicate(timeout=600)
+    finally:
+        lonely.stop()
+    assert grading.returncode == 0, stderr[-3000:]
+    assert "joined the batch" in stderr
+    assert _journal_learners(out) == Counter(list(learners))  # each graded once
     rows = read_rows(out / "grades.csv")
     assert sorted(row["learner_id"] for row in rows) == sorted(learners)
     assert all(row["score"] == row["max_score"] for row in rows)

@@ -41,3 +41,23 @@ def test_differences_name_files_packages_and_python_and_count_the_rest():
     assert said.endswith("Python 3.11.7 here, 3.12.1 there")
     assert "\n" not in said
     assert course_manifest.differences(here, here) == ""
+
+
+def _install(folder, name: str, version: str) -> None:
+    """A distribution as an installer leaves it: its dist-info folder with METADATA."""
+    info = folder / f"{name}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+
+
+def test_packages_installed_or_upgraded_while_a_worker_runs_are_seen(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    _install(site, "ttt-probe", "1.0")
+    monkeypatch.syspath_prepend(str(site))
+    assert course_manifest.compute().packages["ttt-probe"] == "1.0"
+    assert course_manifest.compute().packages["ttt-probe"] == "1.0"  # read once, kept
+    import shutil
+    shutil.rmtree(site / "ttt-probe-1.0.dist-info")  # as pip upgrades it
+    _install(site, "ttt-probe", "2.0")
+    assert course_manifest.compute().packages["ttt-probe"] == "2.0"

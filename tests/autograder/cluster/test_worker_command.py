@@ -1,34 +1,11 @@
 """`python -m autograder worker ADDRESS`: a malformed address is one line and exit 2, before
-Dask starts (whose own start-up ends in a traceback or waits for ever)."""
+Dask starts (whose own start-up ends in a traceback or waits for ever); the address rules
+are tested in test_scheduler_address.py."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-
-import pytest
-
-from autograder.cluster import worker_command
-
-
-@pytest.mark.parametrize("address, said", [
-    ("foo", "missing port number"),
-    ("tcp://", "missing port number"),
-    ("http://scheduler:8786", "unknown protocol 'http'"),
-    ("tcp://scheduler:99999", "port 99999 is not between 1 and 65535"),
-])
-def test_a_malformed_address_is_named(address, said):
-    with pytest.raises(worker_command.WorkerSetupError) as refused:
-        worker_command.checked_address(address)
-    assert f"not a scheduler address {address!r}" in str(refused.value)
-    assert said in str(refused.value)
-
-
-@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "tls://grader1:8786",
-                                     "tcp://[::1]:8786"])
-def test_a_scheduler_address_passes(address):
-    assert worker_command.checked_address(address) == address
-
 
 def test_the_command_says_it_in_one_line():
     done = subprocess.run([sys.executable, "-m", "autograder", "worker", "http://x:1"],
