@@ -84,9 +84,7 @@ class Assignment:
     def variant_path(self, language: str) -> Path:
         """The learners' copy in ``language``: ``exercises/<language>/<name>/<name>.ipynb``
         (English: :attr:`release_path`)."""
-        if language == ENGLISH:
-            return self.release_path
-        return self.release_path.parents[1] / language / self.name / self.release_path.name
+        return variant_of(self.release_path, language)
 
     @property
     def max_score(self) -> float:
@@ -110,6 +108,14 @@ class _Titles(Mapping):
 
     def __len__(self) -> int:
         return len(self._now())
+
+
+def variant_of(released: Path, language: str) -> Path:
+    """Where the ``language`` variant of a released notebook ``<root>/<name>/<name>.ipynb``
+    goes: ``<root>/<language>/<name>/<name>.ipynb`` (English: the notebook itself)."""
+    if language == ENGLISH:
+        return released
+    return released.parents[1] / language / released.parent.name / released.name
 
 
 @cache

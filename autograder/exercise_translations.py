@@ -77,7 +77,13 @@ def entries(name: str, language: str) -> dict[str, Entry]:
     file = path(name, language)
     if not file.is_file():
         return {}
-    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:  # where it broke, in one line
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise TranslationError(f"{_shown(file)}:{where} is not valid YAML: "
+                               f"{getattr(error, 'problem', None) or error}") from None
     if not isinstance(data, dict):
         raise TranslationError(f"{_shown(file)}: expected cell ids, each with en_hash and "
                                "text (Markdown) or strings (a test cell)")

@@ -31,7 +31,8 @@ from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 
 from autograder import authoring, course, exercise_translations
-from autograder.assignments import REPO_ROOT, ASSIGNMENTS, check_assignment, get, source_notebook
+from autograder.assignments import (REPO_ROOT, ASSIGNMENTS, check_assignment, get,
+                                    source_notebook, variant_of)
 from autograder.parts import SpecError, parts
 from ttt import setup_cell
 
@@ -77,7 +78,7 @@ def write_variants(path: Path, name: str) -> list[Path]:
         for problem in exercise_translations.problems(name, language, get(name).source,
                                                        points):
             print(f"release: warning: {problem}", file=sys.stderr)
-        target = path.parents[1] / language / name / path.name
+        target = variant_of(path, language)
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(exercise_translations.variant(released, name, language), target)
         written.append(target)
@@ -141,7 +142,7 @@ def main(argv=None) -> int:
     for path in written:
         print(f"wrote {path}")
         for language in exercise_translations.TRANSLATED:
-            print(f"wrote {path.parents[1] / language / path.parent.name / path.name}")
+            print(f"wrote {variant_of(path, language)}")
     return 0
 
 

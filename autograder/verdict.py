@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autograder import assignments, parts
 from autograder.assignments import Assignment
-from autograder.messages import current, joined, say, speaking
+from autograder.messages import joined, say
 from autograder.plain_text import plain
 from autograder.judging import findings
 from autograder.judging.report_values import MalformedReport, field, read_report
@@ -71,13 +71,11 @@ def judge_record(assignment: Assignment | str, record: dict, seed: int) -> PartR
                       bugs=found.bugs_in(message), figure=found.figure)
 
 
-def judge(assignment: Assignment | str, report_path: Path, seed: int,
-          language: str | None = None) -> list[PartResult]:
+def judge(assignment: Assignment | str, report_path: Path, seed: int) -> list[PartResult]:
     """One :class:`PartResult` per graded test cell of ``assignment``, in notebook order,
-    their messages in ``language`` (the submission's; default: the language being spoken,
-    see :func:`autograder.messages.speaking`); the bugs' names stay English."""
-    with speaking(language or current()):
-        return _judge(_resolved(assignment), report_path, seed)
+    their messages in the language being spoken (:func:`autograder.messages.speaking`: the
+    submission's); the bugs' names stay English."""
+    return _judge(_resolved(assignment), report_path, seed)
 
 
 def _judge(assignment: Assignment, report_path: Path, seed: int) -> list[PartResult]:

@@ -135,3 +135,19 @@ def test_the_chinese_visible_checks_speak_chinese(capsys):
     assert failures["test_pairwise_squared_distances"] == "AssertionError: 请返回 tf.Tensor"
     english = run_visible_checks(_learner(_release("tensors"), wrong))
     assert english["test_pairwise_squared_distances"] == "AssertionError: return a tf.Tensor"
+
+
+def test_a_translation_file_that_is_not_yaml_is_named_with_its_line(tmp_path, monkeypatch):
+    broken = tmp_path / "solutions" / "tensors" / f"{CHINESE}.yml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("cell-a:\n  en_hash: abc\n  text: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(translations, "REPO_ROOT", tmp_path)
+    translations.entries.cache_clear()
+    try:
+        with pytest.raises(translations.TranslationError) as refused:
+            translations.entries("tensors", CHINESE)
+    finally:
+        translations.entries.cache_clear()
+    said = str(refused.value)
+    assert said.startswith(f"solutions/tensors/{CHINESE}.yml: line ") and "not valid YAML" in said
+    assert "\n" not in said
