@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from autograder.messages import CHINESE, say, speaking
+from autograder.messages import CHINESE, language_metadata, say, speaking
 from autograder.submission import (HIDDEN_TESTS, code_without_messages, is_answer,
                                    is_protected)
 
@@ -224,7 +224,7 @@ def variant(released, name: str, language: str):
             except TranslationError:
                 continue
             cell.metadata.nbgrader["checksum"] = compute_checksum(cell)
-    notebook.metadata["ttt"] = {"language": language}
+    notebook.metadata.update(language_metadata(language))
     nbformat.validate(notebook)
     return notebook
 

@@ -121,12 +121,21 @@ def joined(phrases: list[str]) -> str:
     return ("" if current() == CHINESE else " ").join(phrase for phrase in phrases if phrase)
 
 
+# Where a released notebook says its language: metadata.ttt.language.
+LANGUAGE_GROUP, LANGUAGE_KEY = "ttt", "language"
+
+
+def language_metadata(language: str) -> dict:
+    """The notebook metadata a release writes for a notebook in ``language``."""
+    return {LANGUAGE_GROUP: {LANGUAGE_KEY: language}}
+
+
 def notebook_language(metadata) -> tuple[str, str | None]:
     """(the language of a learner's notebook, a note for its status or None), from its
     metadata's ``ttt.language`` as the release writes it; absent: English. A value the
     grader does not know is graded in English, and the note says so."""
-    ttt = metadata.get("ttt") if isinstance(metadata, dict) else None
-    value = ttt.get("language") if isinstance(ttt, dict) else None
+    ttt = metadata.get(LANGUAGE_GROUP) if isinstance(metadata, dict) else None
+    value = ttt.get(LANGUAGE_KEY) if isinstance(ttt, dict) else None
     if value is None or value == ENGLISH:
         return ENGLISH, None
     if value in LANGUAGES:
