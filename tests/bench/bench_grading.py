@@ -33,7 +33,6 @@ estimate of what the code itself costs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
 import subprocess
@@ -47,7 +46,7 @@ sys.path.insert(0, str(REPO / "tests" / "autograder"))
 sys.path.insert(0, str(REPO / "tests" / "autograder" / "cluster"))
 
 import grading_corpus  # noqa: E402
-from dask_processes import LocalCluster  # noqa: E402
+from dask_processes import LocalCluster, running_cluster  # noqa: E402
 import nbformat  # noqa: E402
 
 from autograder import submission  # noqa: E402
@@ -126,20 +125,6 @@ def cluster_seconds(submissions: Path, out: Path, cluster: LocalCluster) -> floa
                   f"sqlite:///{out}/gradebook.db"])
 
 
-@contextlib.contextmanager
-def running_cluster(work: Path):
-    """A scheduler and two single-slot workers on this machine, for the rounds."""
-    cluster = LocalCluster(work / "dask")
-    cluster.start_scheduler()
-    try:
-        for _ in range(2):
-            cluster.start_worker()
-        cluster.wait_for_workers(2)
-        yield cluster
-    finally:
-        cluster.stop()
-
-
 def report_cluster(local: float, distributed: float, n: int) -> None:
     ratio = distributed / local
     print(f"--scheduler, 2 single-slot workers here: {distributed:.2f} s for {n} vs --jobs 2 "
@@ -197,7 +182,7 @@ def main() -> None:
         make_class(submissions, args.class_size)
         n = args.class_size
         if args.cluster_only:
-            with running_cluster(work) as cluster:
+            with running_cluster(work / "dask") as cluster:
                 rounds = [(grade_seconds(submissions, work / "out-jobs2", 2),
                            cluster_seconds(submissions, work / "out-cluster", cluster))
                           for _ in range(max(1, args.repeat))]
@@ -207,7 +192,7 @@ def main() -> None:
             jobs2 = grade_seconds(submissions, work / "out-jobs2", 2) / n
         else:
             rounds = []
-            with running_cluster(work) as cluster:
+            with running_cluster(work / "dask") as cluster:
                 for _ in range(max(1, args.repeat)):
                     rounds.append((baseline_seconds(work),
                                    grade_seconds(submissions, work / "out-jobs1", 1) / n,

@@ -4,6 +4,7 @@ cluster tests: started, counted, killed and stopped by the test that owns them."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -111,6 +112,21 @@ class LocalCluster:
                     process.wait()
 
 
+@contextlib.contextmanager
+def running_cluster(folder: Path, workers: int = 2):
+    """A scheduler and ``workers`` single-slot workers (joined), stopped on leaving."""
+    cluster = LocalCluster(folder)
+    cluster.start_scheduler()
+    try:
+        for _ in range(workers):
+            cluster.start_worker()
+        if workers:
+            cluster.wait_for_workers(workers)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 def sandboxes_of(pid: int) -> list[psutil.Process]:
     """The process tree a worker started (its sandboxes), alive now."""
     try:
@@ -147,13 +163,9 @@ def worker_environment(course: Path) -> dict:
 def grade_on_a_lone_worker(folder: Path, course: Path, grade, edit_after_start: str | None = None):
     """Start a scheduler and one worker from ``course``, optionally edit ``edit_after_start``
     once the worker runs, and return ``grade(scheduler_address)``'s result; all stopped."""
-    alone = LocalCluster(folder)
-    alone.start_scheduler()
-    try:
+    with running_cluster(folder, workers=0) as alone:
         alone.start_worker(env=worker_environment(course), cwd=course)
         alone.wait_for_workers(1)
         if edit_after_start:
             edit(course, edit_after_start)
         return grade(alone.address)
-    finally:
-        alone.stop()

@@ -19,7 +19,7 @@ import pytest
 
 from autograder.assignments import REPO_ROOT
 from dask_processes import (LocalCluster, copy_of_the_course, edit, grade_on_a_lone_worker,
-                            sandboxes_of, wait_gone, worker_environment)
+                            running_cluster, sandboxes_of, wait_gone, worker_environment)
 from small_classes import grade_command, make_class, nbgrader_export, read_rows
 
 pytestmark = pytest.mark.slow
@@ -29,15 +29,8 @@ ASSIGNMENT = "tensors"  # the quickest to grade
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A scheduler and two single-slot workers, for the module's batches."""
-    running = LocalCluster(tmp_path_factory.mktemp("dask"))
-    running.start_scheduler()
-    try:
-        for _ in range(2):
-            running.start_worker()
-        running.wait_for_workers(2)
+    with running_cluster(tmp_path_factory.mktemp("dask")) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def _journal_learners(out: Path) -> Counter:
@@ -158,99 +151,98 @@ def test_beside_good_workers_a_stale_one_is_left_out_and_said(cluster, postgres,
     assert ran_there == 0  # no task of the batch ever ran there
 
 
-def test_a_lost_scheduler_ends_the_batch_in_one_line_and_the_same_command_resumes(
-        postgres, tmp_path):
-    lonely = LocalCluster(tmp_path / "dask")
-    lonely.start_scheduler()
-    db_url = postgres.create_database("lost_scheduler")
-    learners = {f"learner{k}": "solution" for k in range(3)}
-    submissions = make_class(tmp_path / "subs", ASSIGNMENT, learners)
-    out = tmp_path / "out"
-    try:
-        lonely.start_worker()
-        (pid,) = lonely.wait_for_workers(1).values()
-        grading = _start_grading(submissions, out, db_url, lonely.address)
-        deadline = time.monotonic() + 600
-        while sum(_journal_learners(out).values()) < 1 and time.monotonic() < deadline:
-            assert grading.poll() is None, grading.communicate()[1][-3000:]
-            time.sleep(0.2)
-        while not sandboxes_of(pid) and time.monotonic() < deadline:  # the next one runs
-            time.sleep(0.2)
-        sandboxes = sandboxes_of(pid)
-        lonely.kill_scheduler()
-        _, stderr = grading.communicate(timeout=120)
-        # The worker lost its scheduler: the task it was running ends its sandbox.
-        assert not wait_gone(sandboxes, 20), "a sandbox outlived its task"
-        assert grading.returncode == 1, stderr[-3000:]
-        last = stderr.strip().splitlines()[-1]
-        assert last.startswith("autograder: error: ") and "Traceback" not in stderr
-        assert "the connection to the Dask scheduler was lost" in last
-        assert "run the same command again" in last
-        kept = _journal_learners(out)
-        assert 1 <= sum(kept.values()) < len(learners) and max(kept.values()) == 1
+@pytest.fixture
+def lonely(tmp_path):
+    """A scheduler of the test's own, without workers yet."""
+    with running_cluster(tmp_path / "dask", workers=0) as cluster:
+        yield cluster
 
-        lonely.start_scheduler()  # the same address
-        lonely.start_worker()
-        lonely.wait_for_workers(1)
-        again = grade_command(ASSIGNMENT, submissions, out, db_url,
-                              "--scheduler", lonely.address)
-    finally:
-        lonely.stop()
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert f"resumed {sum(kept.values())} of {len(learners)}" in again.stderr
+
+def _class_of(tmp_path: Path, count: int) -> tuple[dict, Path, Path]:
+    """(learners, their submissions, the --out folder) of ``count`` right solutions."""
+    learners = {f"learner{k}": "solution" for k in range(count)}
+    return learners, make_class(tmp_path / "subs", ASSIGNMENT, learners), tmp_path / "out"
+
+
+def _each_graded_once_with_full_marks(out: Path, learners: dict) -> None:
     assert _journal_learners(out) == Counter(list(learners))  # nobody graded twice
     rows = read_rows(out / "grades.csv")
     assert sorted(row["learner_id"] for row in rows) == sorted(learners)
     assert all(row["score"] == row["max_score"] for row in rows)
 
 
+def _one_line_error(grading, stderr: str, said: str) -> None:
+    assert grading.returncode == 1, stderr[-3000:]
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("autograder: error: ") and "Traceback" not in stderr
+    assert said in last and "run the same command again" in last, last
+
+
+def test_a_lost_scheduler_ends_the_batch_in_one_line_and_the_same_command_resumes(
+        postgres, tmp_path, lonely):
+    db_url = postgres.create_database("lost_scheduler")
+    learners, submissions, out = _class_of(tmp_path, 3)
+    lonely.start_worker()
+    (pid,) = lonely.wait_for_workers(1).values()
+    grading = _start_grading(submissions, out, db_url, lonely.address)
+    deadline = time.monotonic() + 600
+    while sum(_journal_learners(out).values()) < 1 and time.monotonic() < deadline:
+        assert grading.poll() is None, grading.communicate()[1][-3000:]
+        time.sleep(0.2)
+    while not sandboxes_of(pid) and time.monotonic() < deadline:  # the next one runs
+        time.sleep(0.2)
+    sandboxes = sandboxes_of(pid)
+    lonely.kill_scheduler()
+    _, stderr = grading.communicate(timeout=120)
+    # The worker lost its scheduler: the task it was running ends its sandbox.
+    assert not wait_gone(sandboxes, 20), "a sandbox outlived its task"
+    _one_line_error(grading, stderr, "the connection to the Dask scheduler was lost")
+    kept = _journal_learners(out)
+    assert 1 <= sum(kept.values()) < len(learners) and max(kept.values()) == 1
+
+    lonely.start_scheduler()  # the same address
+    lonely.start_worker()
+    lonely.wait_for_workers(1)
+    again = grade_command(ASSIGNMENT, submissions, out, db_url, "--scheduler", lonely.address)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"resumed {sum(kept.values())} of {len(learners)}" in again.stderr
+    _each_graded_once_with_full_marks(out, learners)
+
+
 def test_when_every_worker_leaves_the_batch_waits_for_a_new_one_or_ends_in_one_line(
-        postgres, tmp_path):
-    lonely = LocalCluster(tmp_path / "dask")
-    lonely.start_scheduler()
+        postgres, tmp_path, lonely):
     db_url = postgres.create_database("workers_replaced")
-    learners = {f"learner{k}": "solution" for k in range(4)}
-    submissions = make_class(tmp_path / "subs", ASSIGNMENT, learners)
-    out = tmp_path / "out"
+    learners, submissions, out = _class_of(tmp_path, 4)
 
     def kill_the_busy_worker(grading) -> None:
         pids = lonely.wait_for_workers(1)
         _, pid = _busy_worker(lonely, pids, grading)
         lonely.workers[[w.pid for w in lonely.workers].index(pid)].kill()  # SIGKILL
 
-    try:
-        # Its only worker killed and none coming: after the wait, one line, grades kept.
-        lonely.start_worker()
-        started = time.monotonic()
-        grading = _start_grading(submissions, out, db_url, lonely.address,
-                                 "--wait-for-workers", "5")
-        kill_the_busy_worker(grading)
-        _, stderr = grading.communicate(timeout=120)
-        assert grading.returncode == 1, stderr[-3000:]
-        last = stderr.strip().splitlines()[-1]
-        assert last.startswith("autograder: error: ") and "Traceback" not in stderr
-        assert "every worker that could grade it left" in last, last
-        assert time.monotonic() - started < 110
-        kept = _journal_learners(out)
-        assert sum(kept.values()) < len(learners) and max(kept.values(), default=1) == 1
+    # Its only worker killed and none coming: after the wait, one line, grades kept.
+    lonely.start_worker()
+    started = time.monotonic()
+    grading = _start_grading(submissions, out, db_url, lonely.address,
+                             "--wait-for-workers", "5")
+    kill_the_busy_worker(grading)
+    _, stderr = grading.communicate(timeout=120)
+    _one_line_error(grading, stderr, "every worker that could grade it left")
+    assert time.monotonic() - started < 110
+    kept = _journal_learners(out)
+    assert sum(kept.values()) < len(learners) and max(kept.values(), default=1) == 1
 
-        # The same command again: its worker killed mid-batch, a new one started a little
-        # later takes over what was stranded, and the batch completes.
-        lonely.start_worker()
-        grading = _start_grading(submissions, out, db_url, lonely.address)
-        kill_the_busy_worker(grading)
-        time.sleep(4)  # the batch sees that no worker is left, and waits
-        assert grading.poll() is None, grading.communicate()[1][-3000:]
-        lonely.start_worker()
-        _, stderr = grading.communicate(timeout=600)
-    finally:
-        lonely.stop()
+    # The same command again: its worker killed mid-batch, a new one started a little
+    # later takes over what was stranded, and the batch completes.
+    lonely.start_worker()
+    grading = _start_grading(submissions, out, db_url, lonely.address)
+    kill_the_busy_worker(grading)
+    time.sleep(4)  # the batch sees that no worker is left, and waits
+    assert grading.poll() is None, grading.communicate()[1][-3000:]
+    lonely.start_worker()
+    _, stderr = grading.communicate(timeout=600)
     assert grading.returncode == 0, stderr[-3000:]
     assert "joined the batch" in stderr
-    assert _journal_learners(out) == Counter(list(learners))  # each graded once
-    rows = read_rows(out / "grades.csv")
-    assert sorted(row["learner_id"] for row in rows) == sorted(learners)
-    assert all(row["score"] == row["max_score"] for row in rows)
+    _each_graded_once_with_full_marks(out, learners)
 
 
 def test_an_unreachable_scheduler_is_a_one_line_error_that_writes_nothing(postgres, tmp_path):
