@@ -6,10 +6,13 @@ spoken: the submission's while it is judged.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from autograder.judging import findings
-from autograder.messages import english, has, say
+from autograder.messages import (CHINESE, ENGLISH, catalogue, current, english, has, say,
+                                 speaking)
 from autograder.protocol import RETURNED_NONE
 
 
@@ -84,9 +87,51 @@ def named_bug(bug: Named, advice: str | None = None, fix: str | None = None) -> 
     return text
 
 
+CASE_NAMES = "case_name."  # the catalogue's group of case names
+
+
+def case_label(name: str) -> str:
+    """A case's name as the learner reads it. The name is data (the kernel and the grader
+    match runs by it, in English); shown, it is the translation of the catalogue's
+    ``case_name`` entry whose English template it fills, in the language being spoken."""
+    if current() == ENGLISH:
+        return name
+    for pattern, key in _case_patterns():
+        filled = pattern.fullmatch(name)
+        if filled:
+            return say(key, **filled.groupdict())
+    return name
+
+
+# A word of a name that is not a function's (``sin(``): a name without one is a formula,
+# the same in every language.
+_WORD = re.compile(r"[A-Za-z]{2,}(?!\w*\()")
+
+
+def untranslated_case(template: str) -> bool:
+    """True when a case's name ``template`` has words but no ``case_name`` entry of the
+    catalogue translates it (checked as a part's spec loads)."""
+    with speaking(CHINESE):
+        return bool(_WORD.search(template)) and case_label(template) == template
+
+
+@cache
+def _case_patterns() -> list[tuple[re.Pattern, str]]:
+    """(a regular expression that an English template's names match, its key)."""
+    patterns = []
+    for key, phrase in catalogue().items():
+        if key.startswith(CASE_NAMES):
+            pieces = re.split(r"\{(\w+)\}", phrase[ENGLISH])  # text, field, text, ...
+            regex = "".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+?)"
+                            for index, piece in enumerate(pieces))
+            patterns.append((len(regex), re.compile(regex), key))
+    # The most specific first: "step {t}, late in training" before "step {t}".
+    return [(pattern, key) for _, pattern, key in sorted(patterns, key=lambda p: -p[0])]
+
+
 def case_names(names: list[str]) -> str:
     """case “a”, or cases “a”, “b” and “c”."""
-    quoted = [f"\u201c{name}\u201d" for name in names]
+    quoted = [f"\u201c{case_label(name)}\u201d" for name in names]
     if len(quoted) == 1:
         return say("judging.case", name=quoted[0])
     return say("judging.cases", names=say("judging.list_separator").join(quoted[:-1]),

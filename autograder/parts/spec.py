@@ -28,6 +28,7 @@ from autograder import cases as case_recipes
 from autograder.calling import check_template, recorded_count
 from autograder.judging.arrays import (ATOL, RTOL, Bug, CaseRun, Hint, judge_cases,
                                        parse_runs, summarize)
+from autograder.judging.wording import untranslated_case
 from autograder.messages import has, say
 from autograder.source_rules import SourceRule
 
@@ -103,6 +104,10 @@ def _check_words(part: "ArrayPart") -> None:
     if missing:
         raise ValueError(f"no phrase {missing[0]!r} in autograder/messages.yml: add it there, "
                          "in English and Chinese")
+    untranslated = [entry["name"] for entry in part.cases if untranslated_case(entry["name"])]
+    if untranslated:
+        raise ValueError(f"case {untranslated[0]!r} has no entry in autograder/messages.yml's "
+                         "case_name group (en: the name as written here, and zh-CN)")
 
 
 @dataclass(frozen=True)

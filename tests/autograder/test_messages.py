@@ -107,3 +107,22 @@ def test_say_speaks_the_language_of_its_block_and_english_outside_it():
 ])
 def test_a_notebooks_language_is_read_from_its_metadata(metadata, language, note):
     assert messages.notebook_language(metadata) == (language, note)
+
+
+def test_every_cases_name_reads_in_chinese_and_stays_as_it_is_in_english():
+    from autograder.assignments import ASSIGNMENTS
+    from autograder.judging.wording import case_label
+    from autograder.parts import parts
+    from autograder.parts.spec import ArrayPart
+
+    names = {case.name for name in ASSIGNMENTS for part in parts(name).values()
+             if isinstance(part, ArrayPart) for seed in (0, 1) for case in part.draw(seed)}
+    assert len(names) > 40
+    for name in names:
+        assert case_label(name) == name
+        with messages.speaking(CHINESE):
+            shown = case_label(name)
+        formula = not re.search(r"[A-Za-z]{2,}(?!\w*\()", name)
+        assert (shown == name) if formula else re.search(rf"[{CJK}]", shown), (name, shown)
+        sizes = re.findall(r"\d+(?!-D)", name)  # "3-D" reads 三维
+        assert set(sizes) <= set(re.findall(r"\d+", shown)), (name, shown)

@@ -76,6 +76,7 @@ WORDS = {
                 "advice": {"en": "Reduce along axis 1.", "zh-CN": "沿轴 1 归约。"}}},
     "passed": {"row_norms": {"en": "row_norms is right for every shape tried.",
                              "zh-CN": "row_norms 对试过的每一种形状都是对的。"}},
+    "case_name": {"rows_of": {"en": "{n} rows of {k}", "zh-CN": "{n} 行，每行 {k} 个数"}},
 }
 
 HEADING = (f"## Part {NUMBER}: the norm of each row\n\n"

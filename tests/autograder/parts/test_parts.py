@@ -357,6 +357,21 @@ def test_words_missing_from_the_catalogue_are_named(fake_registry, words, key):
         parts.parts("fake_one")
 
 
+@pytest.mark.parametrize("name, refused", [("squares of paper", True),
+                                           ("x**2 - sum(x)", False),  # a formula: no words
+                                           ("small logits", False)])  # in the catalogue
+def test_a_case_name_without_its_chinese_is_named(fake_registry, name, refused):
+    # The feedback names the cases that went wrong, in the submission's language.
+    _assignment(fake_registry, one=GOOD_SPEC.format(number=1, function="f").replace(
+        'case("c"', f'case({name!r}'))
+    if not refused:
+        assert parts.parts("fake_one")
+        return
+    with pytest.raises(SpecError, match=rf"fake_one/one.py: case '{name}' has no entry in "
+                                        r"autograder/messages.yml's case_name group"):
+        parts.parts("fake_one")
+
+
 def test_a_custom_part_without_a_check_is_named(fake_registry):
     _assignment(fake_registry, one="""
         from autograder.parts.spec import CustomPart
