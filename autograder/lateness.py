@@ -155,12 +155,14 @@ def read_extensions(path: Path, learners: set[str]) -> dict[str, datetime]:
 
 
 def _duration(seconds: float) -> str:
+    """"2 h 5 min": the units that are not zero (a phrase of its own, read back into the
+    learner's language with the status)."""
     minutes = math.ceil(seconds / 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    words = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + \
-        [f"{minutes} min"] * bool(minutes)
-    return " ".join(words) or "0 min"
+    units = "_".join(unit for unit, value in (("d", days), ("h", hours), ("min", minutes))
+                     if value) or "min"
+    return english(f"status.duration.{units}", days=days, hours=hours, minutes=minutes)
 
 
 def apply(result: Result, submitted_at: datetime | None, time_source: str | None,

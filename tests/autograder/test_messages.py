@@ -77,7 +77,7 @@ def test_a_status_is_read_back_phrase_by_phrase_and_unknown_words_are_kept():
     status = ("graded; restored edited cells: test_a, test_b; late by 2 h (due 2026-03-01 "
               "12:00 UTC, extended): -2 points (subtract:1); something else")
     assert messages.translated_status(status, CHINESE) == (
-        "已评分；恢复了被改动的单元格：test_a, test_b；迟交 2 h（截止时间 2026-03-01 12:00 UTC，"
+        "已评分；恢复了被改动的单元格：test_a, test_b；迟交 2 小时（截止时间 2026-03-01 12:00 UTC，"
         "已延期）：扣 2 分（subtract:1）；something else")
     # A phrase's field may hold "; " (a learner's error text): it stays in its phrase.
     assert messages.translated_status("grader error: ValueError: a; b", CHINESE) == \
