@@ -127,7 +127,8 @@ def page_key(page: str, repo: Path = editions.REPO) -> str:
     for candidate in candidates:
         if candidate in keys:
             return candidate
-    raise KeyError(f"{page}: not a page of _toc.yml (a key such as {keys[1]!r}, or a path)")
+    example = f"a key such as {keys[-1]!r}, or a path" if keys else "it lists no page"
+    raise KeyError(f"{page}: not a page of _toc.yml ({example})")
 
 
 def mark(pages: list[str], repo: Path = editions.REPO) -> list[str]:
