@@ -46,8 +46,11 @@ WORKERS_SECONDS = 60.0  # how long a batch waits for a worker that can grade it 
 TASKS_PER_SLOT = 2  # in flight at once: one running, one ready to start
 WATCH_SECONDS = 2.0  # how often the workers are looked at again while tasks are out
 POLL_SECONDS = 0.05  # while no result is ready
+FETCH_SECONDS = 60.0  # to fetch one result from its worker
+ASK_SECONDS = 60.0  # for a worker to say what course it has
 NO_WORKER_LEFT = "every worker that could grade it left, and none with this course joined"
 KEPT_DYING = "the workers grading it kept dying (a machine out of memory?)"
+KEPT_LEAVING = "every worker it was sent to left before grading it, three times"
 MOST_STRANDINGS = 3  # a submission left with no worker this often is not sent again
 
 
@@ -189,9 +192,16 @@ def ask_workers(client, mine: course_manifest.Manifest, use_sandbox: bool, worke
                 only: Collection[str] | None = None) -> None:
     """Ask the workers (``only`` those, or all) for their course and sandbox: those that
     grade this course join ``workers``, the others are refused with the reason."""
-    answers = client.run(worker_task.readiness, use_sandbox, mine.digest,
-                         workers=sorted(only) if only is not None else None,
-                         on_error="return")
+    asked = sorted(only) if only is not None else list(client.scheduler_info()["workers"])
+    try:
+        answers = _answers(client, asked, use_sandbox, mine)
+    except TimeoutError:  # one that hangs must not keep the others out: each on its own
+        answers = {}
+        for address in asked:
+            try:
+                answers.update(_answers(client, [address], use_sandbox, mine))
+            except TimeoutError:
+                answers[address] = TimeoutError(f"no answer within {ASK_SECONDS:g} s")
     threads = {address: info["nthreads"]
                for address, info in client.scheduler_info()["workers"].items()}
     for address, answer in sorted(answers.items()):
@@ -210,14 +220,45 @@ def ask_workers(client, mine: course_manifest.Manifest, use_sandbox: bool, worke
             workers.threads[address] = threads.get(address, 1)
 
 
-def _cluster_reason(future) -> str:
+def _fetched(future) -> tuple[str, object]:
+    """What a task that came back holds: ("result", its WorkDone), ("error", the exception
+    it raised), ("cancelled", None), ("unfetched", why), or ("again", None) when its result
+    was lost with the worker that held it (Dask computes it again: waiting for it here
+    would wait for ever if only departed workers may run it)."""
+    deadline = time.monotonic() + FETCH_SECONDS
+    while True:
+        status = future.status
+        if status == "cancelled":
+            return "cancelled", None
+        if status not in ("finished", "error"):
+            return "again", None
+        try:
+            if status == "finished":
+                return "result", future.result(timeout=1)
+            return "error", future.exception(timeout=1)
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                return "unfetched", f"not fetched from the worker within {FETCH_SECONDS:g} s"
+        except Exception as error:  # noqa: BLE001 -- it never came: the batch goes on
+            return "unfetched", f"its result could not be fetched from the worker: {type(error).__name__}"
+
+
+def _answers(client, addresses: list[str], use_sandbox: bool,
+             mine: course_manifest.Manifest) -> dict:
+    """{address: readiness answer or the exception it raised}, within ASK_SECONDS."""
+    return client.run(worker_task.readiness, use_sandbox, mine.digest, workers=addresses,
+                      on_error="return", callback_timeout=ASK_SECONDS)
+
+
+def _cluster_reason(kind: str, value) -> str:
     """Why a task came back without a result, as a reason shared by learners."""
-    if future.status == "cancelled":
+    if kind == "cancelled":
         return "the connection to the Dask scheduler was lost"
-    error = future.exception()
-    if type(error).__name__ == "KilledWorker":
+    if kind == "unfetched":
+        return value
+    if type(value).__name__ == "KilledWorker":
         return KEPT_DYING
-    return f"a worker failed: {type(error).__name__}: {str(error)[:200]}"
+    return f"a worker failed: {type(value).__name__}: {str(value)[:200]}"
 
 
 def grade_batch_on_cluster(assignment: Assignment | str, submissions_dir: Path, *,
@@ -357,8 +398,8 @@ class _Grading:
                         top_up()
                     continue
                 future = next(self.tasks)
-                self._came_back(future, finish)
-                future.release()
+                if self._came_back(future, finish):
+                    future.release()
                 top_up()
                 while ready:
                     finish(ready.pop())
@@ -377,37 +418,44 @@ class _Grading:
                                     self.not_graded)
         return [results[learner] for learner in learners]
 
-    def _came_back(self, future, finish) -> None:
-        """One task that ended: its learner judged, sent again, or counted as not graded."""
-        item = self.in_flight.pop(future.key, None)
+    def _came_back(self, future, finish) -> bool:
+        """One task that came back: its learner judged, sent again, or counted as not
+        graded (True: done with); or its result lost with the worker that held it, so that
+        Dask computes it again (False: still out, watched like the others)."""
+        item = self.in_flight.get(future.key)
         if item is None:  # cancelled here and sent again under another key
-            return
-        if future.status == "finished":
-            try:
-                done = future.result()
-            except Exception as error:  # noqa: BLE001 -- it never came: the batch goes on
-                self.not_graded[f"its result could not be fetched from the worker: "
-                                f"{type(error).__name__}"] += 1
-            else:
-                number = next(self.numbers)
-                self._ran(item, done, number)
-                finish(item.run)
-                (self.reports / f"{number}.jsonl").unlink(missing_ok=True)
-        elif future.status == "error" and isinstance(future.exception(),
-                                                     worker_task.StaleWorker):
-            self._drop_stale(future.exception())
+            return True
+        kind, value = _fetched(future)
+        if kind == "again":
+            self.tasks.add(future)
+            return False
+        del self.in_flight[future.key]
+        if kind == "result":
+            number = next(self.numbers)
+            self._ran(item, value, number)
+            finish(item.run)
+            (self.reports / f"{number}.jsonl").unlink(missing_ok=True)
+        elif kind == "error" and isinstance(value, worker_task.StaleWorker):
+            self._drop_stale(value)
             if not self.workers.addresses:
                 self.not_graded["no worker with this course is left"] += 1
             else:  # the same learner again, on a worker with this course
                 self._submit(item)
         else:
-            self.not_graded[_cluster_reason(future)] += 1
+            self.not_graded[_cluster_reason(kind, value)] += 1
+        return True
 
     def _watch_workers(self) -> bool:
         """Look at the scheduler's workers again: those gone are no longer counted on,
         newcomers are asked for their course, and tasks that only gone workers could run
         are sent again to those that may. True when none has been left for wait_seconds
         (the tasks still out are then counted as not graded)."""
+        try:
+            return self._watch_workers_now()
+        except OSError:  # the scheduler went away meanwhile: Dask cancels the tasks out,
+            return False  # they come back, and the batch ends saying so
+
+    def _watch_workers_now(self) -> bool:
         if self.client.status != "running":
             return False  # the tasks out are being cancelled by Dask: they come back
         present = set(self.client.scheduler_info()["workers"])
@@ -440,7 +488,7 @@ class _Grading:
                 self.in_flight.pop(item.future.key)
                 item.stranded += 1
                 if item.stranded >= MOST_STRANDINGS:
-                    self.not_graded[KEPT_DYING] += 1
+                    self.not_graded[KEPT_LEAVING] += 1
                 else:
                     self._submit(item)
         return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -10,7 +9,7 @@ from typing import Callable
 from autograder import protocol
 from autograder.sandbox import memory_protection, runner_outcome, watchdog
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.workspace import Workspace
+from autograder.sandbox.workspace import Workspace, make_removable
 
 
 @dataclass
@@ -50,7 +49,7 @@ def run_notebook(workspace: Workspace, scratch: Path, index: int, seed: int, lim
             group.remove()
     if not use_sandbox:  # the kernel shared this process's user and files
         watchdog.end_orphans(protocol.SEED_VARIABLE)  # daemons that left the tree
-        _reclaim(scratch)
+        make_removable(scratch)  # the kernel worked there as the grader's own user
     summary = runner_outcome.parse_runner_output(outcome)
     outcome.output = b""  # parsed: kept no longer than needed, a batch holds every run
     report = summary.pop("report", None) if summary else None
@@ -58,20 +57,3 @@ def run_notebook(workspace: Workspace, scratch: Path, index: int, seed: int, lim
     path = workspace.report(index)
     path.write_text(report if isinstance(report, str) else "", encoding="utf-8")
     return Ran(outcome, summary, path, outputs)
-
-
-def _reclaim(scratch: Path) -> None:
-    """Without a sandbox the kernel worked in the scratch folder as the grader's own user and
-    may have locked it (chmod 000): the workspace could then not be removed by a grader not
-    running as root. Make every folder in it ours again."""
-    for folder, subfolders, _files in os.walk(scratch, onerror=None):
-        for path in (folder, *(os.path.join(folder, name) for name in subfolders)):
-            try:
-                if not os.path.islink(path):
-                    os.chmod(path, 0o700)
-            except OSError:
-                pass
-    try:
-        os.chmod(scratch, 0o700)
-    except OSError:
-        pass

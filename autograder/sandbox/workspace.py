@@ -31,16 +31,20 @@ def remove_stale_workspaces() -> None:
     """Workspaces of graders that were killed (no `finally` ran): named by their pid."""
     for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
         if folder.is_dir() and cgroups.owner_is_gone(folder.name):
-            _make_removable(folder)
+            make_removable(folder)
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _make_removable(folder: Path) -> None:
-    """The kernel library is read-only, even to the grader: open it up again."""
-    for path in (folder, *folder.rglob("*")):
-        if path.is_dir() and not path.is_symlink():
+def make_removable(folder: Path) -> None:
+    """Make every folder under ``folder`` the grader's to empty again: the kernel library
+    is read-only, even to the grader, and a kernel run without the sandbox may have locked
+    its scratch folder (chmod 000). A folder that vanishes meanwhile (another grader
+    clearing the same stale workspace) is skipped, not an error."""
+    for current, subfolders, _files in os.walk(folder):  # os.walk ignores vanished folders
+        for path in (current, *(os.path.join(current, name) for name in subfolders)):
             try:
-                path.chmod(0o755)
+                if not os.path.islink(path):
+                    os.chmod(path, 0o700)
             except OSError:
                 pass
 
@@ -116,5 +120,5 @@ class Workspace:
     def remove(self) -> None:
         if self.owns_protection:
             self.protection.remove()
-        _make_removable(self.kernel_lib)
+        make_removable(self.kernel_lib)
         shutil.rmtree(self.root, ignore_errors=True)

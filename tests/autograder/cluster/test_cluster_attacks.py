@@ -6,7 +6,9 @@ waited without end or failed with a traceback. A learner whose outputs nest deep
 pickling can carry is graded as on this machine, where its result once ended the batch. A
 worker whose course is edited after it started grades nothing, and its refusal reaches the
 coordinator whole (Dask once cut it short, and the batch ended in a traceback). Without the
-sandbox, a daemon a notebook leaves behind ends with it on a worker too.
+sandbox, a daemon a notebook leaves behind ends with it on a worker too. A worker killed
+as its finished result is fetched (the batch once waited for that result for ever): the
+submission runs again on a worker that joins later, graded once.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ import pytest
 from autograder.cluster import coordinator, course_manifest, worker_task
 from autograder.sandbox import watchdog
 from autograder.sandbox.execute import Ran
-from dask_processes import LocalCluster, copy_of_the_course, grade_on_a_lone_worker
+from dask_processes import (LocalCluster, copy_of_the_course, grade_on_a_lone_worker,
+                            running_cluster)
 from notebooks import load, with_solutions
 from small_classes import grade_command, make_class, read_rows
 
@@ -233,3 +236,36 @@ def test_a_file_edited_after_its_worker_started_keeps_the_worker_from_grading(tm
     assert len(lines) == 1 and lines[0].startswith("autograder: error: no worker of")
     assert "its course differs: files that differ: autograder/probe.py" in lines[0]
     assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_a_result_lost_with_its_worker_runs_again_on_a_newcomer(tmp_path):
+    import subprocess
+
+    from autograder.assignments import REPO_ROOT
+
+    learners = {"ada": "solution", "bob": "solution"}
+    submissions = make_class(tmp_path / "subs", ASSIGNMENT, learners)
+    out = tmp_path / "out"
+    preload = Path(__file__).with_name("dies_when_asked_for_a_result.py")
+    with running_cluster(tmp_path / "dask", workers=0) as cluster:
+        doomed = cluster.start_worker(env={"DASK_DISTRIBUTED__WORKER__PRELOAD": str(preload)})
+        cluster.wait_for_workers(1)
+        grading = subprocess.Popen(
+            [sys.executable, "-m", "autograder", "grade", ASSIGNMENT, str(submissions),
+             "--out", str(out), "--db", f"sqlite:///{tmp_path}/gradebook.db",
+             "--scheduler", cluster.address, "--wait-for-workers", "300"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+        try:
+            doomed.wait(timeout=300)  # it finished a notebook, and died handing it over
+            cluster.start_worker()
+            _, stderr = grading.communicate(timeout=600)
+        finally:
+            if grading.poll() is None:
+                grading.kill()
+    assert grading.returncode == 0, stderr[-3000:]
+    assert "joined the batch" in stderr
+    rows = read_rows(out / "grades.csv")
+    assert sorted(row["learner_id"] for row in rows) == sorted(learners)
+    assert all(row["score"] == row["max_score"] for row in rows)
+    lines = (out / ".journal" / f"{ASSIGNMENT}.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["learner_id"] for line in lines) == sorted(learners)
