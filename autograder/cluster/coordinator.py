@@ -27,7 +27,7 @@ import secrets
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Collection
@@ -193,15 +193,28 @@ def ask_workers(client, mine: course_manifest.Manifest, use_sandbox: bool, worke
     """Ask the workers (``only`` those, or all) for their course and sandbox: those that
     grade this course join ``workers``, the others are refused with the reason."""
     asked = sorted(only) if only is not None else list(client.scheduler_info()["workers"])
+    take_answers(client, mine, workers, answers_of(client, asked, use_sandbox, mine))
+
+
+def answers_of(client, addresses: list[str], use_sandbox: bool,
+               mine: course_manifest.Manifest) -> dict:
+    """{address: its readiness answer, or why there is none}: all asked at once, then one
+    by one if that timed out (one that hangs must not keep the others out)."""
     try:
-        answers = _answers(client, asked, use_sandbox, mine)
-    except TimeoutError:  # one that hangs must not keep the others out: each on its own
-        answers = {}
-        for address in asked:
-            try:
-                answers.update(_answers(client, [address], use_sandbox, mine))
-            except TimeoutError:
-                answers[address] = TimeoutError(f"no answer within {ASK_SECONDS:g} s")
+        return _answers(client, addresses, use_sandbox, mine)
+    except TimeoutError:
+        if len(addresses) == 1:
+            return {addresses[0]: TimeoutError(f"no answer within {ASK_SECONDS:g} s")}
+    answers = {}
+    for address in addresses:
+        answers.update(answers_of(client, [address], use_sandbox, mine))
+    return answers
+
+
+def take_answers(client, mine: course_manifest.Manifest, workers: _Workers,
+                 answers: dict) -> None:
+    """Those that answered with this course and a sandbox join ``workers``; the others
+    are refused with the reason."""
     threads = {address: info["nthreads"]
                for address, info in client.scheduler_info()["workers"].items()}
     for address, answer in sorted(answers.items()):
@@ -300,6 +313,8 @@ def grade_batch_on_cluster(assignment: Assignment | str, submissions_dir: Path, 
         reports = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="ttt-reports-")))
         grading = _Grading(client, assignment, found, limits, use_sandbox, base_seed, mine,
                            workers, reports, notice, wait_seconds)
+        # Before the client closes: a question still out then ends at once.
+        cleanup.callback(grading.asker.shutdown, wait=False, cancel_futures=True)
         return grading.run(learners, resumed, total, on_progress, wait_for, on_result,
                            keep_notebook)
 
@@ -320,6 +335,11 @@ class _Grading:
         self.tasks = None  # the as_completed of the tasks out
         self.seen = set(workers.addresses) | set(workers.refused)  # asked already
         self.alone_since: float | None = None  # when the last worker that may grade left
+        # Newcomers are asked for their course in a thread of its own (one may take
+        # ASK_SECONDS to answer, or never): the question out, if any.
+        self.asker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ttt-ask")
+        self.question = None
+        self.asked: list[str] = []
         self.not_graded: Counter = Counter()
 
     def _submit(self, item: _InFlight) -> None:
@@ -461,15 +481,27 @@ class _Grading:
         present = set(self.client.scheduler_info()["workers"])
         for address in self.workers.addresses - present:
             del self.workers.threads[address]
-        newcomers = present - self.seen
-        if newcomers:
-            self.seen |= newcomers
+        if self.question is not None and self.question.done():  # newcomers answered
+            question, self.question = self.question, None
+            try:
+                answers = question.result()
+            except Exception as error:  # noqa: BLE001 -- the question failed: none may grade
+                answers = {address: error for address in self.asked}
             before = set(self.workers.refused)
-            ask_workers(self.client, self.mine, self.use_sandbox, self.workers, newcomers)
+            take_answers(self.client, self.mine, self.workers, answers)
             for address in sorted(set(self.workers.refused) - before):
                 self.notice(f"worker {address} left out: {self.workers.refused[address]}")
-            for address in sorted(newcomers & self.workers.addresses):
-                self.notice(f"worker {address} joined the batch")
+            for address in sorted(set(answers) & self.workers.addresses):
+                if address in present:
+                    self.notice(f"worker {address} joined the batch")
+                else:  # gone while it answered
+                    del self.workers.threads[address]
+        newcomers = present - self.seen
+        if newcomers and self.question is None:  # asked aside: results keep coming meanwhile
+            self.seen |= newcomers
+            self.asked = sorted(newcomers)
+            self.question = self.asker.submit(answers_of, self.client, self.asked,
+                                              self.use_sandbox, self.mine)
         stranded = [item for item in self.in_flight.values()
                     if not item.allowed & self.workers.addresses]
         if not self.workers.addresses:
