@@ -24,6 +24,7 @@ import contextlib
 import itertools
 import logging
 import secrets
+import socket
 import tempfile
 import time
 from collections import Counter
@@ -103,6 +104,9 @@ def connect(address: str):
 
     not_dask = (f"what answers at {address} is not a Dask scheduler (another server's port, "
                 "such as the dashboard's?)")
+    unreachable = _unreachable(address)
+    if unreachable:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {unreachable}")
     try:
         kind = _identity(address).get("type")
     except TimeoutError:  # connected, and then no answer
@@ -120,6 +124,32 @@ def connect(address: str):
     except (OSError, TimeoutError, ValueError, TypeError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {reason}") from None
+
+
+def _unreachable(address: str) -> str | None:
+    """Why nothing answers at a tcp:// or tls:// address, found at once, or None. Dask's
+    own connection tries a refused port again and again until its timeout (20 s)."""
+    from distributed.comm import parse_address  # noqa: PLC0415
+    from distributed.comm.addressing import parse_host_port  # noqa: PLC0415
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except ValueError:  # malformed: Dask's own connection says how
+        return None
+    if host is None:
+        return None
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+    except ConnectionRefusedError:
+        return "connection refused (is the scheduler running, on that port?)"
+    except socket.gaierror as error:
+        return f"unknown host {host!r} ({error.strerror or error})"
+    except TimeoutError:
+        return f"no answer within {CONNECT_SECONDS:g} s (a firewall, or the wrong host?)"
+    except OSError as error:
+        return error.strerror or type(error).__name__
+    return None
 
 
 def _identity(address: str) -> dict:

@@ -256,4 +256,5 @@ def test_an_unreachable_scheduler_is_a_one_line_error_that_writes_nothing(postgr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("autograder: error: cannot reach the Dask scheduler at tcp://")
+    assert lines[0].endswith("connection refused (is the scheduler running, on that port?)")
     assert not (tmp_path / "out" / "grades.csv").exists()
