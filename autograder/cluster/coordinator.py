@@ -37,7 +37,7 @@ import nbformat
 
 from autograder import assignments, batch, intake
 from autograder.assignments import Assignment
-from autograder.cluster import course_manifest, worker_task
+from autograder.cluster import course_manifest, scheduler_address, worker_task
 from autograder.results import Result
 from autograder.sandbox.execute import Ran
 from autograder.sandbox.limits import Limits
@@ -129,16 +129,10 @@ def connect(address: str):
 def _unreachable(address: str) -> str | None:
     """Why nothing answers at a tcp:// or tls:// address, found at once, or None. Dask's
     own connection tries a refused port again and again until its timeout (20 s)."""
-    from distributed.comm import parse_address  # noqa: PLC0415
-    from distributed.comm.addressing import parse_host_port  # noqa: PLC0415
-
-    try:
-        scheme, location = parse_address(address)
-        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
-    except ValueError:  # malformed: Dask's own connection says how
+    endpoint = scheduler_address.tcp_endpoint(address)
+    if endpoint is None:  # another protocol, or malformed: Dask's own connection says how
         return None
-    if host is None:
-        return None
+    host, port = endpoint
     try:
         socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
     except ConnectionRefusedError:
@@ -210,20 +204,13 @@ def check_workers(client, mine: course_manifest.Manifest, use_sandbox: bool,
                                "some with `python -m autograder worker ADDRESS`")
         time.sleep(0.5)
     workers = _Workers()
-    ask_workers(client, mine, use_sandbox, workers)
+    take_answers(client, mine, workers, answers_of(
+        client, list(client.scheduler_info()["workers"]), use_sandbox, mine))
     if not workers.addresses:
         said = "; ".join(f"{address} {why}" for address, why in workers.refused.items())
         raise ClusterError(f"no worker of {client.scheduler.address} can grade this course: "
                            f"{said}")
     return workers
-
-
-def ask_workers(client, mine: course_manifest.Manifest, use_sandbox: bool, workers: _Workers,
-                only: Collection[str] | None = None) -> None:
-    """Ask the workers (``only`` those, or all) for their course and sandbox: those that
-    grade this course join ``workers``, the others are refused with the reason."""
-    asked = sorted(only) if only is not None else list(client.scheduler_info()["workers"])
-    take_answers(client, mine, workers, answers_of(client, asked, use_sandbox, mine))
 
 
 def answers_of(client, addresses: list[str], use_sandbox: bool,
@@ -283,7 +270,8 @@ def _fetched(future) -> tuple[str, object]:
             if time.monotonic() > deadline:
                 return "unfetched", f"not fetched from the worker within {FETCH_SECONDS:g} s"
         except Exception as error:  # noqa: BLE001 -- it never came: the batch goes on
-            return "unfetched", f"its result could not be fetched from the worker: {type(error).__name__}"
+            return "unfetched", ("its result could not be fetched from the worker: "
+                                 f"{type(error).__name__}")
 
 
 def _answers(client, addresses: list[str], use_sandbox: bool,

@@ -44,19 +44,35 @@ def checked(address: str) -> str:
     """``address``, or AddressError naming what is wrong with it (Dask would end in a
     traceback, or wait for ever, on a malformed one)."""
     from distributed.comm import parse_address  # noqa: PLC0415
-    from distributed.comm.addressing import parse_host_port  # noqa: PLC0415
     from distributed.comm.registry import backends  # noqa: PLC0415
 
     try:
-        scheme, location = parse_address(address)
+        scheme, _ = parse_address(address)
         if scheme not in backends:
             raise ValueError(f"unknown protocol {scheme!r} (Dask knows "
                              f"{', '.join(sorted(backends))})")
-        if scheme in ("tcp", "tls"):
-            _, port = parse_host_port(location)  # a host and a port
-            if not 0 < int(port) < 2**16:
-                raise ValueError(f"port {port} is not between 1 and 65535")
+        endpoint = _endpoint(address)
+        if endpoint is not None and not 0 < int(endpoint[1]) < 2**16:
+            raise ValueError(f"port {endpoint[1]} is not between 1 and 65535")
     except ValueError as error:
         raise AddressError(f"not a scheduler address {address!r}: {error}; "
                            "expected e.g. tcp://10.0.0.5:8786") from None
     return address
+
+
+def _endpoint(address: str) -> tuple[str, int] | None:
+    """(host, port) of a tcp:// or tls:// address; None for another protocol; ValueError
+    when it lacks them."""
+    from distributed.comm import parse_address  # noqa: PLC0415
+    from distributed.comm.addressing import parse_host_port  # noqa: PLC0415
+
+    scheme, location = parse_address(address)
+    return parse_host_port(location) if scheme in ("tcp", "tls") else None
+
+
+def tcp_endpoint(address: str) -> tuple[str, int] | None:
+    """(host, port) of a well-formed tcp:// or tls:// address, else None."""
+    try:
+        return _endpoint(address)
+    except ValueError:
+        return None
