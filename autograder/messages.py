@@ -149,12 +149,13 @@ def notebook_language(metadata) -> tuple[str, str | None]:
 # --- statuses read back ------------------------------------------------------------------
 
 @cache
-def _status_patterns() -> tuple[tuple[re.Pattern, str], ...]:
-    """(the English template as a pattern, its key) of every status phrase, the templates
-    with the most fixed text first (the most specific wins)."""
+def template_patterns(prefix: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """(the English template as a pattern, its key) of every phrase whose key starts with
+    ``prefix``, the templates with the most fixed text first (the most specific wins): to
+    read a filled-in English phrase back into another language."""
     found = []
     for key, entry in catalogue().items():
-        if not key.startswith(STATUS):
+        if not key.startswith(prefix):
             continue
         pattern, seen, fixed = [], set(), 0
         for literal, name, _, _ in string.Formatter().parse(entry[ENGLISH]):
@@ -169,7 +170,7 @@ def _status_patterns() -> tuple[tuple[re.Pattern, str], ...]:
 
 
 def _phrase(phrase: str, language: str) -> str | None:
-    for pattern, key in _status_patterns():
+    for pattern, key in template_patterns(STATUS):
         match = pattern.fullmatch(phrase)
         if match:  # a field may hold a phrase too ("late by 2 h (due ...)")
             values = {name: _phrase(value, language) or value

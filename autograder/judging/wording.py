@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 from autograder.judging import findings
-from autograder.messages import (CHINESE, ENGLISH, catalogue, current, english, has, say,
-                                 speaking)
+from autograder.messages import (CHINESE, ENGLISH, current, english, has, say, speaking,
+                                 template_patterns)
 from autograder.protocol import RETURNED_NONE
 
 
@@ -96,7 +95,7 @@ def case_label(name: str) -> str:
     ``case_name`` entry whose English template it fills, in the language being spoken."""
     if current() == ENGLISH:
         return name
-    for pattern, key in _case_patterns():
+    for pattern, key in template_patterns(CASE_NAMES):
         filled = pattern.fullmatch(name)
         if filled:
             return say(key, **filled.groupdict())
@@ -113,20 +112,6 @@ def untranslated_case(template: str) -> bool:
     catalogue translates it (checked as a part's spec loads)."""
     with speaking(CHINESE):
         return bool(_WORD.search(template)) and case_label(template) == template
-
-
-@cache
-def _case_patterns() -> list[tuple[re.Pattern, str]]:
-    """(a regular expression that an English template's names match, its key)."""
-    patterns = []
-    for key, phrase in catalogue().items():
-        if key.startswith(CASE_NAMES):
-            pieces = re.split(r"\{(\w+)\}", phrase[ENGLISH])  # text, field, text, ...
-            regex = "".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+?)"
-                            for index, piece in enumerate(pieces))
-            patterns.append((len(regex), re.compile(regex), key))
-    # The most specific first: "step {t}, late in training" before "step {t}".
-    return [(pattern, key) for _, pattern, key in sorted(patterns, key=lambda p: -p[0])]
 
 
 def case_names(names: list[str]) -> str:
