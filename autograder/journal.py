@@ -61,7 +61,12 @@ PRESENTATION_ONLY = frozenset({"__init__.py", "__main__.py", "cli.py", "feedback
                                # Where notebooks run (cluster/worker_task.py runs them: kept).
                                "cluster/__init__.py", "cluster/coordinator.py",
                                "cluster/worker_command.py", "cluster/scheduler_address.py",
-                               "cluster/course_manifest.py"})
+                               "cluster/course_manifest.py",
+                               # The book build's kernels; the grader does not use it (yet:
+                               # take these out when it does).
+                               "kernel_template/__init__.py", "kernel_template/__main__.py",
+                               "kernel_template/template.py", "kernel_template/provisioner.py",
+                               "kernel_template/kernelspec.py"})
 # Groups of autograder/messages.yml that only label the feedback page and its picture.
 PRESENTATION_MESSAGES = ("feedback", "picture")
 MAX_WARNINGS = 5  # about unreadable lines, then a count

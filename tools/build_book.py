@@ -28,6 +28,7 @@ translators work, their English pages' language switch leading to its front page
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -37,6 +38,7 @@ import traceback
 from pathlib import Path
 
 import editions
+from autograder.kernel_template.kernelspec import kernels_from_template
 
 REPO = Path(__file__).resolve().parents[1]
 # Starts the lines that say which edition is built (tests/bench/bench_book.py reads them).
@@ -54,6 +56,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="pages read and executed at once (default: the number of cores)")
     parser.add_argument("--path-output", type=Path, default=REPO,
                         help="folder that receives _build/ (default: the repository)")
+    parser.add_argument("--no-template", action="store_true",
+                        help="start every page's kernel as a fresh Python (default: fork it "
+                             "from one kernel template that has imported TensorFlow)")
     parser.add_argument("--allow-untranslated", action="store_true",
                         help="build the Chinese edition with the pages it has (default: a "
                              "toc page without a Chinese page stops the build)")
@@ -206,8 +211,14 @@ def main(argv: list[str]) -> int:
                                                              args.allow_untranslated)}
 
     preload()
+    with contextlib.nullcontext() if args.no_template else kernels_from_template():
+        return build_both(en, zh, zh_config, zh_toc, build, cache, table, args.jobs)
+
+
+def build_both(en, zh, zh_config, zh_toc, build, cache, table, jobs) -> int:
+    """The English edition, then (if it built) the Chinese one; the worse exit status."""
     english_status = in_child(build_edition, en, REPO / "_config.yml", REPO / "_toc.yml",
-                              build, table(en), args.jobs)
+                              build, table(en), jobs)
     if english_status:  # its failing pages have no cache record: they would run again
         print(f"build_book: the {zh.code} edition is not built: the English one failed "
               "(its errors are above)", file=sys.stderr)
@@ -220,7 +231,7 @@ def main(argv: list[str]) -> int:
             "html_search_options": {"dict": str(editions.write_search_words(build / zh.html))},
             # The English edition's cache (myst-nb's default for it): shared executions.
             "nb_execution_cache_path": str(cache.resolve()),
-        }, args.jobs),
+        }, jobs),
     ]
     return max(statuses)
 

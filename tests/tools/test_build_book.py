@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,36 @@ def test_an_existing_execution_cache_is_left_alone(tmp_path):
     _run(f"import sys; sys.path.insert(0, 'tools'); import build_book; "
          f"build_book.create_execution_cache(__import__('pathlib').Path({str(tmp_path)!r})); "
          f"assert 'jupyter_cache' not in sys.modules")
+
+
+def _kernels_seen_by_the_build(tmp_path, monkeypatch, *options: str) -> dict:
+    """What a page's kernel would be started with, as build_book's builds would see it."""
+    sys.path.insert(0, str(REPO / "tools"))
+    import build_book
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from autograder.kernel_template.provisioner import TEMPLATE_VARIABLE
+
+    seen = {}
+
+    def build_both(*args):
+        spec = KernelSpecManager().get_kernel_spec("python3")
+        seen.update(provisioner=spec.metadata.get("kernel_provisioner"),
+                    template=os.environ.get(TEMPLATE_VARIABLE))
+        return 0
+
+    monkeypatch.setattr(build_book, "preload", lambda: None)
+    monkeypatch.setattr(build_book, "build_both", build_both)
+    monkeypatch.delenv(TEMPLATE_VARIABLE, raising=False)
+    assert build_book.main(["--path-output", str(tmp_path), *options]) == 0
+    seen["left"] = os.environ.get(TEMPLATE_VARIABLE)
+    return seen
+
+
+def test_the_pages_kernels_are_forked_from_the_template_unless_told_not_to(tmp_path, monkeypatch):
+    forked = _kernels_seen_by_the_build(tmp_path, monkeypatch)
+    assert forked["provisioner"]["provisioner_name"] == "ttt-kernel-template"
+    assert forked["template"].endswith("template.sock")
+    assert forked["left"] is None  # the build's end takes the template away
+    plain = _kernels_seen_by_the_build(tmp_path, monkeypatch, "--no-template")
+    assert plain["provisioner"] is None and plain["template"] is None

@@ -1,0 +1,22 @@
+"""A kernel template: Python, NumPy, TensorFlow and ipykernel imported once, a kernel forked per notebook.
+
+Every notebook run starts a fresh Python that imports TensorFlow (about 3 s of CPU) and
+ipykernel before its first cell runs. The template (template.py) pays for those imports
+once and forks a child per kernel that jupyter_client asks for (provisioner.py: a kernel
+provisioner, Jupyter's own extension point; kernelspec.py writes the kernelspec that names
+it and starts the template beside a build).
+
+Why a child is as fresh as a kernel started from nothing:
+- it is a new process: whatever its notebook changes (module attributes, sys.modules,
+  environment, threads, files it opens) stays in it and ends with it; the template runs no
+  notebook code and only forks, so the next child starts from the same untouched state;
+- the template has started no thread (checked before it serves: a fork copies only the
+  forking thread, so a thread's locks could be left held) and created no ZeroMQ context
+  or event loop: the child makes its own, as a fresh kernel does;
+- the child starts its own session (setsid, as jupyter_client's launcher does), takes the
+  working folder and environment the provisioner asked for, and reseeds NumPy's global
+  random generator (Python's `random` reseeds itself after a fork).
+
+What it does not add: any sandbox. It serves trusted notebooks (the book's pages); the
+grader's sandbox (autograder/sandbox/) still starts one process per submission.
+"""

@@ -1,0 +1,93 @@
+"""autograder/kernel_template/template.py: kernels forked from one warm process, sharing nothing."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import nbclient
+import pytest
+
+from autograder.kernel_template import template as template_module
+from template_notebooks import notebook, printed
+
+pytestmark = pytest.mark.slow
+
+# What one notebook leaves behind, in the kernel's memory and process: modules patched or
+# added, the environment, a thread; and a random draw, which a fresh kernel makes anew.
+LEAVES_THINGS_BEHIND = notebook(
+    "import os, sys, threading, types, time\n"
+    "import numpy as np, tensorflow as tf\n"
+    "np.mean = lambda *a, **k: 'patched'\n"
+    "tf.constant = lambda *a, **k: 'patched'\n"
+    "np.left_behind = 1\n"
+    "os.environ['TTT_LEFT_BEHIND'] = '1'\n"
+    "sys.modules['ttt_left_behind'] = types.ModuleType('ttt_left_behind')\n"
+    "threading.Thread(target=time.sleep, args=(600,), name='ttt-left-behind', daemon=True).start()\n"
+    "print(np.random.rand(), os.getpid())",
+)
+FINDS_NOTHING = notebook(
+    "import os, sys, threading\n"
+    "print('tensorflow' in sys.modules)",  # before importing it: the template did
+    "import numpy as np, tensorflow as tf\n"
+    "print(np.mean([1.0, 3.0]), float(tf.constant(2.0)), hasattr(np, 'left_behind'),\n"
+    "      'TTT_LEFT_BEHIND' in os.environ, 'ttt_left_behind' in sys.modules,\n"
+    "      [t.name for t in threading.enumerate() if t.name == 'ttt-left-behind'])\n"
+    "print(np.random.rand(), os.getpid())",
+)
+
+
+def test_a_kernel_is_forked_from_the_warm_template_and_finds_nothing_the_last_one_left(template):
+    first = nbclient.execute(LEAVES_THINGS_BEHIND)
+    draw, first_pid = printed(first)[0].split()
+    second = nbclient.execute(FINDS_NOTHING)
+    imported, checked = printed(second)
+    assert imported.strip() == "True"  # TensorFlow came from the template
+    state, last = checked.strip().split("\n")
+    assert state == "2.0 2.0 False False False []"
+    next_draw, second_pid = last.split()
+    assert second_pid != first_pid
+    assert next_draw != draw  # NumPy's global generator reseeded in each kernel
+
+
+def test_tensorflow_computes_in_a_forked_kernel(template):
+    nb = nbclient.execute(notebook(
+        "import tensorflow as tf\n"
+        "x = tf.Variable(3.0)\n"
+        "with tf.GradientTape() as tape:\n"
+        "    y = x * x\n"
+        "print(float(tape.gradient(y, x)), float(tf.function(lambda v: v + 1)(x)))"))
+    assert printed(nb)[0].strip() == "6.0 4.0"
+
+
+def _ask(template_path: str, request: dict) -> dict:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.settimeout(60)
+        client.connect(template_path)
+        client.sendall(json.dumps(request).encode() + b"\n")
+        return json.loads(client.makefile().readline())
+
+
+def test_the_template_forks_ipykernels_and_nothing_else(template, tmp_path):
+    path = template.args[-1]
+    refused = _ask(path, {"argv": ["/bin/sh", "-c", f"touch {tmp_path}/ran"], "env": {},
+                          "cwd": str(tmp_path)})
+    assert refused == {"error": "not an ipykernel command: "
+                                f"['/bin/sh', '-c', 'touch {tmp_path}/ran']"}
+    nowhere = _ask(path, {"argv": ["python", "-m", "ipykernel_launcher"], "env": {},
+                          "cwd": str(tmp_path / "missing")})
+    assert nowhere == {"error": f"cwd is not a folder: '{tmp_path / 'missing'}'"}
+    assert not (tmp_path / "ran").exists()
+
+
+def test_a_template_with_a_second_thread_refuses_to_fork():
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        with pytest.raises(template_module.TemplateError, match="threads after its imports"):
+            template_module.check_forkable()
+    finally:
+        release.set()
+        thread.join()
