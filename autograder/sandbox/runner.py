@@ -5,7 +5,8 @@ Runs INSIDE the sandbox (see autograder.sandbox.bubblewrap), as a plain script:
     python runner.py NOTEBOOK REPORT --cell-timeout SECONDS
 
 It starts a kernel with nbclient, runs every code cell (errors do not stop the run; a cell
-that exceeds the timeout is interrupted and the next cell runs), stops the kernel at once,
+that exceeds the timeout is interrupted and the next cell runs, unless the kernel then
+answers nothing: the run stops there), stops the kernel at once,
 then prints ONE line of JSON on its standard output: the run's summary and the text of the
 probe's REPORT file. The kernel's own stdout and stderr go to the runner's stderr, so that
 line is the only thing on stdout; the grader reads it through a pipe, size-capped, because
@@ -27,9 +28,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import re
 import stat
 import sys
+import time
 from pathlib import Path
 
 # nbformat imports jsonschema, whose optional checker of IRI formats (rfc3987_syntax)
@@ -38,10 +41,13 @@ from pathlib import Path
 sys.modules.setdefault("rfc3987_syntax", None)
 
 import nbformat  # noqa: E402
+import zmq  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
+from nbclient.util import ensure_async, run_sync  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
-from autograder.protocol import OUTPUTS_MAX_BYTES, REPORT_MAX_BYTES  # noqa: E402
+from autograder.protocol import (  # noqa: E402
+    ANSWER_SECONDS, KERNEL_DIED, KERNEL_UNRESPONSIVE, OUTPUTS_MAX_BYTES, REPORT_MAX_BYTES)
 
 try:  # run as a script (in the sandbox too): confine.py lies beside this file
     from confine import confine  # noqa: E402
@@ -62,6 +68,38 @@ class _RecordingClient(NotebookClient):
         if cell is not None:
             self.timed_out_cell_ids.add(cell.get("id", ""))
         return await super()._async_handle_timeout(timeout, cell)
+
+
+async def _kernel_answers(kernel_client, seconds: float) -> bool:
+    """Does the kernel answer a kernel_info request within `seconds`? Asked after a timed-out
+    cell was interrupted: a kernel that answers nothing then (its sockets garbled, or code
+    that ignores the interrupt) would make every later cell wait out its timeout too."""
+    try:
+        msg_id = kernel_client.kernel_info()
+    except zmq.Again:  # see _bound_sends
+        return False
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            reply = await ensure_async(kernel_client.get_shell_msg(timeout=left))
+        except queue.Empty:
+            return False
+        except Exception:  # noqa: BLE001 -- a garbled message is no answer; keep listening
+            continue
+        if (reply.get("parent_header") or {}).get("msg_id") == msg_id:
+            return True  # the interrupted cell's late reply, if any, came before: skipped
+    return False
+
+
+kernel_answers = run_sync(_kernel_answers)
+
+
+def _bound_sends(kernel_client, seconds: float) -> None:
+    """Make a request to the kernel fail (zmq.Again) when it cannot be sent in `seconds`.
+
+    ZeroMQ queues a request while the kernel is connected, at once; once a garbled
+    connection is dropped there is no peer, and a send would wait for one for ever."""
+    kernel_client.shell_channel.socket.setsockopt(zmq.SNDTIMEO, int(seconds * 1000))
 
 
 # IPython names a notebook cell's frame "Cell In[<execution count>], line <n>".
@@ -114,13 +152,15 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
     cell_by_count: dict[int, int] = {}  # execution count -> cell index, for tracebacks
     try:
         with client.setup_kernel():
+            _bound_sends(client.kc, min(ANSWER_SECONDS, cell_timeout))
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
                 try:
                     client.execute_cell(cell, index)
-                except DeadKernelError:
-                    outcome = "kernel died"
+                except (DeadKernelError, zmq.Again) as stop:  # Again: could not even send
+                    outcome = KERNEL_DIED if isinstance(stop, DeadKernelError) \
+                        else KERNEL_UNRESPONSIVE
                     summaries.append(
                         _cell_summary(index, cell, False, cell_by_count) | {"status": "died"})
                     break
@@ -135,8 +175,12 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
                     cell_by_count[cell["execution_count"]] = index
                 timed_out = cell.get("id", "") in client.timed_out_cell_ids
                 summaries.append(_cell_summary(index, cell, timed_out, cell_by_count))
+                if timed_out and not kernel_answers(client.kc, min(ANSWER_SECONDS,
+                                                                   cell_timeout)):
+                    outcome = KERNEL_UNRESPONSIVE
+                    break
     except DeadKernelError:
-        outcome = "kernel died"
+        outcome = KERNEL_DIED
     except RuntimeError as error:  # kernel failed to start, or died while starting
         outcome = f"kernel failed: {error}"[:300]
     return {"outcome": outcome, "cells": summaries, "outputs": cell_outputs(nb)}
