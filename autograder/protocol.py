@@ -15,11 +15,9 @@ REPORT_DIR_VARIABLE = "TTT_REPORT_DIR"  # set: the probe records (sandbox mode);
 # --- what crosses back ------------------------------------------------------------------
 # How a run ended early, as the runner's summary says it ("completed" when it did not).
 KERNEL_DIED = "kernel died"
-# A cell timed out, was interrupted, and the kernel still answered nothing: its sockets
-# garbled, or code that ignores interrupts. The cells after it are not run.
+# A cell timed out, was interrupted, and the kernel then ran nothing for a cell timeout more:
+# its sockets garbled, or code that ignores interrupts. The cells after it are not run.
 KERNEL_UNRESPONSIVE = "kernel stopped responding"
-# How long the runner waits for that answer (at most the cell timeout).
-ANSWER_SECONDS = 10.0
 REPORT_NAME = "report.jsonl"  # the probe appends one JSON line per graded part here
 # A real report is a few kB. The report's folder holds this much, the runner reads at most
 # this much, and the grader judges no more.

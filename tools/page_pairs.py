@@ -107,5 +107,12 @@ def compare_files(english: Path, chinese: Path) -> list[Difference]:
 
 
 def prose(text: str) -> list[str]:
-    """The page's prose: its markdown (and raw) cells' text, in order."""
-    return [cell.source for cell in read_cells(text) if cell.kind != "code"]
+    """The page's prose: its markdown (and raw) cells' text and its figures' alt texts
+    (written on code cells, translated in the prose: book/_ext/figure_alt.py), in order."""
+    found = []
+    for cell in read_cells(text):
+        if cell.kind != "code":
+            found.append(cell.source)
+        elif alt := (cell.metadata.get("mystnb") or {}).get("image", {}).get("alt"):
+            found.append(f"alt: {alt}")
+    return found

@@ -8,7 +8,7 @@ way (jupyter_client's LocalProvisioner, which this extends) and one line on stde
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
 import select
 import signal
@@ -19,7 +19,7 @@ from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
 
-from autograder.kernel_template.template import TemplateError, read_line
+from autograder.kernel_template import wire
 
 # The environment variable naming the template's socket.
 TEMPLATE_VARIABLE = "TTT_KERNEL_TEMPLATE"
@@ -92,26 +92,22 @@ class ForkedKernel:
 
 
 def ask_template(path: str, cmd: list[str], env: dict[str, str], cwd: str) -> int:
-    """The PID of a kernel the template at `path` forked for `cmd`."""
-    request = json.dumps({"argv": cmd, "env": env, "cwd": cwd}).encode() + b"\n"
+    """The PID of a kernel the template at `path` forked for `cmd` (blocking)."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
             client.settimeout(ANSWER_SECONDS)
             client.connect(path)
-            client.sendall(request)
-            reply = read_line(client)
-        answer = json.loads(reply)
+            wire.send_object(client, {"argv": cmd, "env": env, "cwd": cwd})
+            answer = wire.read_object(client)
     except EOFError:
         raise NoTemplate(f"{path} closed the connection without an answer") from None
     except OSError as error:
         raise NoTemplate(f"no answer at {path} ({error.strerror or error})") from None
-    except (TemplateError, ValueError) as error:
-        raise NoTemplate(f"an answer from {path} that is not one JSON line ({error})") from None
-    if not isinstance(answer, dict):
-        raise NoTemplate(f"an answer that is not an object: {answer!r}")
-    if "pid" not in answer:
-        raise NoTemplate(answer.get("error", f"an answer without a PID: {answer!r}"))
-    return int(answer["pid"])
+    except wire.WireError as error:
+        raise NoTemplate(f"an answer from {path} that is {error}") from None
+    if not isinstance(answer.get("pid"), int):
+        raise NoTemplate(str(answer.get("error") or f"an answer without a PID: {answer!r:.80}"))
+    return answer["pid"]
 
 
 class TemplateProvisioner(LocalProvisioner):
@@ -120,12 +116,13 @@ class TemplateProvisioner(LocalProvisioner):
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
         path = os.environ.get(TEMPLATE_VARIABLE)
         if path:
-            # As jupyter_client's launcher: the kernel knows it has a parent (else it
-            # prints a banner meant for a terminal).
-            env = {**(kwargs.get("env") or os.environ), "JPY_PARENT_PID": str(os.getpid())}
+            # As jupyter_client's launcher says: the kernel's client, whose end ends it.
+            env = {**(kwargs.get("env") or os.environ), wire.CLIENT_VARIABLE: str(os.getpid())}
             cwd = str(kwargs.get("cwd") or os.getcwd())
             try:
-                pid = ask_template(path, cmd, env, cwd)
+                # In a thread: the wait (the template's imports, the first time) must not
+                # hold the event loop of a client that runs several kernels.
+                pid = await asyncio.to_thread(ask_template, path, cmd, env, cwd)
             except NoTemplate as why:
                 print(f"kernel template: {why}; this kernel starts on its own",
                       file=sys.stderr, flush=True)

@@ -47,7 +47,7 @@ from nbclient.util import ensure_async, run_sync  # noqa: E402
 from nbclient.exceptions import DeadKernelError  # noqa: E402
 
 from autograder.protocol import (  # noqa: E402
-    ANSWER_SECONDS, KERNEL_DIED, KERNEL_UNRESPONSIVE, OUTPUTS_MAX_BYTES, REPORT_MAX_BYTES)
+    KERNEL_DIED, KERNEL_UNRESPONSIVE, OUTPUTS_MAX_BYTES, REPORT_MAX_BYTES)
 
 try:  # run as a script (in the sandbox too): confine.py lies beside this file
     from confine import confine  # noqa: E402
@@ -71,23 +71,27 @@ class _RecordingClient(NotebookClient):
 
 
 async def _kernel_answers(kernel_client, seconds: float) -> bool:
-    """Does the kernel answer a kernel_info request within `seconds`? Asked after a timed-out
-    cell was interrupted: a kernel that answers nothing then (its sockets garbled, or code
-    that ignores the interrupt) would make every later cell wait out its timeout too."""
+    """Does the kernel run a silent `pass` within `seconds`? Asked after a timed-out cell was
+    interrupted: a kernel that cannot run code then (its sockets garbled, or code that
+    ignores the interrupt) would make every later cell wait out its timeout too. Code, not
+    kernel_info: a learner's thread could answer that while the kernel itself stays stuck;
+    and the whole cell timeout, as the next cell would have had: an honest op that cannot
+    be interrupted (one compiled TensorFlow loop) may still end and let the rest run."""
     try:
-        msg_id = kernel_client.kernel_info()
+        msg_id = kernel_client.execute("pass", silent=True, store_history=False)
     except zmq.Again:  # see _bound_sends
         return False
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:
         try:
             reply = await ensure_async(kernel_client.get_shell_msg(timeout=left))
+            parent = reply.get("parent_header")
+            if isinstance(parent, dict) and parent.get("msg_id") == msg_id:
+                return True  # the interrupted cell's late reply, if any, came before
         except queue.Empty:
             return False
-        except Exception:  # noqa: BLE001 -- a garbled message is no answer; keep listening
+        except Exception:  # noqa: BLE001 -- a garbled or forged message is no answer
             continue
-        if (reply.get("parent_header") or {}).get("msg_id") == msg_id:
-            return True  # the interrupted cell's late reply, if any, came before: skipped
     return False
 
 
@@ -152,7 +156,7 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
     cell_by_count: dict[int, int] = {}  # execution count -> cell index, for tracebacks
     try:
         with client.setup_kernel():
-            _bound_sends(client.kc, min(ANSWER_SECONDS, cell_timeout))
+            _bound_sends(client.kc, cell_timeout)
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
@@ -175,8 +179,7 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
                     cell_by_count[cell["execution_count"]] = index
                 timed_out = cell.get("id", "") in client.timed_out_cell_ids
                 summaries.append(_cell_summary(index, cell, timed_out, cell_by_count))
-                if timed_out and not kernel_answers(client.kc, min(ANSWER_SECONDS,
-                                                                   cell_timeout)):
+                if timed_out and not kernel_answers(client.kc, cell_timeout):
                     outcome = KERNEL_UNRESPONSIVE
                     break
     except DeadKernelError:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from autograder.messages import english, say
 from autograder.plain_text import plain
-from autograder.protocol import ANSWER_SECONDS, KERNEL_DIED, KERNEL_UNRESPONSIVE
+from autograder.protocol import KERNEL_DIED, KERNEL_UNRESPONSIVE
 from autograder.sandbox import watchdog
 from autograder.sandbox.limits import GiB, Limits
 
@@ -123,8 +123,7 @@ def describe(outcome: watchdog.Outcome, summary: dict | None, limits: Limits,
     if summary.get("outcome") == KERNEL_DIED:
         stopped = english("status.kernel_died")
     elif summary.get("outcome") == KERNEL_UNRESPONSIVE:
-        stopped = english("status.kernel_unresponsive",
-                          seconds=f"{min(ANSWER_SECONDS, limits.cell_timeout):g}")
+        stopped = english("status.kernel_unresponsive", seconds=f"{limits.cell_timeout:g}")
     elif summary.get("outcome") not in ("completed", None):
         stopped = english("status.kernel_start")
     timeouts, errors = [], []

@@ -310,3 +310,25 @@ def test_the_build_files_stay_out_of_the_site():
     assert not (HTML / ".doctrees").exists() and not (SITE / ".doctrees").exists()
     # The wheel, binder/ and the exercises are the site's, once, at its root.
     assert (HTML / "_wheels").is_dir() and not (SITE / "_wheels").exists()
+
+
+# --- figures' alt texts ---------------------------------------------------------------
+
+def output_alts(path: Path) -> list[str]:
+    return [image.get("alt", "") for image in soup(path).select("div.cell_output img")]
+
+
+def english_alts(key: str) -> list[str]:
+    """The alt texts the English page's code cells give their figures, in order."""
+    page = (REPO / "book" / f"{key}.md").read_text(encoding="utf-8")
+    return [alt[len("alt: "):] for alt in page_pairs.prose(page) if alt.startswith("alt: ")]
+
+
+@pytest.mark.parametrize("key", [key for key in KEYS if english_alts(key)])
+def test_figures_are_described_in_each_editions_language(key):
+    english = [" ".join(alt.split()) for alt in english_alts(key)]
+    assert [" ".join(alt.split()) for alt in output_alts(HTML / EN.html_path(key))] == english
+    chinese = output_alts(SITE / f"{key}.html")
+    assert len(chinese) == len(english)
+    for alt in chinese:  # a figure-alt's translation: Chinese, and no English sentence left
+        assert CJK_TEXT.search(alt) and alt not in english, (key, alt)

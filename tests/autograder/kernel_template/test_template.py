@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
+import time
+from pathlib import Path
 
 import nbclient
 import pytest
@@ -51,6 +54,22 @@ def test_a_kernel_is_forked_from_the_warm_template_and_finds_nothing_the_last_on
     assert next_draw != draw  # NumPy's global generator reseeded in each kernel
 
 
+def test_tensorflow_logs_and_a_pages_matplotlibrc_are_the_kernels_own(template, tmp_path):
+    # A fresh kernel's TensorFlow logs on the notebook's stdout, and matplotlib reads the
+    # page folder's matplotlibrc; both were set up once in the template, elsewhere.
+    (tmp_path / "matplotlibrc").write_text("lines.linewidth: 7.0\n")
+    nb = notebook("import tensorflow as tf\ntf.get_logger().warning('a tf warning')",
+                  "import matplotlib\nprint(matplotlib.rcParams['lines.linewidth'], "
+                  "matplotlib.get_backend())")
+    nbclient.execute(nb, cwd=str(tmp_path))
+    logged = [o for o in nb.cells[0].outputs if o.output_type == "stream"]
+    assert [(o.name, o.text.strip()) for o in logged] == [
+        ("stdout", "WARNING:tensorflow:a tf warning")]
+    # The backend a fresh kernel takes: the environment's (tests/conftest.py sets Agg).
+    backend = os.environ.get("MPLBACKEND") or "module://matplotlib_inline.backend_inline"
+    assert printed(nb)[1].split() == ["7.0", backend]
+
+
 def test_tensorflow_computes_in_a_forked_kernel(template):
     nb = nbclient.execute(notebook(
         "import tensorflow as tf\n"
@@ -61,24 +80,47 @@ def test_tensorflow_computes_in_a_forked_kernel(template):
     assert printed(nb)[0].strip() == "6.0 4.0"
 
 
-def _ask(template_path: str, request: dict) -> dict:
+def _ask(template_path: str, request: bytes) -> dict:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.settimeout(60)
         client.connect(template_path)
-        client.sendall(json.dumps(request).encode() + b"\n")
+        client.sendall(request)
         return json.loads(client.makefile().readline())
 
 
-def test_the_template_forks_ipykernels_and_nothing_else(template, tmp_path):
+def _request(argv: list[str], cwd: Path, **env: str) -> bytes:
+    return json.dumps({"argv": argv, "env": {"JPY_PARENT_PID": str(os.getpid()), **env},
+                       "cwd": str(cwd)}).encode() + b"\n"
+
+
+def test_the_template_forks_the_kernel_command_and_nothing_else(template, tmp_path):
     path = template.args[-1]
-    refused = _ask(path, {"argv": ["/bin/sh", "-c", f"touch {tmp_path}/ran"], "env": {},
-                          "cwd": str(tmp_path)})
-    assert refused == {"error": "not an ipykernel command: "
-                                f"['/bin/sh', '-c', 'touch {tmp_path}/ran']"}
-    nowhere = _ask(path, {"argv": ["python", "-m", "ipykernel_launcher"], "env": {},
-                          "cwd": str(tmp_path / "missing")})
-    assert nowhere == {"error": f"cwd is not a folder: '{tmp_path / 'missing'}'"}
+    kernel = ["python", "-m", "ipykernel_launcher", "-f", str(tmp_path / "kernel.json")]
+    shell = ["/bin/sh", "-c", f"touch {tmp_path}/ran"]
+    assert _ask(path, _request(shell, tmp_path)) == {
+        "error": f"not the kernel command: {shell!r}"}
+    # Options of the client's would run code too (--IPKernelApp.exec_lines=...).
+    with_code = [*kernel, f"--IPKernelApp.exec_lines=['open({str(tmp_path / 'ran')!r}', 'w')']"]
+    assert _ask(path, _request(with_code, tmp_path))["error"].startswith(
+        "not the kernel command")
+    assert _ask(path, _request(kernel, tmp_path / "missing")) == {
+        "error": f"cwd is not a folder: {str(tmp_path / 'missing')!r}"}
+    nameless = json.dumps({"argv": kernel, "env": {}, "cwd": str(tmp_path)}).encode() + b"\n"
+    assert _ask(path, nameless) == {"error": "env must name the client's PID (JPY_PARENT_PID)"}
     assert not (tmp_path / "ran").exists()
+
+
+def test_garbage_and_silence_leave_the_template_serving(template, tmp_path):
+    path = template.args[-1]
+    assert _ask(path, b"[]\n") == {"error": "not a JSON object: []"}
+    assert _ask(path, b"{not json\n")["error"].startswith("not JSON")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.connect(path)  # and says nothing: dropped after a few seconds
+        started = time.monotonic()
+        nb = nbclient.execute(notebook("import sys\nprint('tensorflow' in sys.modules)"))
+    assert printed(nb)[0].strip() == "True"  # still forked by the template
+    assert time.monotonic() - started < 60
+    assert template.poll() is None
 
 
 def test_a_template_with_a_second_thread_refuses_to_fork():

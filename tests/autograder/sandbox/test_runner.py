@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+import nbformat
+import pytest
+from nbformat import v4
+
 from autograder.sandbox import runner as run
 
 
@@ -48,3 +52,39 @@ def test_the_innermost_notebook_cell_of_a_traceback_is_found():
     assert run.innermost_cell(error, cell_by_count) == 4
     assert run.innermost_cell(_error("File /x.py:1, in f"), cell_by_count) is None
     assert run.innermost_cell({"traceback": None}, cell_by_count) is None
+
+
+# A compiled TensorFlow loop cannot be interrupted: the interrupt lands when it returns.
+UNINTERRUPTIBLE_SECONDS = """
+import tensorflow as tf
+
+@tf.function
+def busy(seconds):
+    end = tf.timestamp() + seconds
+    return tf.while_loop(lambda i: tf.timestamp() < end, lambda i: i + 1,
+                         [tf.constant(0.0, tf.float64)])
+
+busy(tf.constant({seconds}, tf.float64))
+"""
+
+
+@pytest.mark.slow
+def test_an_honest_op_that_ends_within_a_timeout_after_the_interrupt_lets_later_cells_run(
+        tmp_path):
+    cells = [UNINTERRUPTIBLE_SECONDS.format(seconds=9.0), "x = 1", "print(x + 1)"]
+    nbformat.write(v4.new_notebook(cells=[v4.new_code_cell(c) for c in cells]),
+                   tmp_path / "nb.ipynb")
+    summary = run.execute(tmp_path / "nb.ipynb", cell_timeout=6)
+    assert summary["outcome"] == "completed"
+    assert [c["status"] for c in summary["cells"]] == ["timeout", "ok", "ok"]
+
+
+@pytest.mark.slow
+def test_a_kernel_that_ignores_the_interrupt_ends_the_run_after_one_more_timeout(tmp_path):
+    cells = ["import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+             "time.sleep(600)", "x = 1", "x = 2"]
+    nbformat.write(v4.new_notebook(cells=[v4.new_code_cell(c) for c in cells]),
+                   tmp_path / "nb.ipynb")
+    summary = run.execute(tmp_path / "nb.ipynb", cell_timeout=3)
+    assert summary["outcome"] == "kernel stopped responding"
+    assert [c["status"] for c in summary["cells"]] == ["timeout"]
