@@ -113,7 +113,7 @@ def prepare(assignment: Assignment, found: intake.Intake, run: Run
         prepared = submission.prepare(handed_in.path, assignment.source)
         run.submitted_at = handed_in.submitted_at
     except submission.SubmissionError as error:
-        run.problem = str(error)
+        run.problem, run.language = str(error), error.language
         return None
     except OSError as error:
         run.problem = english("status.unreadable", error=error.strerror or error)

@@ -146,6 +146,25 @@ def notebook_language(metadata) -> tuple[str, str | None]:
     return ENGLISH, english("status.unknown_language", value=shown)
 
 
+_SAID_LANGUAGE = re.compile(
+    rf'"{LANGUAGE_GROUP}"\s*:\s*\{{\s*"{LANGUAGE_KEY}"\s*:\s*"([^"]{{1,20}})"')
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Han characters that make a file that does not parse the Chinese variant: its prose has
+# thousands; an English notebook, at most a learner's comment or two.
+MIN_HAN = 200
+
+
+def language_in_text(text: str) -> str:
+    """The language of a notebook that does not parse (a truncated or hand-edited file):
+    the release's ``"ttt": {"language": ...}`` if the text still has it (nbformat writes the
+    metadata last: a cut-short file has lost it), else Chinese for a text of Chinese prose,
+    else English."""
+    said = _SAID_LANGUAGE.search(text)
+    if said and said.group(1) in LANGUAGES:
+        return said.group(1)
+    return CHINESE if len(_HAN.findall(text, 0, 200_000)) >= MIN_HAN else ENGLISH
+
+
 # --- statuses read back ------------------------------------------------------------------
 
 @cache

@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 from nbformat import v4
 
-from autograder.messages import ENGLISH, english, notebook_language
+from autograder.messages import ENGLISH, english, language_in_text, notebook_language
 
 # Bigger than any honest answer notebook without outputs; stops a learner from making the
 # grader parse gigabytes.
@@ -45,7 +45,12 @@ HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDE
 
 
 class SubmissionError(Exception):
-    """The file cannot be graded; str(error) is the status a person reads."""
+    """The file cannot be graded; str(error) is the status a person reads, ``language`` the
+    one its feedback is written in (the file's own, when its text still says it)."""
+
+    def __init__(self, status: str, language: str = ENGLISH) -> None:
+        super().__init__(status)
+        self.language = language
 
 
 @dataclass
@@ -100,6 +105,14 @@ def read_submission(path: Path) -> dict:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SubmissionError(english("status.binary")) from None
+    try:
+        return _notebook_json(text)
+    except SubmissionError as error:
+        error.language = language_in_text(text)
+        raise
+
+
+def _notebook_json(text: str) -> dict:
     if not text.lstrip().startswith("{"):
         start = " ".join(text.split())[:30]
         raise SubmissionError(english("status.not_json", start=repr(start)))

@@ -123,3 +123,18 @@ def test_one_learners_answers_earn_the_same_in_either_language(tmp_path):
     page = feedback.render(results["bo_zh"])
     assert "行和列互换了" in page and "状态：已评分" in page and "Bug:" not in page
     assert "Bug: rows and columns swapped" in feedback.render(results["bo_en"])
+
+
+def test_an_unreadable_chinese_notebook_gets_its_feedback_in_chinese(tmp_path):
+    # Cut short (a failed upload): no longer JSON, but its text still says its language.
+    for learner, language in (("ada", CHINESE), ("grace", ENGLISH)):
+        path = _hand_in(tmp_path / learner, language)
+        path.write_text(path.read_text(encoding="utf-8")[:-400], encoding="utf-8")
+    results = {r.learner_id: r for r in batch.grade_batch("tensors", tmp_path, jobs=1,
+                                                          use_sandbox=False)}
+    for learner, language in (("ada", CHINESE), ("grace", ENGLISH)):
+        result = results[learner]
+        assert result.status.startswith("corrupt file: invalid JSON"), result.status
+        assert result.language == language
+    page = feedback.render(results["ada"], book_url="https://books.example.edu/ttt/")
+    assert '<html lang="zh-CN">' in page and "状态：" in page and "Status:" not in page

@@ -126,3 +126,15 @@ def test_every_cases_name_reads_in_chinese_and_stays_as_it_is_in_english():
         assert (shown == name) if formula else re.search(rf"[{CJK}]", shown), (name, shown)
         sizes = re.findall(r"\d+(?!-D)", name)  # "3-D" reads 三维
         assert set(sizes) <= set(re.findall(r"\d+", shown)), (name, shown)
+
+
+def test_the_language_of_a_notebook_that_does_not_parse_is_read_from_its_text():
+    from autograder.messages import language_in_text
+
+    said = '{"cells": [ broken , "metadata": {"ttt": {\n  "language": "zh-CN"\n }}}'
+    assert language_in_text(said) == CHINESE
+    assert language_in_text(said.replace("zh-CN", "fr")) == ENGLISH  # not one we speak
+    chinese_prose = '{"cells": [{"source": "' + "张量的形状与数据类型。" * 30 + '"'
+    assert language_in_text(chinese_prose) == CHINESE  # the metadata cut off with the end
+    comments = '{"cells": [{"source": "x = 1  # 注释：形状"}, ' * 5
+    assert language_in_text(comments) == ENGLISH
