@@ -36,6 +36,8 @@ PAGES = ["book/tensors/assembling", "book/tapes/numpy_tape", "book/variables/mod
          "book/linear_fit/least_squares", "book/appendix/tf1_to_tf2"]
 SELF_INSTALLING_PAGE = "book/linear_fit/numpy"  # imports ttt, not TensorFlow: quick
 EXERCISES = sorted((REPO / "exercises").glob("*/*.ipynb"))
+# The Chinese variants: the same file names, in a folder of their own.
+CHINESE_EXERCISES = sorted((REPO / "exercises" / "zh-CN").glob("*/*.ipynb"))
 KERNEL = "ttt-learner"
 CELL_TIMEOUT = 600
 
@@ -204,15 +206,23 @@ def test_pages_and_exercises_run_where_only_the_wheel_is_installed(learner, dist
 
     learner.with_wheel(dist_files["wheel"])
     pages = {docname: copied_page(docname, empty_folder) for docname in PAGES}
-    for exercise in EXERCISES:
-        assert not (empty_folder / exercise.name).exists()
-        shutil.copy(exercise, empty_folder)
-    exercises = {exercise.name: nbformat.read(empty_folder / exercise.name, as_version=4)
-                 for exercise in EXERCISES}
+    chinese_folder = empty_folder / "zh-CN"
+    chinese_folder.mkdir()
+    folders = {}  # exercise key -> the folder it runs in
+    for exercises_of, folder, prefix in ((EXERCISES, empty_folder, ""),
+                                         (CHINESE_EXERCISES, chinese_folder, "zh-CN/")):
+        for exercise in exercises_of:
+            assert not (folder / exercise.name).exists()
+            shutil.copy(exercise, folder)
+            folders[prefix + exercise.name] = folder
+    assert len(folders) == 2 * len(EXERCISES)
+    exercises = {key: nbformat.read(folder / Path(key).name, as_version=4)
+                 for key, folder in folders.items()}
 
-    def run(notebook):
+    def run(key_and_notebook):
+        key, notebook = key_and_notebook
         try:
-            learner.run(notebook, empty_folder)
+            learner.run(notebook, folders.get(key, empty_folder))
         except CellExecutionError as error:
             return error
         return None
@@ -220,7 +230,7 @@ def test_pages_and_exercises_run_where_only_the_wheel_is_installed(learner, dist
     # Two kernels at once: each spends most of its time importing TensorFlow.
     with ThreadPoolExecutor(max_workers=2) as pool:
         stops = dict(zip([*pages, *exercises],
-                         pool.map(run, [*pages.values(), *exercises.values()])))
+                         pool.map(run, [*pages.items(), *exercises.items()])))
     failures = []
     for docname, notebook in pages.items():
         if stops[docname] is not None:
