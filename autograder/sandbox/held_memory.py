@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -86,17 +87,30 @@ def open_sockets(processes: list[psutil.Process]) -> int:
     return len(sockets)
 
 
+# After one submission is stopped, how long the host has to get its memory back (its
+# processes dying, their socket buffers freed) before the next largest is chosen: without
+# it, a neighbour polled while the memory is still on its way back would be stopped too.
+RECOVERY_SECONDS = 2.0
+RECOVERY_SLACK_BYTES = 256 * 2**20  # lost meanwhile: another is growing, choose again
+
+
 class HostFloor:
     """Stops the largest submission when the host's available memory drops below a floor.
 
     Each watchdog reports its submission's footprint every poll; when the host is below the
     floor, only the one holding the most is told to stop (one at a time: the memory comes
-    back once its sandbox is gone, and the next poll looks again)."""
+    back once its sandbox is gone, and the next poll looks again). It is chosen only once
+    every submission has reported since the host went below: a footprint from before can be
+    gigabytes stale (socket buffers fill that fast), and an honest neighbour polled first
+    would be taken for the largest."""
 
     def __init__(self, floor_bytes: int):
         self.floor_bytes = floor_bytes
         self.socket_bytes = _socket_buffer_bytes()
         self._footprints: dict[int, int] = {}
+        self._reported_below: set[int] = set()  # commands polled since the host went below
+        self._stopped_at: float | None = None  # when one was last told to stop
+        self._available_at_stop = 0  # the host's available memory then
         self._lock = threading.Lock()
 
     def footprint(self, resident: int, folders: dict[str, tuple[int, int]],
@@ -109,13 +123,32 @@ class HostFloor:
         the floor and this command holds the most."""
         with self._lock:
             self._footprints[key] = footprint
-            if psutil.virtual_memory().available >= self.floor_bytes:
+            available = psutil.virtual_memory().available
+            if available >= self.floor_bytes:
+                self._reported_below.clear()
+                self._stopped_at = None
                 return False
-            return footprint >= max(self._footprints.values())
+            self._reported_below.add(key)
+            if not self._reported_below.issuperset(self._footprints):
+                return False  # someone's footprint is from before: wait for its poll
+            if self._recovering(available):
+                return False  # the one just stopped frees its memory as its processes die
+            if footprint < max(self._footprints.values()):
+                return False
+            self._stopped_at, self._available_at_stop = time.monotonic(), available
+            return True
+
+    def _recovering(self, available: int) -> bool:
+        """Is the memory of the submission last stopped still on its way back? For
+        RECOVERY_SECONDS, unless the host keeps losing memory meanwhile (a second hog)."""
+        return (self._stopped_at is not None
+                and time.monotonic() - self._stopped_at < RECOVERY_SECONDS
+                and available >= self._available_at_stop - RECOVERY_SLACK_BYTES)
 
     def forget(self, key: int) -> None:
         with self._lock:
             self._footprints.pop(key, None)
+            self._reported_below.discard(key)
 
     def describe(self) -> str:
         return (f"a floor of {self.floor_bytes / 2**30:.1f} GiB on the host's available "

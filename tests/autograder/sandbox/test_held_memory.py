@@ -58,12 +58,38 @@ def test_sockets_are_counted_once_however_many_processes_share_them():
 def test_the_floor_stops_only_the_largest_and_only_below_it():
     below = held_memory.HostFloor(floor_bytes=psutil.virtual_memory().total * 2)
     assert below.should_stop(1, 100) is True  # alone: the largest
+    assert below.should_stop(2, 300) is False  # 1's memory is on its way back
+    below._stopped_at -= held_memory.RECOVERY_SECONDS  # and has had its time
     assert below.should_stop(2, 300) is True
+    below._stopped_at -= held_memory.RECOVERY_SECONDS
     assert below.should_stop(1, 100) is False  # 2 holds more
     below.forget(2)
     assert below.should_stop(1, 100) is True
     above = held_memory.HostFloor(floor_bytes=0)
     assert above.should_stop(1, 10**15) is False
+
+
+def test_a_neighbour_polled_first_is_not_taken_for_the_largest_on_a_stale_footprint(
+        monkeypatch):
+    # The hog reported 100 while the host was fine; the host drops below the floor (the
+    # hog's buffers filling), and the honest neighbour, with 500, happens to poll first.
+    available = {"bytes": 10**12}
+    monkeypatch.setattr(held_memory.psutil, "virtual_memory",
+                        lambda: type("Memory", (), {"available": available["bytes"]}))
+    floor = held_memory.HostFloor(floor_bytes=10**9)
+    assert floor.should_stop("hog", 100) is False and floor.should_stop("ada", 500) is False
+    available["bytes"] = 10**6
+    assert floor.should_stop("ada", 500) is False  # the hog's 100 is from before the drop
+    assert floor.should_stop("hog", 9_000) is True
+    assert floor.should_stop("ada", 500) is False
+    # The hog's sandbox is gone; its memory is still on its way back: ada is left alone...
+    floor.forget("hog")
+    assert floor.should_stop("ada", 500) is False
+    # ...unless the host keeps losing memory meanwhile: then the largest left is chosen.
+    available["bytes"] = 10**6 - held_memory.RECOVERY_SLACK_BYTES - 1
+    assert floor.should_stop("ada", 500) is True
+    available["bytes"] = 10**12
+    assert floor.should_stop("ada", 500) is False  # and above the floor, nobody
 
 
 def test_a_footprint_counts_folders_inodes_and_socket_buffers():

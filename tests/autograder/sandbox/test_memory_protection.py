@@ -33,7 +33,8 @@ def test_the_host_floor_stops_the_socket_hog_and_spares_its_neighbour(tmp_path):
         rows = {row["learner_id"]: row for row in csv.DictReader(file)}
     assert rows["socket_hog"]["status"].startswith(
         grading_corpus.WITHOUT_CGROUPS["socket_hog"]), rows["socket_hog"]
-    assert float(rows["correct_learner"]["score"]) == float(rows["correct_learner"]["max_score"])
+    assert float(rows["correct_learner"]["score"]) == float(rows["correct_learner"]["max_score"]), \
+        rows["correct_learner"]
     assert drop <= ALLOWED_DROP
 
 
