@@ -26,10 +26,12 @@ PYTHONPATH the grader sets), and nbclient and nbformat from the virtual environm
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import queue
 import re
+import signal
 import stat
 import sys
 import time
@@ -98,6 +100,43 @@ async def _kernel_answers(kernel_client, seconds: float) -> bool:
 kernel_answers = run_sync(_kernel_answers)
 
 
+def _answers_within(kernel_client, seconds: float, bound: float) -> bool:
+    try:
+        with _stuck_after(bound):
+            return kernel_answers(kernel_client, seconds)
+    except _Stuck:
+        return False
+
+
+class _Stuck(Exception):
+    """A wait on the kernel outlived any answer it could still give (see _within)."""
+
+
+# Beyond a cell's own timeout, for nbclient's other waits (outputs, the interrupt): a call
+# to the kernel that takes longer is stuck.
+STUCK_MARGIN_SECONDS = 30.0
+SHUTDOWN_SECONDS = 15.0  # for the kernel's shutdown after the last cell
+
+
+@contextlib.contextmanager
+def _stuck_after(seconds: float):
+    """Raise _Stuck in this (the main) thread if the block is still running after `seconds`.
+
+    nbclient bounds the wait for a cell's reply, not every wait behind it: with the
+    kernel's sockets garbled, one of them (the outputs' end, the shutdown) can wait for
+    ever, and the run would hold its slot until the wall limit."""
+    def stuck(signum, frame):
+        raise _Stuck(f"no progress in {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _bound_sends(kernel_client, seconds: float) -> None:
     """Make a request to the kernel fail (zmq.Again) when it cannot be sent in `seconds`.
 
@@ -154,15 +193,17 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
     outcome = "completed"
     summaries = []
     cell_by_count: dict[int, int] = {}  # execution count -> cell index, for tracebacks
+    bound = cell_timeout + STUCK_MARGIN_SECONDS
     try:
-        with client.setup_kernel():
+        with _stuck_after(startup_timeout + bound + SHUTDOWN_SECONDS), client.setup_kernel():
             _bound_sends(client.kc, cell_timeout)
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
                 try:
-                    client.execute_cell(cell, index)
-                except (DeadKernelError, zmq.Again) as stop:  # Again: could not even send
+                    with _stuck_after(bound):
+                        client.execute_cell(cell, index)
+                except (DeadKernelError, zmq.Again, _Stuck) as stop:  # Again: not even sent
                     outcome = KERNEL_DIED if isinstance(stop, DeadKernelError) \
                         else KERNEL_UNRESPONSIVE
                     summaries.append(
@@ -179,9 +220,14 @@ def execute(notebook_path: Path, cell_timeout: float, startup_timeout: float = 1
                     cell_by_count[cell["execution_count"]] = index
                 timed_out = cell.get("id", "") in client.timed_out_cell_ids
                 summaries.append(_cell_summary(index, cell, timed_out, cell_by_count))
-                if timed_out and not kernel_answers(client.kc, cell_timeout):
+                if timed_out and not _answers_within(client.kc, cell_timeout, bound):
                     outcome = KERNEL_UNRESPONSIVE
                     break
+            signal.setitimer(signal.ITIMER_REAL, SHUTDOWN_SECONDS)  # the outer block's end
+    except _Stuck:  # starting the kernel, or its shutdown after the last cell, hung
+        if outcome == "completed" and len(summaries) < sum(
+                c.cell_type == "code" for c in nb.cells):
+            outcome = KERNEL_UNRESPONSIVE
     except DeadKernelError:
         outcome = KERNEL_DIED
     except RuntimeError as error:  # kernel failed to start, or died while starting
@@ -252,4 +298,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Not sys.exit: a thread of nbclient's left waiting on a stuck kernel (see _stuck_after)
+    # would hold the interpreter's exit; the result line is written and flushed.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
