@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from autograder.kernel_template.provisioner import TEMPLATE_VARIABLE
+from autograder.kernel_template.template import PARENT_VARIABLE
 
 PROVISIONER_NAME = "ttt-kernel-template"  # pyproject.toml's entry point
 KERNEL_NAME = "python3"
@@ -47,7 +48,7 @@ def start_template(socket_path: Path) -> subprocess.Popen:
     """The template process, its imports under way (clients queue on the socket meanwhile)."""
     # One thread after `import numpy`: OpenBLAS starts its pool at load otherwise. Kernels
     # keep one BLAS thread (the pages' arrays are small; pages run side by side anyway).
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", PARENT_VARIABLE: str(os.getpid())}
     process = subprocess.Popen([sys.executable, "-m", "autograder.kernel_template",
                                 str(socket_path)], env=env, stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + LISTEN_SECONDS

@@ -20,6 +20,8 @@ from autograder.kernel_template import fresh_kernel, wire
 
 SETSID_SECONDS = 10  # for a child to say it has its own session
 REQUEST_SECONDS = 5  # a client sends its request as it connects: a silent one is dropped
+PARENT_POLL_SECONDS = 1.0
+PARENT_VARIABLE = "TTT_KERNEL_TEMPLATE_PARENT"  # the PID of the process that started it
 
 
 class TemplateError(Exception):
@@ -93,6 +95,15 @@ def fork_kernel(request: dict, listener: socket.socket, connection: socket.socke
     return pid
 
 
+def wait_for_client(listener: socket.socket, parent: int) -> None:
+    """Until a client connects; exits if the process that started the template has ended
+    (a build killed before it could stop it): never a template left waiting for ever. By
+    polling, not with a thread: the template must stay one thread to fork."""
+    while not select.select([listener], [], [], PARENT_POLL_SECONDS)[0]:
+        if os.getppid() != parent:
+            raise SystemExit(0)
+
+
 def serve_one(listener: socket.socket, start_folder: str, template_rc: str) -> int:
     """Answer one client; 1 if it got a kernel."""
     connection, _ = listener.accept()
@@ -133,13 +144,16 @@ def serve(socket_path: Path) -> None:
 
 def serve_on(listener: socket.socket) -> None:
     start_folder = os.getcwd()
+    # The starter says who it is (it may be gone before this line runs); else the parent.
+    named = os.environ.get(PARENT_VARIABLE, "")
+    parent = int(named) if named.isdigit() else os.getppid()
     template_rc = None
     forked = 0
     try:
         while True:
+            wait_for_client(listener, parent)
             if template_rc is None:
                 # Imported for the first kernel asked for: a build with none pays nothing.
-                select.select([listener], [], [])
                 template_rc = preload()
                 check_forkable()
                 # The kernels are not waited for here: ignored, they leave no zombie behind.

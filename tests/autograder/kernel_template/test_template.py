@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -133,3 +135,24 @@ def test_a_template_with_a_second_thread_refuses_to_fork():
     finally:
         release.set()
         thread.join()
+
+
+def test_a_template_whose_starter_was_killed_ends_by_itself(tmp_path):
+    # A build killed outright (SIGKILL, or SIGTERM before its cleanup) cannot stop it.
+    starter = subprocess.Popen([sys.executable, "-c", (
+        "import os, subprocess, sys, time\n"
+        "p = subprocess.Popen([sys.executable, '-m', 'autograder.kernel_template', "
+        f"{str(tmp_path / 't.sock')!r}], "
+        "env={**os.environ, 'TTT_KERNEL_TEMPLATE_PARENT': str(os.getpid())})\n"
+        "print(p.pid, flush=True)\n"
+        "time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    pid = int(starter.stdout.readline())
+    starter.kill()
+    starter.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists() and \
+            "zombie" not in Path(f"/proc/{pid}/status").read_text().lower():
+        time.sleep(0.1)
+    alive = Path(f"/proc/{pid}").exists() and \
+        "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+    assert not alive
