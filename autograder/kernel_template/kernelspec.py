@@ -5,7 +5,7 @@
              # get kernels forked from one template
 
 The kernelspec is a `python3` kernel (the name the book's pages ask for) whose metadata
-names the provisioner; it is found first because its folder leads JUPYTER_PATH. Set
+names the provisioner; it is found first because its folder leads JUPYTER_PATH.
 `python tools/build_book.py --no-template` builds without it.
 """
 
