@@ -108,8 +108,10 @@ def _answers_within(kernel_client, seconds: float, bound: float) -> bool:
         return False
 
 
-class _Stuck(Exception):
-    """A wait on the kernel outlived any answer it could still give (see _within)."""
+class _Stuck(BaseException):
+    """A wait on the kernel outlived any answer it could still give (see _stuck_after).
+    Not an Exception: the `except Exception` of a library waiting on the kernel (or of
+    _kernel_answers) must not swallow it, as none swallows KeyboardInterrupt."""
 
 
 # Beyond a cell's own timeout, for nbclient's other waits (outputs, the interrupt): a call

@@ -1,9 +1,9 @@
 """Through real kernels: plain nbgrader grades the solutions full and the blanks zero,
 learners can validate, and a sandbox-mode run of a wrong notebook is judged as expected.
 
-Each assignment gets a throwaway course folder (solutions/ copied in, generate_assignment,
-two submissions: the solution itself and the untouched release), graded by
-``nbgrader autograde`` exactly as an instructor without our grading command would.
+One throwaway course folder holds every assignment (solutions/ copied in,
+generate_assignment, two submissions each: the solution itself and the untouched release),
+graded by ``nbgrader autograde`` exactly as an instructor without our grading command would.
 """
 
 from __future__ import annotations
@@ -40,32 +40,47 @@ def _nbgrader(*args, root: Path) -> subprocess.CompletedProcess:
                           timeout=900)
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def autograded(request, tmp_path_factory):
-    """(assignment, course root, {student: {grade_id: score}}) after plain autograde."""
-    name = request.param
-    root = tmp_path_factory.mktemp(f"course-{name}")
-    shutil.copytree(source_notebook(name).parent, root / "solutions" / name)
-    done = _nbgrader("generate_assignment", name, root=root)
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """(course root, {assignment: {student: {grade_id: score}}}) after plain autograde.
+
+    One course holds every assignment, released and graded by one `nbgrader ... "*"` each,
+    as an instructor grading them all at once would: the same converters, run once per
+    assignment inside one process, not five processes (each pays nbgrader's import)."""
+    root = tmp_path_factory.mktemp("course")
+    for name in ASSIGNMENTS:
+        shutil.copytree(source_notebook(name).parent, root / "solutions" / name)
+    done = _nbgrader("generate_assignment", "*", root=root)
     assert done.returncode == 0, done.stderr[-3000:]
-    submissions = {"solution": load(name), "blank": json.loads(
-        (root / "exercises" / name / f"{name}.ipynb").read_text(encoding="utf-8"))}
-    if name == "linear_fit":  # a right answer that warns and prints on stderr
-        noisy = next(v for v in variants(name) if v.path.stem == "stderr_noise")
-        submissions["noisy"] = with_solutions(load(name), {noisy.grade_id: noisy.code})
-    for student, notebook in submissions.items():
-        folder = root / "_build" / "grading" / "submitted" / student / name
-        folder.mkdir(parents=True)
-        (folder / f"{name}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
-    done = _nbgrader("autograde", name, root=root)
+    submitted = {}
+    for name in ASSIGNMENTS:
+        submitted[name] = {"solution": load(name), "blank": json.loads(
+            (root / "exercises" / name / f"{name}.ipynb").read_text(encoding="utf-8"))}
+        if name == "linear_fit":  # a right answer that warns and prints on stderr
+            noisy = next(v for v in variants(name) if v.path.stem == "stderr_noise")
+            submitted[name]["noisy"] = with_solutions(load(name), {noisy.grade_id: noisy.code})
+        for student, notebook in submitted[name].items():
+            folder = root / "_build" / "grading" / "submitted" / student / name
+            folder.mkdir(parents=True)
+            (folder / f"{name}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    done = _nbgrader("autograde", "*", root=root)
     assert done.returncode == 0, done.stderr[-3000:]
     scores = {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        for student in submissions:
-            submission = gradebook.find_submission_notebook(name, name, student)
-            scores[student] = {grade.name: grade.score for grade in submission.grades
-                               if grade.name in grade_cells(name)}
-    return name, root, scores
+        for name, students in submitted.items():
+            scores[name] = {}
+            for student in students:
+                submission = gradebook.find_submission_notebook(name, name, student)
+                scores[name][student] = {grade.name: grade.score for grade in submission.grades
+                                         if grade.name in grade_cells(name)}
+    return root, scores
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def autograded(request, course):
+    """(assignment, course root, {student: {grade_id: score}}) of one assignment."""
+    root, scores = course
+    return request.param, root, scores[request.param]
 
 
 def test_the_solution_scores_full_marks_under_plain_nbgrader(autograded):
