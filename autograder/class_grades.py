@@ -83,15 +83,9 @@ def write(path: Path, this_run: list[Result], every: list[Result], grade_ids: li
     graded in ``this_run`` keeps its row of the previous grades.csv, if it had one. A file
     that would not change is left as it is."""
     old_header, old_rows = _previous(path)
-    scratch = path.with_name(f".{path.name}.rows")
-    try:
-        grades_csv.write_grades_csv(scratch, every, grade_ids)
-        with open(scratch, newline="", encoding="utf-8") as file:
-            reader = csv.DictReader(file)
-            header = list(reader.fieldnames or [])
-            rows = {tuple(row[c] for c in KEY): row for row in reader}
-    finally:
-        scratch.unlink(missing_ok=True)
+    header = grades_csv.header(grade_ids)
+    rows = {tuple(row[c] for c in KEY): row
+            for row in (grades_csv.row(result, grade_ids) for result in every)}
     graded = {(plain(r.assignment), learner_key(r.learner_id)) for r in this_run}
     rows |= {key: row for key, row in old_rows.items() if key not in graded}
     table = io.StringIO()  # as a file opened with newline="": the rows end in \r\n

@@ -24,19 +24,27 @@ def _number(value: float) -> str:
     return f"{rounded(value):g}"
 
 
+def header(grade_ids: list[str]) -> list[str]:
+    """grades.csv's columns for an assignment (or class) with these graded cells."""
+    return [*COLUMNS, *map(plain, grade_ids), "seed", *LATENESS_COLUMNS]
+
+
+def row(result: Result, grade_ids: list[str]) -> dict[str, str]:
+    """One result's row, each cell as the file holds it (and csv reads it back)."""
+    by_id = {part.grade_id: part.score for part in result.parts}
+    cells = [learner_key(result.learner_id), plain(result.assignment),
+             _number(result.score), _number(result.max_score), plain(result.status),
+             *(_number(by_id[g]) if g in by_id else "" for g in grade_ids),
+             "" if result.seed is None else str(result.seed), *_lateness(result)]
+    return dict(zip(header(grade_ids), cells))
+
+
 def write_grades_csv(path: Path, results: list[Result], grade_ids: list[str]) -> None:
     """Write the class's grades; per-part columns are named after their grade_id."""
     with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow([*COLUMNS, *map(plain, grade_ids), "seed", *LATENESS_COLUMNS])
-        for result in results:
-            by_id = {part.grade_id: part.score for part in result.parts}
-            writer.writerow([learner_key(result.learner_id), plain(result.assignment),
-                             _number(result.score), _number(result.max_score),
-                             plain(result.status),
-                             *(_number(by_id[g]) if g in by_id else "" for g in grade_ids),
-                             "" if result.seed is None else result.seed,
-                             *_lateness(result)])
+        writer = csv.DictWriter(file, header(grade_ids))
+        writer.writeheader()
+        writer.writerows(row(result, grade_ids) for result in results)
 
 
 def _lateness(result: Result) -> list[str]:
