@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from autograder import exercise_translations, parts
-from autograder.messages import ENGLISH, current, say, speaking
+from autograder.messages import ENGLISH, current, text
 from autograder.submission import answer_ids
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -69,11 +69,10 @@ class Assignment:
         headings = {int(match.group(1)): match.group(2).strip()
                     for cell in self.source.cells if cell.cell_type == "markdown"
                     for match in HEADING.finditer(cell.source)}
-        with speaking(ENGLISH):
-            english = {spec.grade_id: (say("part.title", number=spec.number,
-                                           title=headings[spec.number])
-                                       if spec.number in headings else spec.grade_id)
-                       for spec in specs}
+        english = {spec.grade_id: (text("part.title", ENGLISH, number=spec.number,
+                                        title=headings[spec.number])
+                                   if spec.number in headings else spec.grade_id)
+                   for spec in specs}
         if language not in exercise_translations.TRANSLATED:
             return english
         translated = exercise_translations.titles(self.name, language,

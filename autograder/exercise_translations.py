@@ -34,7 +34,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from autograder.messages import CHINESE, language_metadata, say, speaking
+from autograder.messages import CHINESE, language_metadata, text
 from autograder.submission import (HIDDEN_TESTS, code_without_messages, is_answer,
                                    is_protected)
 
@@ -237,7 +237,6 @@ def titles(name: str, language: str, numbers) -> dict[int, str]:
         for match in HEADINGS[language].finditer(entry.text or ""):
             number = int(match.group(1))
             if number in numbers:
-                with speaking(language):
-                    found[number] = say("part.title", number=number,
-                                        title=match.group(2).strip())
+                found[number] = text("part.title", language, number=number,
+                                     title=match.group(2).strip())
     return found

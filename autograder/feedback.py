@@ -29,6 +29,8 @@ from pathlib import Path
 from autograder import (assignments, book_sections, course, feedback_exchange, if_changed,
                         parts, step_picture)
 from autograder.judging.wording import FIX, READ
+# say(): the page's phrases in the learner's language; their fields are HTML already (the
+# catalogue's feedback phrases hold no markup of their own).
 from autograder.messages import current, say, speaking, translated_status
 from autograder.results import Result, rounded
 from autograder.plain_text import learner_key, plain
@@ -73,12 +75,6 @@ def _stage_key(stage: str) -> str:
     return stage.replace(" ", "_")
 
 
-def _word(key: str, **html) -> str:
-    """A phrase of the page's own, in the language being spoken, as HTML: its fields are
-    HTML already (the catalogue's feedback phrases hold no markup of their own)."""
-    return say(key, **html)
-
-
 def inline(text: str) -> str:
     """One line of a message as HTML: escaped, then Markdown's `code`, **strong** and
     *emphasis* (a learner's error text is escaped first, so it can only gain these)."""
@@ -105,7 +101,7 @@ def section_link(section: str, book_url: str) -> str:
 
 
 def _section_link(section: str, book_url: str) -> str:
-    return f'<p class="read">{_word("feedback.read", link=section_link(section, book_url))}</p>'
+    return f'<p class="read">{say("feedback.read", link=section_link(section, book_url))}</p>'
 
 
 def finding(message: str, book_url: str) -> str:
@@ -115,7 +111,7 @@ def finding(message: str, book_url: str) -> str:
     html = []
     for line in message.split("\n"):
         if line.startswith(FIX):
-            html.append(f"<details><summary>{_word('feedback.show_fix')}</summary>"
+            html.append(f"<details><summary>{say('feedback.show_fix')}</summary>"
                         f"<p>{inline(line[len(FIX):])}</p></details>")
         elif line.startswith(READ):
             html.append(_section_link(line[len(READ):].strip(), book_url))
@@ -158,7 +154,7 @@ def _render(result: Result, book_url: str) -> str:
         if own_stages and part.stage in own_stages:
             staged += [stage for stage in own_stages if stage not in staged]
             stage = f"<em>{escape(say('stage.' + _stage_key(part.stage)))}</em>"
-            reached = f'<p class="stage">{_word("feedback.stage_reached", stage=stage)}</p>\n'
+            reached = f'<p class="stage">{say("feedback.stage_reached", stage=stage)}</p>\n'
         # A picture of the steps where they went wrong: seen before it is read.
         picture = (step_picture.render(part.figure, part.grade_id)
                    if part.figure and part.score < part.max_score else "")
@@ -169,27 +165,27 @@ def _render(result: Result, book_url: str) -> str:
             f'<td>{reached}{finding(part.message, book_url)}{picture}</td></tr>')
     legend = ""
     if staged:
-        items = "\n".join("<li>" + _word(
+        items = "\n".join("<li>" + say(
             "feedback.legend_item", stage=f"<em>{escape(say('stage.' + _stage_key(stage)))}</em>",
             meaning=escape(say("stage_meaning." + _stage_key(stage)))) + "</li>"
             for stage in staged if stage in EXPLAINED_STAGES)
-        legend = f"<p>{_word('feedback.stages')}</p>\n<ul>\n{items}\n</ul>"
+        legend = f"<p>{say('feedback.stages')}</p>\n<ul>\n{items}\n</ul>"
     errors = ""
     if result.learner_errors:
         items = "\n".join(f"<li>{inline(e)}</li>" for e in result.learner_errors)
-        errors = (f"<h2>{_word('feedback.errors')}</h2>\n"
-                  f"<p>{_word('feedback.errors_raised')}</p>\n<ul>\n{items}\n</ul>")
+        errors = (f"<h2>{say('feedback.errors')}</h2>\n"
+                  f"<p>{say('feedback.errors_raised')}</p>\n<ul>\n{items}\n</ul>")
     total_class = _score_class(result.score, result.max_score)
     body_rows = "\n".join(rows)
     learner = escape(learner_key(result.learner_id))
-    title = _word("feedback.title", assignment=escape(result.assignment), learner=learner)
-    heading = _word("feedback.heading", assignment=f"<code>{escape(result.assignment)}</code>")
+    title = say("feedback.title", assignment=escape(result.assignment), learner=learner)
+    heading = say("feedback.heading", assignment=f"<code>{escape(result.assignment)}</code>")
     points = escape(say("feedback.points_of", score=_points(result.score),
                         max_score=_points(result.max_score)))
-    score = _word("feedback.score", points=f'<strong class="{total_class}">{points}</strong>')
-    status = _word("feedback.status", status=escape(translated_status(result.status,
+    score = say("feedback.score", points=f'<strong class="{total_class}">{points}</strong>')
+    status = say("feedback.status", status=escape(translated_status(result.status,
                                                                       result.language)))
-    head = "".join(f"<th>{_word(key)}</th>"
+    head = "".join(f"<th>{say(key)}</th>"
                    for key in ("feedback.part", "feedback.points", "feedback.found"))
     return f"""<!DOCTYPE html>
 <html lang="{escape(result.language)}">
@@ -200,10 +196,10 @@ def _render(result: Result, book_url: str) -> str:
 </head>
 <body>
 <h1>{heading}</h1>
-<p>{_word("feedback.learner", learner=f"<strong>{learner}</strong>")}</p>
+<p>{say("feedback.learner", learner=f"<strong>{learner}</strong>")}</p>
 <p>{score}</p>
 {_late_line(result)}<p>{status}</p>
-<h2>{_word("feedback.parts")}</h2>
+<h2>{say("feedback.parts")}</h2>
 <table>
 <thead><tr>{head}</tr></thead>
 <tbody>
