@@ -10,7 +10,7 @@ charges and caps all of it; these measures serve where it is not enough or not t
   of the folder's size).
 - :class:`HostFloor`: without a control group, the last line of defence. When the host's
   available memory falls below a floor, the running submission with the largest footprint
-  (resident memory, folder contents, inodes, and a worst-case estimate per open socket) is
+  (resident memory, folder contents, inodes, and a worst-case estimate per socket) is
   stopped, before the kernel's OOM killer picks a neighbour or the grader itself.
 """
 
@@ -61,16 +61,18 @@ def folder_usage(processes: list[psutil.Process],
 
 
 def _socket_buffer_bytes() -> int:
-    """The most one socket can queue: twice the largest send buffer a process may ask for
-    (the kernel doubles SO_SNDBUF requests), for the receiving and the sending side."""
-    try:
-        largest = int(Path("/proc/sys/net/core/wmem_max").read_text())
-    except (OSError, ValueError):
-        largest = 212992
+    """The most one socket can queue: twice the largest buffer a process may ask for (the
+    kernel doubles SO_SNDBUF and SO_RCVBUF requests)."""
+    largest = 212992
+    for name in ("wmem_max", "rmem_max"):
+        try:
+            largest = max(largest, int(Path(f"/proc/sys/net/core/{name}").read_text()))
+        except (OSError, ValueError):
+            pass
     return 2 * largest
 
 
-def open_sockets(processes: list[psutil.Process]) -> int:
+def _open_sockets(processes: list[psutil.Process]) -> int:
     """Sockets open in the tree (each counted once, however many processes share it)."""
     sockets = set()
     for process in processes:
@@ -85,6 +87,62 @@ def open_sockets(processes: list[psutil.Process]) -> int:
         except OSError:
             continue
     return len(sockets)
+
+
+# /proc/<pid>/net's tables of a network namespace's sockets, one line each after a header;
+# those of the second kind give each socket's queued bytes (hex "tx_queue:rx_queue").
+_SOCKET_TABLES = ("unix", "netlink", "packet")
+_QUEUE_TABLES = ("tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6")
+
+
+def _own_network(pid: int) -> bool:
+    try:
+        return os.stat(f"/proc/{pid}/ns/net").st_ino != os.stat("/proc/self/ns/net").st_ino
+    except OSError:
+        return False
+
+
+def _namespace_socket_bytes(pid: int, per_socket: int) -> int | None:
+    """What every socket of ``pid``'s network namespace may hold: ``per_socket`` each, or
+    twice its queued bytes (the kernel's overhead) where the table shows more (a TCP
+    socket's buffers grow past the per-socket maximum by autotuning). None: unreadable."""
+    total = 0
+    try:
+        for table in (*_SOCKET_TABLES, *_QUEUE_TABLES):
+            try:
+                with open(f"/proc/{pid}/net/{table}", encoding="ascii",
+                          errors="replace") as lines:
+                    next(lines, None)  # the header
+                    for line in lines:
+                        queued = 0
+                        if table in _QUEUE_TABLES:
+                            fields = line.split()
+                            sending, _, receiving = (fields[4] if len(fields) > 4
+                                                     else "").partition(":")
+                            try:
+                                queued = int(sending, 16) + int(receiving, 16)
+                            except ValueError:
+                                pass
+                        total += max(per_socket, 2 * queued)
+            except FileNotFoundError:  # a protocol this machine has not (e.g. IPv6 off)
+                continue
+    except OSError:
+        return None
+    return total
+
+
+def socket_bytes(processes: list[psutil.Process], per_socket: int) -> int:
+    """The most the tree's sockets may hold. In a sandbox, every socket of its network
+    namespace, which is the submission's alone, counts, open or not: a connection nobody
+    accepted is in no process's file table and still holds what its peer sent before
+    closing (gigabytes behind one listening socket). Without one, the sockets open in the
+    tree, ``per_socket`` each."""
+    pid = _sandboxed(processes)
+    if pid is not None and _own_network(pid):
+        held = _namespace_socket_bytes(pid, per_socket)
+        if held is not None:
+            return held
+    return _open_sockets(processes) * per_socket
 
 
 # After one submission is stopped, how long the host has to get its memory back (its
@@ -114,9 +172,11 @@ class HostFloor:
         self._lock = threading.Lock()
 
     def footprint(self, resident: int, folders: dict[str, tuple[int, int]],
-                  sockets: int) -> int:
+                  sockets_bytes: int) -> int:
+        """Resident memory, the in-memory folders' bytes and inodes, and what the sockets
+        may hold (:func:`socket_bytes`, at ``self.socket_bytes`` a socket)."""
         held = sum(used + inodes * INODE_BYTES for used, inodes in folders.values())
-        return resident + held + sockets * self.socket_bytes
+        return resident + held + sockets_bytes
 
     def should_stop(self, key: int, footprint: int) -> bool:
         """Record ``footprint`` for watched command ``key``; True when the host is below

@@ -336,8 +336,8 @@ def _held_memory_limit(key: int, tree: list[psutil.Process], usage: _Usage,
         if inodes > inode_caps[folder]:
             return "files", folder
     if host_floor is not None:
-        footprint = host_floor.footprint(usage.resident, folders,
-                                         held_memory.open_sockets(tree))
+        footprint = host_floor.footprint(
+            usage.resident, folders, held_memory.socket_bytes(tree, host_floor.socket_bytes))
         if host_floor.should_stop(key, footprint):
             return "host memory", ""
     return None, ""

@@ -47,7 +47,7 @@ def test_sockets_are_counted_once_however_many_processes_share_them():
         root = psutil.Process(child.pid)
         tree = [root, *root.children(recursive=True)]
         assert len(tree) == 2
-        assert held_memory.open_sockets(tree) == 80
+        assert held_memory.socket_bytes(tree, per_socket=1000) == 80 * 1000
     finally:
         for process in psutil.Process(child.pid).children(recursive=True):
             process.kill()
@@ -94,15 +94,68 @@ def test_a_neighbour_polled_first_is_not_taken_for_the_largest_on_a_stale_footpr
 
 def test_a_footprint_counts_folders_inodes_and_socket_buffers():
     floor = held_memory.HostFloor(2**30)
-    # A socket can queue twice the largest send buffer, for its sending and receiving side.
-    wmem_max = int(open("/proc/sys/net/core/wmem_max").read())
-    assert floor.socket_bytes == 2 * wmem_max
-    assert floor.footprint(0, {}, 3) == 3 * 2 * wmem_max
+    # A socket can queue twice the largest buffer a process may ask for.
+    largest = max(int(open(f"/proc/sys/net/core/{name}").read())
+                  for name in ("wmem_max", "rmem_max"))
+    assert floor.socket_bytes == 2 * largest
     # Literal numbers: 5 resident + 7 bytes in /tmp + 2 inodes of about 1 KiB each, + 100
-    # bytes and 1 inode in /scratch.
+    # bytes and 1 inode in /scratch, + what the sockets may hold.
     assert floor.footprint(5, {"/tmp": (7, 2)}, 0) == 5 + 7 + 2 * 1024
     assert floor.footprint(5, {"/tmp": (7, 2), "/scratch": (100, 1)}, 0) == 5 + 7 + 2048 + 100 + 1024
-    assert floor.footprint(5, {"/tmp": (7, 2)}, 1) == 2060 + 2 * wmem_max
+    assert floor.footprint(5, {"/tmp": (7, 2)}, 3000) == 2060 + 3000
+
+
+# Connections nobody accepts, each closed by its client once its buffer is full: no
+# process holds them, their data stays queued. And a TCP connection whose reader stopped.
+_UNACCEPTED = """
+import socket, time
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind("/tmp/listener.sock")
+listener.listen(100)
+for _ in range(50):
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect("/tmp/listener.sock")
+    client.setblocking(False)
+    try:
+        while True:
+            client.send(b"x" * 65536)
+    except BlockingIOError:
+        client.close()
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(1)
+sender = socket.create_connection(server.getsockname())
+receiver, _ = server.accept()
+sender.setblocking(False)
+queued = 0
+try:
+    while True:
+        queued += sender.send(b"y" * 65536)
+except BlockingIOError:
+    pass
+print(queued, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.sandbox
+def test_in_a_sandbox_every_socket_of_its_network_counts_open_or_not(tmp_path):
+    command = bubblewrap.wrap([sys.executable, "-c", _UNACCEPTED], tmp_path, tmp_path,
+                              tmp_path / "run.py", {"PATH": "/usr/bin:/bin"})
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        queued_over_tcp = int(child.stdout.readline())
+        root = psutil.Process(child.pid)
+        tree = [root, *root.children(recursive=True)]
+        open_in_the_tree = held_memory._open_sockets(tree)
+        counted = held_memory.socket_bytes(tree, per_socket=1)
+    finally:
+        child.kill()
+        child.wait()
+    assert open_in_the_tree == 4  # two listeners, the TCP pair: what the fd tables show
+    # At 1 byte a socket: the 50 unaccepted ends (and the 4) one each; the TCP pair's
+    # queue twice over (the kernel's overhead) on top.
+    assert counted >= 50 + 2 * queued_over_tcp
 
 
 def test_a_process_in_its_own_mount_namespace_but_the_hosts_root_is_not_measured():
