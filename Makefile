@@ -44,8 +44,14 @@ book: $(STAMP) vendor ## Build both editions into _build/html (Chinese: _build/h
 translations: venv-exists ## List the Chinese pages whose English prose changed since they were translated
 	$(PY) tools/translations.py status
 
+# Two passes, both run whatever the first finds. tests/autograder/ one test at a
+# time: its tests watch the machine (memory, processes, timeouts) that a neighbour would
+# disturb. The rest (the built book, Chromium, the learners' venv, the tools) on two
+# workers, a file each (a file's fixtures are made once: the learners' venv takes a minute).
 test: $(STAMP) system book ## Run the whole test suite
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest tests/autograder; alone=$$?; \
+	$(VENV)/bin/pytest -n 2 --dist loadfile tests --ignore=tests/autograder; side_by_side=$$?; \
+	test $$alone -eq 0 && test $$side_by_side -eq 0
 
 lab: venv-exists ## Open JupyterLab on the chapters and exercises (widgets work)
 	$(VENV)/bin/jupyter lab --notebook-dir=.
