@@ -225,9 +225,12 @@ def derive_config(repo: Path = REPO) -> dict:
     extensions = config.get("sphinx", {}).get("local_extensions") or {}
     for name, path in extensions.items():
         extensions[name] = str((repo / path).resolve())
+    edition = chinese(repo)
+    # Sphinx's language is the edition's (said once, as _edition.yml's `language`).
+    config.setdefault("sphinx", {}).setdefault("config", {})["language"] = edition.language
     # Source links and the repository button name the Chinese pages.
     config.setdefault("repository", {})["path_to_book"] = \
-        chinese(repo).pages.relative_to(repo).as_posix()
+        edition.pages.relative_to(repo).as_posix()
     return config
 
 
