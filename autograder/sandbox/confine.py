@@ -8,6 +8,11 @@ repository. Two holes the sandbox's mounts and the watchdog's polling leave open
   resident memory of any process nor on a size-capped tmpfs. A seccomp filter makes both
   calls fail with EPERM (nothing a notebook of this course needs uses them; POSIX shared
   memory, which multiprocessing uses, stays on the capped /dev/shm).
+- **Files kept alive out of sight.** An ``io_uring`` instance's table of registered files
+  holds pipes (and their buffers) whose descriptors were closed: one descriptor, a
+  thousand pipes, gigabytes no open-file count shows. The filter refuses ``io_uring_setup``,
+  ``io_uring_enter`` and ``io_uring_register`` too (as Docker's default profile does;
+  nothing a notebook of this course runs uses them).
 - **The runner's result pipe.** The kernel runs as the same user as the runner, so it could
   open ``/proc/<runner>/fd/<n>`` and write into the pipe the grader reads. A non-dumpable
   process's /proc entries belong to root, and the sandbox has no root.
@@ -45,10 +50,12 @@ _ALLOW = 0x7FFF0000
 _FAIL = 0x00050000 | errno.EPERM  # SECCOMP_RET_ERRNO
 _X32_BIT = 0x40000000  # x86-64's x32 calls: other numbers for the same calls, so refused
 
-# Per machine: the audit architecture, then the numbers of shmget and memfd_create.
+# Per machine: the audit architecture, then the numbers of shmget, memfd_create and
+# io_uring's three calls (425-427 on both).
+_IO_URING = (425, 426, 427)
 _DENIED_CALLS = {
-    "x86_64": (0xC000003E, (29, 319)),
-    "aarch64": (0xC00000B7, (194, 279)),
+    "x86_64": (0xC000003E, (29, 319, *_IO_URING)),
+    "aarch64": (0xC00000B7, (194, 279, *_IO_URING)),
 }
 
 

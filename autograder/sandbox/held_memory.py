@@ -10,7 +10,8 @@ charges and caps all of it; these measures serve where it is not enough or not t
   of the folder's size).
 - :class:`HostFloor`: without a control group, the last line of defence. When the host's
   available memory falls below a floor, the running submission with the largest footprint
-  (resident memory, folder contents, inodes, and a worst-case estimate per socket) is
+  (resident memory, folder contents, inodes, and a worst-case estimate per socket and per
+  open file) is
   stopped, before the kernel's OOM killer picks a neighbour or the grader itself.
 """
 
@@ -145,6 +146,29 @@ def socket_bytes(processes: list[psutil.Process], per_socket: int) -> int:
     return _open_sockets(processes) * per_socket
 
 
+# What one open file may hold that no other measure sees: a pipe's buffers at its default
+# capacity (16 pages). Pipes made larger (F_SETPIPE_SZ) are few: the kernel caps them per
+# user (pipe-user-pages-soft, 64 MiB).
+FILE_BYTES = 16 * 4096
+
+
+def open_file_bytes(processes: list[psutil.Process]) -> int:
+    """The most the tree's open files (pipes) may hold beyond its sockets: FILE_BYTES for
+    every slot of each process's file table (``FDSize`` in /proc/<pid>/status, at least as
+    many as it has open: one line to read per process, not one link per file)."""
+    slots = 0
+    for process in processes:
+        try:
+            with open(f"/proc/{process.pid}/status", encoding="ascii", errors="replace") as status:
+                for line in status:
+                    if line.startswith("FDSize:"):
+                        slots += int(line.split()[1])
+                        break
+        except (OSError, ValueError, IndexError):
+            continue
+    return slots * FILE_BYTES
+
+
 # After one submission is stopped, how long the host has to get its memory back (its
 # processes dying, their socket buffers freed) before the next largest is chosen: without
 # it, a neighbour polled while the memory is still on its way back would be stopped too.
@@ -172,11 +196,12 @@ class HostFloor:
         self._lock = threading.Lock()
 
     def footprint(self, resident: int, folders: dict[str, tuple[int, int]],
-                  sockets_bytes: int) -> int:
-        """Resident memory, the in-memory folders' bytes and inodes, and what the sockets
-        may hold (:func:`socket_bytes`, at ``self.socket_bytes`` a socket)."""
+                  kernel_bytes: int) -> int:
+        """Resident memory, the in-memory folders' bytes and inodes, and what the kernel
+        may hold for the tree (:func:`socket_bytes`, at ``self.socket_bytes`` a socket, and
+        :func:`open_file_bytes`)."""
         held = sum(used + inodes * INODE_BYTES for used, inodes in folders.values())
-        return resident + held + sockets_bytes
+        return resident + held + kernel_bytes
 
     def should_stop(self, key: int, footprint: int) -> bool:
         """Record ``footprint`` for watched command ``key``; True when the host is below

@@ -337,7 +337,8 @@ def _held_memory_limit(key: int, tree: list[psutil.Process], usage: _Usage,
             return "files", folder
     if host_floor is not None:
         footprint = host_floor.footprint(
-            usage.resident, folders, held_memory.socket_bytes(tree, host_floor.socket_bytes))
+            usage.resident, folders, held_memory.socket_bytes(tree, host_floor.socket_bytes)
+            + held_memory.open_file_bytes(tree))
         if host_floor.should_stop(key, footprint):
             return "host memory", ""
     return None, ""

@@ -55,6 +55,21 @@ def test_sockets_are_counted_once_however_many_processes_share_them():
         child.wait()
 
 
+def test_every_open_file_slot_counts_a_pipes_buffers():
+    # 600 pipes whose write ends are closed: their buffers are no process's memory.
+    code = ("import os, time\nkept = []\nfor _ in range(600):\n    r, w = os.pipe()\n"
+            "    os.write(w, b'x' * 4096)\n    os.close(w)\n    kept.append(r)\n"
+            "print('ready', flush=True)\ntime.sleep(60)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "ready\n"
+        counted = held_memory.open_file_bytes([psutil.Process(child.pid)])
+    finally:
+        child.kill()
+        child.wait()
+    assert counted >= 600 * held_memory.FILE_BYTES
+
+
 def test_the_floor_stops_only_the_largest_and_only_below_it():
     below = held_memory.HostFloor(floor_bytes=psutil.virtual_memory().total * 2)
     assert below.should_stop(1, 100) is True  # alone: the largest
