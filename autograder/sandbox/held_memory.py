@@ -11,8 +11,7 @@ charges and caps all of it; these measures serve where it is not enough or not t
 - :class:`HostFloor`: without a control group, the last line of defence. When the host's
   available memory falls below a floor, the running submission with the largest footprint
   (resident memory, folder contents, inodes, and a worst-case estimate per socket and per
-  open file) is
-  stopped, before the kernel's OOM killer picks a neighbour or the grader itself.
+  open file) is stopped, before the kernel's OOM killer picks a neighbour or the grader.
 """
 
 from __future__ import annotations
@@ -159,7 +158,8 @@ def open_file_bytes(processes: list[psutil.Process]) -> int:
     slots = 0
     for process in processes:
         try:
-            with open(f"/proc/{process.pid}/status", encoding="ascii", errors="replace") as status:
+            with open(f"/proc/{process.pid}/status", encoding="ascii",
+                      errors="replace") as status:
                 for line in status:
                     if line.startswith("FDSize:"):
                         slots += int(line.split()[1])
