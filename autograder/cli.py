@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "submission when the machine's available memory falls below "
                             "this (default: a tenth of the memory, 512MiB to 4GiB)")
     grade.add_argument("--no-cgroups", action="store_true", help=argparse.SUPPRESS)  # tests
+    grade.add_argument("--no-zygote", action="store_true",
+                       help="start a fresh sandboxed Python per submission instead of forking "
+                            "each from a grading template that imported TensorFlow once "
+                            "(README: The grading template)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run learners' code WITHOUT isolation (it can then read "
                             "solutions/ and the gradebook); only where bubblewrap cannot run")
@@ -265,7 +269,7 @@ def _grade_into(args, cleanup: contextlib.ExitStack) -> int:
     limits = Limits(cell_timeout=args.timeout, wall_seconds=args.wall,
                     memory_bytes=args.memory, disk_bytes=args.disk, max_tasks=args.tasks,
                     max_files=args.files, cgroups=not args.no_cgroups,
-                    host_floor_bytes=args.host_floor)
+                    host_floor_bytes=args.host_floor, zygote=not args.no_zygote)
     record = cleanup.enter_context(journal.Journal(
         journal.journal_path(args.out, args.assignment), args.assignment,
         journal.grading_settings(assignment, limits, not args.no_sandbox),

@@ -43,3 +43,15 @@ KERNEL_MODULES: tuple[str, ...] = (
     "autograder/probe.py",
     "autograder/scenarios.py",
 )
+
+# The kernel template's package, copied into the kernel library beside KERNEL_MODULES: the
+# grading template (autograder/sandbox/grading_template.py) forks each submission's kernel
+# with it. Infrastructure, not grading: it holds nothing a learner could use.
+TEMPLATE_MODULES: tuple[str, ...] = (
+    "autograder/kernel_template/__init__.py",
+    "autograder/kernel_template/fresh_kernel.py",
+    "autograder/kernel_template/kernelspec.py",
+    "autograder/kernel_template/provisioner.py",
+    "autograder/kernel_template/template.py",
+    "autograder/kernel_template/wire.py",
+)

@@ -113,6 +113,13 @@ def test_a_circle_through_a_lazy_import_is_found(tmp_path):
     ("autograder.probe", {"autograder.protocol", "autograder.scenarios", "autograder.cases",
                           "autograder.calling"}),
     ("autograder.sandbox.runner", {"autograder.protocol", "autograder.sandbox.confine"}),
+    ("autograder.sandbox.own_namespaces", set()),
+    # The grading template: the runner's neighbours and the kernel template's package,
+    # which the kernel library holds (protocol.TEMPLATE_MODULES).
+    ("autograder.sandbox.grading_template", {
+        "autograder.sandbox.own_namespaces", "autograder.sandbox.runner",
+        "autograder.sandbox.confine", "autograder.kernel_template.kernelspec",
+        "autograder.kernel_template.template", "autograder.kernel_template.provisioner"}),
 ])
 def test_the_kernel_side_imports_only_the_contract_and_its_data(module, imports):
     # The lazy import of the verdict (plain mode, outside the sandbox) aside.
@@ -120,13 +127,13 @@ def test_the_kernel_side_imports_only_the_contract_and_its_data(module, imports)
 
 
 def test_every_file_copied_into_the_sandbox_imports_only_files_copied_with_it():
-    from autograder.protocol import KERNEL_MODULES
+    from autograder.protocol import KERNEL_MODULES, TEMPLATE_MODULES
 
     def dotted(path: str) -> str:
         parts = path.removeprefix("book/").removesuffix(".py").split("/")
         return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
-    copied = {dotted(path) for path in KERNEL_MODULES}
+    copied = {dotted(path) for path in KERNEL_MODULES + TEMPLATE_MODULES}
     graph = import_graph(PACKAGES)
     assert {"autograder.probe", "autograder.cases", "autograder.calling"} <= copied
     for module in copied:

@@ -24,5 +24,6 @@ TF_CPP_MIN_LOG_LEVEL and the like; a page that sets one before `import tensorflo
 nothing; OpenBLAS has one thread), Python's hash seed, and the process title. A page could
 write into the template's memory through /proc on purpose, as into the build's own
 process: the pages are trusted, and it adds no sandbox.
-The grader's sandbox (autograder/sandbox/) still starts one process per submission.
+The grader forks its kernels with this package too, inside a sandboxed grading template
+whose every run is a sandbox of its own (autograder/sandbox/grading_template.py).
 """

@@ -35,6 +35,7 @@ import sys
 from pathlib import Path
 
 from autograder import protocol
+from autograder.sandbox.own_namespaces import FULL_PROC
 
 SCRATCH = "/scratch"
 INPUT_DIR = "/opt/ttt-input"
@@ -79,9 +80,13 @@ def check_available() -> None:
             "disabled (sysctl kernel.unprivileged_userns_clone)")
 
 
-def _namespace_args() -> list[str]:
+def _namespace_args(forks_sandboxes: bool = False) -> list[str]:
+    """The grading template (``forks_sandboxes``) keeps user namespaces: its children make
+    their own (autograder.sandbox.own_namespaces), and confine() then refuses any more. It
+    ends when the grader's end of a pipe closes, not with the thread that started it."""
+    kept = [] if forks_sandboxes else ["--disable-userns", "--die-with-parent"]
     return ["--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
-            "--disable-userns", "--cap-drop", "ALL", "--die-with-parent", "--new-session"]
+            *kept, "--cap-drop", "ALL", "--new-session"]
 
 
 def _system_binds() -> list[str]:
@@ -233,11 +238,12 @@ def build_font_cache(folder: Path) -> Path | None:
     return found[0] if found else None
 
 
-def wrap(command: list[str], inputs: Path, kernel_lib: Path, runner_script: Path,
+def wrap(command: list[str], inputs: Path | None, kernel_lib: Path, runner_script: Path,
          environment: dict[str, str], scratch_bytes: int = SCRATCH_BYTES,
          font_cache: Path | None = None) -> list[str]:
     """The bwrap command line that runs ``command`` (paths as seen inside) in the sandbox;
-    the host folder ``inputs`` appears read-only at INPUT_DIR."""
+    the host folder ``inputs`` appears read-only at INPUT_DIR. ``inputs`` None: the grading
+    template's sandbox (its children make their own input folders)."""
     bwrap = bwrap_path()
     if bwrap is None:
         raise SandboxUnavailable("bubblewrap (bwrap) is not installed")
@@ -245,12 +251,15 @@ def wrap(command: list[str], inputs: Path, kernel_lib: Path, runner_script: Path
               ["--ro-bind", str(font_cache), f"/tmp/{MATPLOTLIB_FOLDER}/{font_cache.name}"])
     # The private /tmp comes before the binds: Python or the venv may live under /tmp (a CI
     # clone often does), and a tmpfs mounted after them would hide them.
-    args = [bwrap, *_namespace_args(),
+    template = inputs is None
+    inputs_args = (["--dir", INPUT_DIR, "--ro-bind", "/proc", FULL_PROC] if template
+                   else ["--ro-bind", str(inputs), INPUT_DIR])
+    args = [bwrap, *_namespace_args(forks_sandboxes=template),
             "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
             *_system_binds(), *_python_binds(),
             "--ro-bind", str(kernel_lib), KERNEL_LIB,
             "--ro-bind", str(runner_script.parent), RUNNER_DIR,  # the runner and neighbours
-            "--ro-bind", str(inputs), INPUT_DIR, *caches,
+            *inputs_args, *caches,
             "--size", str(scratch_bytes), "--tmpfs", SCRATCH,
             "--size", str(REPORT_BYTES), "--tmpfs", REPORT_DIR,
             "--proc", "/proc", "--dev", "/dev",

@@ -110,6 +110,12 @@ class SubmissionGroup:
             procs.append(str(self.pids / "cgroup.procs"))
         return ["/bin/sh", "-c", _ENTER, "ttt-enter", str(len(procs)), *procs, *command]
 
+    def adopt(self, pid: int) -> None:
+        """Move a process started elsewhere (a run the grading template forked, before it
+        runs anything) into this group; its children are born in it."""
+        for folder in filter(None, (self.memory, self.pids)):
+            _write(folder / "cgroup.procs", str(pid))
+
     def oom_kills(self) -> int:
         """How many of the group's processes the kernel killed at the memory limit."""
         if self.version == 2:

@@ -17,6 +17,13 @@ repository. Two holes the sandbox's mounts and the watchdog's polling leave open
   open ``/proc/<runner>/fd/<n>`` and write into the pipe the grader reads. A non-dumpable
   process's /proc entries belong to root, and the sandbox has no root.
 
+- **New namespaces.** A kernel forked from the grading template (autograder.sandbox.
+  grading_template) runs where user namespaces can still be made (its template's children
+  make theirs); one of its own would give the learner's code every capability inside it.
+  ``unshare``, ``setns`` and ``clone`` with any CLONE_NEW* flag are refused (EPERM), and
+  ``clone3`` says it does not exist (ENOSYS: its flags sit in memory a filter cannot read;
+  the C library then falls back to ``clone``), as Docker's default profile does.
+
 - **Socket buffers by the thousand.** Each open socket can make the kernel queue megabytes
   that are no process's resident memory. A low open-file limit (soft and hard, so the
   kernel cannot raise it again) bounds how many sockets one process holds; the control group
@@ -48,6 +55,12 @@ _JUMP_AT_LEAST = 0x35  # BPF_JMP | BPF_JGE | BPF_K
 _RETURN = 0x06  # BPF_RET | BPF_K
 _ALLOW = 0x7FFF0000
 _FAIL = 0x00050000 | errno.EPERM  # SECCOMP_RET_ERRNO
+_NO_SUCH_CALL = 0x00050000 | errno.ENOSYS
+_JUMP_ANY_BIT = 0x45  # BPF_JMP | BPF_JSET | BPF_K
+_FLAGS_LOW_WORD = 16  # seccomp_data.args[0], little-endian on both machines
+# CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+NEW_NAMESPACE_FLAGS = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 \
+    | 0x20000000 | 0x40000000
 _X32_BIT = 0x40000000  # x86-64's x32 calls: other numbers for the same calls, so refused
 
 # Per machine: the audit architecture, then the numbers of shmget, memfd_create and
@@ -57,6 +70,9 @@ _DENIED_CALLS = {
     "x86_64": (0xC000003E, (29, 319, *_IO_URING)),
     "aarch64": (0xC00000B7, (194, 279, *_IO_URING)),
 }
+# Per machine: (unshare, setns) refused, clone's number (refused with a CLONE_NEW* flag),
+# clone3's (435 on both).
+_NAMESPACE_CALLS = {"x86_64": ((272, 308), 56, 435), "aarch64": ((97, 268), 220, 435)}
 
 
 def deny_unaccounted_memory_program(machine: str) -> bytes | None:
@@ -70,8 +86,13 @@ def deny_unaccounted_memory_program(machine: str) -> bytes | None:
                (_LOAD_WORD, 0, 0, 0)]  # nr
     if machine == "x86_64":
         program += [(_JUMP_AT_LEAST, 0, 1, _X32_BIT), (_RETURN, 0, 0, _FAIL)]
-    for number in calls:
+    namespace_calls, clone, clone3 = _NAMESPACE_CALLS[machine]
+    for number in (*calls, *namespace_calls):
         program += [(_JUMP_EQUAL, 0, 1, number), (_RETURN, 0, 0, _FAIL)]
+    program += [(_JUMP_EQUAL, 0, 1, clone3), (_RETURN, 0, 0, _NO_SUCH_CALL),
+                (_JUMP_EQUAL, 0, 3, clone),  # not clone: allowed
+                (_LOAD_WORD, 0, 0, _FLAGS_LOW_WORD),
+                (_JUMP_ANY_BIT, 0, 1, NEW_NAMESPACE_FLAGS), (_RETURN, 0, 0, _FAIL)]
     program.append((_RETURN, 0, 0, _ALLOW))
     return b"".join(struct.pack("HBBI", *instruction) for instruction in program)
 

@@ -203,6 +203,10 @@ class HostFloor:
         held = sum(used + inodes * INODE_BYTES for used, inodes in folders.values())
         return resident + held + kernel_bytes
 
+    def low(self) -> bool:
+        """Is the host's available memory below the floor now?"""
+        return psutil.virtual_memory().available < self.floor_bytes
+
     def should_stop(self, key: int, footprint: int) -> bool:
         """Record ``footprint`` for watched command ``key``; True when the host is below
         the floor and this command holds the most."""

@@ -30,3 +30,6 @@ class Limits:
     # the fallback); without one, the host's available memory is kept above this floor.
     cgroups: bool = True
     host_floor_bytes: int | None = None  # None: memory_protection.default_host_floor()
+    # In the sandbox, runs forked by a grading template that imported TensorFlow once
+    # (autograder.sandbox.zygote); off: a fresh sandboxed Python per submission.
+    zygote: bool = True

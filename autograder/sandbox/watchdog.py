@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable, Protocol
 
 import psutil
 
@@ -143,6 +143,28 @@ def page_table_bytes(pid: int) -> int:
     return 0
 
 
+def proportional_bytes(processes: list[psutil.Process]) -> int:
+    """The tree's memory with every page its processes share counted once: the sum of
+    their proportional set sizes (a page N processes map counts 1/N in each) and page
+    tables. Forked processes share most of their pages: a run the grading template forked
+    has four processes that each map the template's hundreds of megabytes, which a sum of
+    resident sets would count four times. Reading it costs the kernel a walk of every
+    mapping (milliseconds for a TensorFlow process), so the watchdog asks only when the
+    sum of resident sets (never less) is over a limit."""
+    total = 0
+    for process in processes:
+        try:
+            with open(f"/proc/{process.pid}/smaps_rollup", "rb") as rollup:
+                found = [line for line in rollup if line.startswith(b"Pss:")]
+            total += int(found[0].split()[1]) * 1024 + page_table_bytes(process.pid)
+        except (OSError, ValueError, IndexError):  # gone, or no rollup: its resident set
+            try:
+                total += process.memory_info().rss + page_table_bytes(process.pid)
+            except psutil.Error:
+                pass
+    return total
+
+
 def _usage(processes: list[psutil.Process]) -> _Usage:
     usage = _Usage()
     for process in processes:
@@ -239,13 +261,36 @@ def kill_all_running() -> None:
             pass
 
 
+class Started(Protocol):
+    """What the watchdog uses of a started command: a Popen's pid, poll, wait, returncode,
+    and its stdout and stderr pipes."""
+
+    pid: int
+    returncode: int | None
+    stdout: BinaryIO
+    stderr: BinaryIO
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def _start(command: list[str], group: SubmissionGroup | None,
+           cwd: Path | None) -> subprocess.Popen:
+    if group is not None:
+        command = group.enter(command)
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
+
+
 def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                 log_path: Path, max_tasks: int = 512, cpu_cores: float | None = None,
                 cpu_slack: float = CPU_SLACK_SECONDS, output_limit: int = 2**20,
                 cwd: Path | None = None, group: SubmissionGroup | None = None,
                 inode_caps: dict[str, int] | None = None,
                 host_floor: HostFloor | None = None,
-                abandon: Callable[[], bool] | None = None) -> Outcome:
+                abandon: Callable[[], bool] | None = None,
+                started: Callable[[SubmissionGroup | None], Started] | None = None) -> Outcome:
     """Run command, its stderr (capped) into log_path and its stdout (capped) returned in
     the Outcome; kill its tree past any limit: memory, tasks (threads), wall time, or CPU
     (more than ``cpu_cores`` on average, beyond ``cpu_slack`` seconds: a tree of busy
@@ -258,21 +303,22 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
 
     ``abandon``: asked every ABANDON_POLL_SECONDS; True ends the tree as ABANDONED (a
     distributed task that was cancelled, or whose worker is closing: its result would
-    reach nobody, and the sandbox must not outlive it)."""
+    reach nobody, and the sandbox must not outlive it).
+
+    ``started``: instead of ``command``, a call that returns a process already started in
+    ``group`` (autograder.sandbox.zygote.ForkedRun: a run the grading template forked)."""
     start = time.monotonic()
     next_abandon_check = start + ABANDON_POLL_SECONDS
     peak, peak_tasks, limit, detail = 0, 0, None, ""
-    if group is not None:
-        command = group.enter(command)
     log = open(log_path, "wb")  # before the child exists: nothing to clean up if this fails
-    with _running_lock:  # started and registered at once: end_orphans() must not see it
-        try:
-            child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True, cwd=cwd)
-        except BaseException:
-            log.close()
-            raise
-        _running.add(child.pid)
+    try:  # a forked run may wait for its template's imports: not while holding the lock
+        child = started(group) if started is not None else None
+        with _running_lock:  # started and registered at once: end_orphans() must not see it
+            child = child or _start(command, group, cwd)
+            _running.add(child.pid)
+    except BaseException:
+        log.close()
+        raise
     with log:
         pipes = _CappedPipes(child, output_limit, log)
         try:
@@ -280,6 +326,8 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
             while child.poll() is None:
                 tree = _tree(process)
                 usage = _usage(tree)
+                if usage.resident > memory_bytes or (host_floor and host_floor.low()):
+                    usage.resident = min(usage.resident, proportional_bytes(tree))
                 peak, peak_tasks = max(peak, usage.resident), max(peak_tasks, usage.tasks)
                 elapsed = time.monotonic() - start
                 if usage.resident > memory_bytes:

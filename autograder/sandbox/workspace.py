@@ -17,13 +17,15 @@ import threading
 from pathlib import Path
 
 from autograder import protocol
-from autograder.sandbox import bubblewrap, cgroups, memory_protection
+from autograder.sandbox import bubblewrap, cgroups, memory_protection, zygote
 from autograder.sandbox.limits import Limits
 
 PREFIX = "ttt-grade-"
-# The runner and the one module it imports from beside it (it finds autograder.protocol in
-# the kernel library).
-RUNNER_FILES = ("runner.py", "confine.py")
+# The runner and the module it imports from beside it (it finds autograder.protocol in the
+# kernel library); the grading template and its child's steps, which import them.
+RUNNER_FILES = ("runner.py", "confine.py", "grading_template.py", "own_namespaces.py")
+# A template lost this often in one batch is not started again: its runs go the plain way.
+TEMPLATE_ATTEMPTS = 3
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -65,8 +67,8 @@ class Workspace:
         # TensorFlow's and BLAS's pools do not oversubscribe the machine.
         self.threads = max(1, (os.cpu_count() or 1) // max(1, jobs))
         self.kernel_lib = self.root / "kernel-lib"
-        self.python_roots = bubblewrap.copy_kernel_library(repo_root, protocol.KERNEL_MODULES,
-                                                           self.kernel_lib)
+        self.python_roots = bubblewrap.copy_kernel_library(
+            repo_root, protocol.KERNEL_MODULES + protocol.TEMPLATE_MODULES, self.kernel_lib)
         runner_dir = self.root / "runner"
         runner_dir.mkdir()
         self.runner = runner_dir / RUNNER_FILES[0]
@@ -77,6 +79,51 @@ class Workspace:
         (self.root / "reports").mkdir()
         self.font_cache = bubblewrap.build_font_cache(self.root / "matplotlib")
         self.stopping = threading.Event()  # set when the batch is abandoned: start no more
+        self._template: zygote.GradingTemplate | None = None
+        self._template_lock = threading.Lock()
+        self.templates_lost: list[str] = []  # why, each time
+
+    def grading_template(self) -> zygote.GradingTemplate | None:
+        """The batch's grading template, started at the first call and again after one was
+        lost (not after TEMPLATE_ATTEMPTS: None then, and runs go the plain way)."""
+        with self._template_lock:
+            if self._template is None and len(self.templates_lost) < TEMPLATE_ATTEMPTS:
+                environment = bubblewrap.kernel_environment(
+                    0, bubblewrap.sandbox_python_path(self.python_roots), threads=self.threads)
+                # One thread after its imports, or it cannot fork: OpenBLAS starts its pool
+                # at load otherwise (its kernels keep that one BLAS thread).
+                environment["OPENBLAS_NUM_THREADS"] = "1"
+                folder = self.root / f"template-{len(self.templates_lost)}"
+                folder.mkdir()
+                self._template = zygote.GradingTemplate(self.kernel_lib, self.runner,
+                                                        environment, folder, self.font_cache)
+            return self._template
+
+    def template_lost(self, template: zygote.GradingTemplate, why: str) -> None:
+        """A template that failed a run is stopped; the next run starts another."""
+        with self._template_lock:
+            if template is not self._template:
+                return  # another run reported it first
+            self.templates_lost.append(why)
+            self._template = None
+        print(f"grading template: {why}; the plain way for this run", file=sys.stderr,
+              flush=True)
+        template.stop()
+
+    def forked_run(self, template: zygote.GradingTemplate, scratch: Path, seed: int,
+                   limits: Limits, group: cgroups.SubmissionGroup | None) -> zygote.ForkedRun:
+        """The runner on scratch/submission.ipynb, forked by ``template`` into ``group``,
+        in folders and with an environment as the plain sandbox's (bubblewrap.wrap)."""
+        environment = bubblewrap.kernel_environment(
+            seed, bubblewrap.sandbox_python_path(self.python_roots), threads=self.threads)
+        sizes = {bubblewrap.SCRATCH: limits.disk_bytes, "/tmp": bubblewrap.TMP_BYTES,
+                 bubblewrap.REPORT_DIR: bubblewrap.REPORT_BYTES,
+                 "/dev/shm": bubblewrap.SHM_BYTES}
+        return template.start_run(
+            scratch / "submission.ipynb", environment, sizes,
+            [f"{bubblewrap.INPUT_DIR}/submission.ipynb",
+             f"{bubblewrap.REPORT_DIR}/{protocol.REPORT_NAME}",
+             "--cell-timeout", str(limits.cell_timeout)], group)
 
     def scratch(self, index: int) -> Path:
         folder = self.root / "scratch" / str(index)
@@ -118,6 +165,10 @@ class Workspace:
                 str(work / protocol.REPORT_NAME), *runner_args], work
 
     def remove(self) -> None:
+        with self._template_lock:
+            template, self._template = self._template, None
+        if template is not None:
+            template.stop()
         if self.owns_protection:
             self.protection.remove()
         make_removable(self.kernel_lib)

@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder import assignments, protocol
 from autograder import verdict as verdict_module
-from autograder.sandbox import bubblewrap
+from autograder.sandbox import bubblewrap, execute, workspace
+from autograder.sandbox.limits import Limits
 
 pytestmark = pytest.mark.sandbox
 
@@ -72,9 +74,12 @@ print(json.dumps(found))
 """
 
 
-@pytest.fixture(scope="module")
-def inside(tmp_path_factory) -> dict:
-    """What a script running in the sandbox could do, as a dict."""
+@pytest.fixture(scope="module", params=["plain", "forked"])
+def inside(request, tmp_path_factory) -> dict:
+    """What a script running in the sandbox could do, as a dict: in a plain sandbox, and as
+    a notebook's cell in a run the grading template forked (autograder.sandbox.zygote)."""
+    if request.param == "forked":
+        return _inside_a_forked_run()
     root = tmp_path_factory.mktemp("sandbox")
     kernel_lib, inputs = root / "kernel-lib", root / "inputs"
     inputs.mkdir()
@@ -93,9 +98,33 @@ def inside(tmp_path_factory) -> dict:
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
     found["input_files"] = sorted(p.name for p in inputs.iterdir())
+    found["handed_in"] = ["probe_script.py"]
     for file in kernel_lib.rglob("*"):
         file.parent.chmod(0o755)
     return found
+
+
+def _inside_a_forked_run() -> dict:
+    batch = workspace.Workspace(1, Limits(cell_timeout=120, wall_seconds=300))
+    try:
+        scratch = batch.scratch(0)
+        with socket.create_server(("127.0.0.1", 0)) as host_server:
+            notebook = nbformat.v4.new_notebook()
+            notebook.cells = [nbformat.v4.new_code_cell(
+                f"import sys\nsys.argv = ['probe', {str(assignments.REPO_ROOT)!r}, "
+                f"'{host_server.getsockname()[1]}']\n" + PROBE_SCRIPT)]
+            nbformat.write(notebook, scratch / "submission.ipynb")
+            ran = execute.run_notebook(batch, scratch, 0, 7, Limits(cell_timeout=120), True)
+        assert batch.templates_lost == []
+        printed = [output["text"] for output in ran.outputs[0]["outputs"]
+                   if output.get("name") == "stdout"]
+        assert printed, (ran.outputs, batch.log(0).read_text(errors="replace"))
+        found = json.loads(printed[-1])
+        found["input_files"] = sorted(p.name for p in scratch.iterdir())
+        found["handed_in"] = ["submission.ipynb"]
+        return found
+    finally:
+        batch.remove()
 
 
 def test_the_kernel_cannot_read_instructor_files(inside):
@@ -117,7 +146,7 @@ def test_the_kernel_writes_only_its_own_memory_folders(inside):
     assert not inside["write_venv"]
     assert inside["write_scratch"] and inside["write_report"]
     assert not inside["write_inputs"]
-    assert inside["input_files"] == ["probe_script.py"]  # nothing reached the host's disk
+    assert inside["input_files"] == inside["handed_in"]  # nothing reached the host's disk
     assert not (assignments.REPO_ROOT / "sandbox-escape.txt").exists()
 
 

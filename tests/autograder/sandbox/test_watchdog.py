@@ -34,6 +34,36 @@ def test_memory_past_the_cap_stops_the_tree(tmp_path):
     assert outcome.peak_rss > 200 * 2**20
 
 
+# 300 MiB written, then four forks that share it (as a template's runs share its imports)
+# and sleep; with WRITE, each child then writes its own copy.
+FORKS_SHARING = """
+import os, time
+held = bytearray(os.urandom(1 << 20) * 300)
+for _ in range(4):
+    if os.fork() == 0:
+        if {write}:
+            for at in range(0, len(held), 4096):
+                held[at] = 1
+        time.sleep(60)
+        os._exit(0)
+time.sleep({seconds})
+"""
+
+
+def test_pages_forked_processes_share_count_once(tmp_path):
+    # Resident sets sum to 1.5 GiB; the memory itself is 300 MiB.
+    outcome = _run(tmp_path, FORKS_SHARING.format(write=False, seconds=4),
+                   memory_bytes=600 * 2**20)
+    assert (outcome.returncode, outcome.limit) == (0, None)
+    assert outcome.peak_rss < 600 * 2**20
+
+
+def test_pages_forked_processes_copy_count_each(tmp_path):
+    outcome = _run(tmp_path, FORKS_SHARING.format(write=True, seconds=60),
+                   memory_bytes=600 * 2**20)
+    assert outcome.limit == "memory"
+
+
 def test_a_thread_bomb_is_stopped_by_the_task_cap(tmp_path):
     code = ("import threading, time\n"
             "for _ in range(2000):\n"
