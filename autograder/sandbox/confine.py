@@ -24,6 +24,11 @@ repository. Two holes the sandbox's mounts and the watchdog's polling leave open
   ``clone3`` says it does not exist (ENOSYS: its flags sit in memory a filter cannot read;
   the C library then falls back to ``clone``), as Docker's default profile does.
 
+- **The kernel's keyrings.** Keys are not namespaced: every process keeps the session
+  keyring it inherited, the sandboxes' the grader's (and a forked run's its template's),
+  so one learner's code could leave a key for the next, or read the grader's. ``add_key``,
+  ``request_key`` and ``keyctl`` are refused, as Docker's default profile does.
+
 - **Socket buffers by the thousand.** Each open socket can make the kernel queue megabytes
   that are no process's resident memory. A low open-file limit (soft and hard, so the
   kernel cannot raise it again) bounds how many sockets one process holds; the control group
@@ -63,12 +68,12 @@ NEW_NAMESPACE_FLAGS = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x1000
     | 0x20000000 | 0x40000000
 _X32_BIT = 0x40000000  # x86-64's x32 calls: other numbers for the same calls, so refused
 
-# Per machine: the audit architecture, then the numbers of shmget, memfd_create and
-# io_uring's three calls (425-427 on both).
+# Per machine: the audit architecture, then the numbers of shmget, memfd_create, add_key,
+# request_key, keyctl and io_uring's three calls (425-427 on both).
 _IO_URING = (425, 426, 427)
 _DENIED_CALLS = {
-    "x86_64": (0xC000003E, (29, 319, *_IO_URING)),
-    "aarch64": (0xC00000B7, (194, 279, *_IO_URING)),
+    "x86_64": (0xC000003E, (29, 319, 248, 249, 250, *_IO_URING)),
+    "aarch64": (0xC00000B7, (194, 279, 217, 218, 219, *_IO_URING)),
 }
 # Per machine: (unshare, setns) refused, clone's number (refused with a CLONE_NEW* flag),
 # clone3's (435 on both).
