@@ -97,6 +97,6 @@ def _forked_run(workspace: Workspace, scratch: Path, index: int, seed: int, limi
         for run in runs:
             run.release()
     if runs[0].lost and not outcome.limit:
-        workspace.template_lost(template, "it ended during a run")
+        workspace.template_lost(template, runs[0].lost)
         return None
     return outcome

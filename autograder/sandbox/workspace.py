@@ -82,6 +82,7 @@ class Workspace:
         self._template: zygote.GradingTemplate | None = None
         self._template_lock = threading.Lock()
         self.templates_lost: list[str] = []  # why, each time
+        self._templates_started = 0
 
     def grading_template(self) -> zygote.GradingTemplate | None:
         """The batch's grading template, started at the first call and again after one was
@@ -93,7 +94,8 @@ class Workspace:
                 # One thread after its imports, or it cannot fork: OpenBLAS starts its pool
                 # at load otherwise (its kernels keep that one BLAS thread).
                 environment["OPENBLAS_NUM_THREADS"] = "1"
-                folder = self.root / f"template-{len(self.templates_lost)}"
+                self._templates_started += 1
+                folder = self.root / f"template-{self._templates_started}"
                 folder.mkdir()
                 self._template = zygote.GradingTemplate(self.kernel_lib, self.runner,
                                                         environment, folder, self.font_cache)
@@ -108,7 +110,7 @@ class Workspace:
             self._template = None
         print(f"grading template: {why}; the plain way for this run", file=sys.stderr,
               flush=True)
-        template.stop()
+        template.stop(at_once=True)
 
     def forked_run(self, template: zygote.GradingTemplate, scratch: Path, seed: int,
                    limits: Limits, group: cgroups.SubmissionGroup | None) -> zygote.ForkedRun:

@@ -31,7 +31,9 @@ import sys
 import time
 from pathlib import Path
 
-from autograder.sandbox import bubblewrap
+import psutil
+
+from autograder.sandbox import bubblewrap, watchdog
 from autograder.sandbox.cgroups import SubmissionGroup
 
 TEMPLATE_SCRIPT = "grading_template.py"
@@ -41,6 +43,8 @@ FIRST_ANSWER_SECONDS = 180.0
 ANSWER_SECONDS = 30.0  # later answers: a fork
 STOP_SECONDS = 10.0
 LOST = -1  # a lost run's returncode (its status never came)
+# After the run's process ended, how long its template may take to say so.
+STATUS_SECONDS = 5.0
 
 
 class TemplateLost(Exception):
@@ -52,16 +56,24 @@ class ForkedRun:
     run the template forked: the grader is not its parent, so its end and exit status come
     on the request's connection. Call release() when done with it."""
 
-    def __init__(self, pid: int, connection: socket.socket, stdout, stderr):
+    def __init__(self, pid: int, ended: int, connection: socket.socket, stdout, stderr):
         self.pid, self.stdout, self.stderr = pid, stdout, stderr
         self.returncode: int | None = None
-        self.lost = False  # the connection ended without a status: the template is gone
+        self.lost = ""  # why no status came (the template is gone, or stuck), if it did not
         self._connection = connection
         self._received = b""
+        self._ended = ended  # a pidfd: readable once the run's process has ended
+        self._ended_at: float | None = None
 
     def poll(self) -> int | None:
-        if self.returncode is None and select.select([self._connection], [], [], 0)[0]:
-            self._read()
+        if self.returncode is None:
+            if select.select([self._connection], [], [], 0)[0]:
+                self._read()
+            elif self._ended_at is None:
+                if select.select([self._ended], [], [], 0)[0]:
+                    self._ended_at = time.monotonic()
+            elif time.monotonic() - self._ended_at > STATUS_SECONDS:
+                self.returncode, self.lost = LOST, "it did not report a run's end"
         return self.returncode
 
     def _read(self) -> None:
@@ -76,14 +88,15 @@ class ForkedRun:
             try:
                 self.returncode = int(json.loads(self._received)["status"])
             except (ValueError, KeyError, TypeError):
-                self.returncode, self.lost = LOST, True
+                self.returncode, self.lost = LOST, "it sent a run's end garbled"
         else:
-            self.returncode, self.lost = LOST, True
+            self.returncode, self.lost = LOST, "it ended during a run"
 
     def release(self) -> None:
         """The run is over for the grader: the template may reap its child (until now it
         kept it, and so its PID, for the watchdog's last signals)."""
         self._connection.close()
+        os.close(self._ended)
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -91,7 +104,8 @@ class ForkedRun:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 raise subprocess.TimeoutExpired("forked run", timeout)
-            select.select([self._connection], [], [], left)
+            select.select([self._connection], [], [],
+                          STATUS_SECONDS / 10 if left is None else min(left, STATUS_SECONDS / 10))
         return self.returncode
 
 
@@ -145,12 +159,19 @@ class GradingTemplate:
                                 [handle.fileno(), result_write, log_write])
             pid = self._child_pid(connection)
             self._answered = True
-            if group is not None:
-                group.adopt(pid)
-            connection.sendall(b"g")
+            # Taken while the child waits for "go": it cannot have ended, so the PID is
+            # still its own (and stays so: the template reaps it only after release()).
+            ended = os.pidfd_open(pid)
+            try:
+                if group is not None:
+                    group.adopt(pid)
+                connection.sendall(b"g")
+            except OSError:
+                os.close(ended)
+                raise
             connection.settimeout(None)
             started = True
-            return ForkedRun(pid, connection, os.fdopen(result_read, "rb"),
+            return ForkedRun(pid, ended, connection, os.fdopen(result_read, "rb"),
                              os.fdopen(log_read, "rb"))
         except OSError as error:
             raise TemplateLost(f"no run from the template ({error})") from None
@@ -182,11 +203,19 @@ class GradingTemplate:
             return "no log"
         return lines[-1] if lines else "nothing in its log"
 
-    def stop(self) -> None:
+    def stop(self, at_once: bool = False) -> None:
+        """End the template and every run it still has: by closing its pipe (it ends, and
+        its sandbox's PID namespace with it), or ``at_once`` (a template that failed: it may
+        be stuck) or when that takes over STOP_SECONDS, by killing its whole tree."""
         os.close(self._alive)  # the template's signal to end
         try:
+            if at_once:
+                raise subprocess.TimeoutExpired("grading template", 0)
             self.process.wait(STOP_SECONDS)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            try:
+                watchdog.kill_tree(psutil.Process(self.process.pid))
+            except psutil.NoSuchProcess:
+                pass  # bwrap has ended and was reaped: its sandbox ends with its pipe
             self.process.wait()
         self._log.close()

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -48,8 +49,13 @@ def _hashes(folder: Path) -> dict[str, str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+# Both ways a sandboxed run starts: forked by the batch's grading template, and a fresh
+# sandboxed Python per submission (--no-zygote).
+WAYS = {"template": [], "plain": ["--no-zygote"]}
+
+
+@pytest.fixture(scope="module", params=sorted(WAYS))
+def graded(request, tmp_path_factory):
     root = tmp_path_factory.mktemp("grading")
     submissions, out, db = root / "submissions", root / "out", root / "gradebook.db"
     grading_corpus.build_class(submissions)
@@ -57,7 +63,8 @@ def graded(tmp_path_factory):
     command = [sys.executable, "-m", "autograder", "grade", "linear_fit", str(submissions),
                "--out", str(out), "--jobs", "2", "--db", f"sqlite:///{db}",
                "--timeout", str(LIMITS.cell_timeout), "--wall", str(LIMITS.wall_seconds),
-               "--memory", str(LIMITS.memory_bytes), "--seed", str(SEED)]
+               "--memory", str(LIMITS.memory_bytes), "--seed", str(SEED),
+               *WAYS[request.param]]
     # Where no control group can be made, the host floor must hold the same bound.
     protection = memory_protection.choose()
     protection.remove()
@@ -71,7 +78,8 @@ def graded(tmp_path_factory):
         rows = {row["learner_id"]: row for row in csv.DictReader(file)}
     return {"root": root, "submissions": submissions, "out": out, "db": db,
             "before": before, "process": finished, "rows": rows, "memory_drop": memory_drop,
-            "cgroups": protection.groups is not None}
+            "cgroups": protection.groups is not None, "way": request.param,
+            "limits": replace(LIMITS, zygote=request.param == "template")}
 
 
 def test_the_batch_completes_with_exit_status_0(graded):
@@ -94,6 +102,13 @@ def test_each_learner_gets_the_expected_score_and_status(graded, learner):
     assert status in row["status"], row
     parts = [float(row[g]) for g in assignments.grade_cells("linear_fit")]
     assert sum(parts) == pytest.approx(float(row["score"]))
+
+
+def test_no_hostile_submission_cost_the_batch_its_template(graded):
+    # A lost template says so on stderr, and its submission is graded again the plain way.
+    lost = [line for line in graded["process"].stderr.splitlines()
+            if line.startswith("grading template:")]
+    assert lost == []
 
 
 def test_no_input_file_changed(graded):
@@ -166,7 +181,8 @@ def test_no_written_file_holds_terminal_control_characters(graded):
 def test_one_job_gives_the_same_results_as_two(graded, tmp_path):
     learners = ["correct_learner", "edited_tests", "corrupt_json", "os_exit"]
     grading_corpus.build_class(tmp_path, learners)
-    results = batch.grade_batch("linear_fit", tmp_path, jobs=1, limits=LIMITS, base_seed=SEED)
+    results = batch.grade_batch("linear_fit", tmp_path, jobs=1, limits=graded["limits"],
+                                base_seed=SEED)
     for result in results:
         row = graded["rows"][result.learner_id]
         assert (f"{result.score:g}", result.status) == (row["score"], row["status"])

@@ -16,7 +16,7 @@ import nbformat
 import psutil
 import pytest
 
-from autograder.sandbox import execute, workspace
+from autograder.sandbox import bubblewrap, execute, workspace, zygote
 from autograder.sandbox.limits import Limits
 
 pytestmark = pytest.mark.sandbox
@@ -163,12 +163,18 @@ def test_a_forked_run_is_a_sandbox_of_its_own(batch):
 
 
 def the_templates_python(template) -> psutil.Process:
-    """The template's own process: bwrap's (outer, then the sandbox's init) above it."""
+    """The template's own process: bwrap's (outer, then the sandbox's init, whose command
+    line names the template's script too) above it; its runs' processes below."""
+    seen = []
     for process in psutil.Process(template.process.pid).children(recursive=True):
-        if "grading_template.py" in " ".join(process.cmdline()) \
-                and "bwrap" in process.parent().name():
-            return process
-    raise AssertionError("no template process")
+        try:
+            seen.append((process.name(), process.parent().name()))
+            if process.cmdline()[1:2] == [f"{bubblewrap.RUNNER_DIR}/grading_template.py"] \
+                    and "bwrap" in process.parent().name():
+                return process
+        except psutil.Error:
+            continue  # a run's process, ending
+    raise AssertionError(f"no template process among {seen}")
 
 
 def test_a_template_killed_between_runs_is_replaced(batch):
@@ -217,3 +223,47 @@ def test_no_zygote_runs_the_plain_way(batch):
     result = run(batch, FIRST_PROCESS, limits=Limits(cell_timeout=60, wall_seconds=240,
                                                       zygote=False))
     assert not forked(result)
+
+
+def test_a_stuck_template_costs_a_rerun_not_a_hang(batch, monkeypatch):
+    monkeypatch.setattr(zygote, "ANSWER_SECONDS", 3.0)
+    template = batch.grading_template()
+    run(batch, "pass")  # started, and imported
+    python = the_templates_python(template)
+    python.suspend()  # answers nothing from now on
+    try:
+        result = run(batch, FIRST_PROCESS)
+    finally:
+        if python.is_running():
+            python.resume()
+    assert not forked(result)
+    assert batch.templates_lost == ["the template did not answer in time"]
+    assert not python.is_running()  # stopped, with its whole sandbox
+    batch.templates_lost.clear()
+
+
+def test_a_template_stuck_during_a_run_costs_a_rerun_not_a_hang(batch):
+    template = batch.grading_template()
+    run(batch, "pass")
+    python = the_templates_python(template)
+    started = time.monotonic()
+
+    def stop_when_the_cell_runs():
+        while time.monotonic() - started < 60:
+            for child in python.children(recursive=True):
+                try:
+                    if child.cmdline() == ["sleep", "1.217"]:
+                        python.suspend()  # will never report the run's end
+                        return
+                except psutil.Error:
+                    pass
+            time.sleep(0.1)
+
+    stopper = threading.Thread(target=stop_when_the_cell_runs)
+    stopper.start()
+    result = run(batch, "import subprocess\nsubprocess.run(['sleep', '1.217'])", FIRST_PROCESS)
+    stopper.join()
+    assert not forked(result)
+    assert batch.templates_lost == ["it did not report a run's end"]
+    assert not python.is_running()
+    batch.templates_lost.clear()
