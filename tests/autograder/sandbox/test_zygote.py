@@ -190,28 +190,34 @@ def test_a_template_killed_between_runs_is_replaced(batch):
     batch.templates_lost.clear()
 
 
-def test_a_template_lost_during_a_run_costs_a_rerun_the_plain_way(batch):
-    template = batch.grading_template()
-    run(batch, "pass")  # started, and imported
-    python = the_templates_python(template)
-    killer_started = time.monotonic()
+def run_doing_to_the_template(batch, action, *cells: str) -> tuple[dict, psutil.Process]:
+    """Run the cells (the first runs `sleep 2.217`); while that sleep runs, call ``action``
+    on the template's process. The run's result, and that process."""
+    run(batch, "pass")  # the template started, and imported
+    python = the_templates_python(batch.grading_template())
+    started = time.monotonic()
 
-    def kill_when_the_cell_runs():
-        while time.monotonic() - killer_started < 60:
+    def when_the_cell_runs():
+        while time.monotonic() - started < 60:
             for child in python.children(recursive=True):
                 try:
-                    if child.cmdline() == ["sleep", "3.217"]:
-                        python.kill()
+                    if child.cmdline() == ["sleep", "2.217"]:
+                        action(python)
                         return
                 except psutil.Error:
                     pass
             time.sleep(0.1)
 
-    killer = threading.Thread(target=kill_when_the_cell_runs)
-    killer.start()
-    result = run(batch, "import subprocess\nsubprocess.run(['sleep', '3.217'])"
-                        "\nprint('slept')", FIRST_PROCESS)
-    killer.join()
+    watcher = threading.Thread(target=when_the_cell_runs)
+    watcher.start()
+    result = run(batch, "import subprocess\nsubprocess.run(['sleep', '2.217'])\nprint('slept')",
+                 *cells)
+    watcher.join()
+    return result, python
+
+
+def test_a_template_lost_during_a_run_costs_a_rerun_the_plain_way(batch):
+    result, python = run_doing_to_the_template(batch, psutil.Process.kill, FIRST_PROCESS)
     assert not python.is_running(), "the template was not killed mid-run"
     assert result["printed"][0] == "slept\n"
     assert not forked(result)  # run again, in a plain sandbox
@@ -243,26 +249,9 @@ def test_a_stuck_template_costs_a_rerun_not_a_hang(batch, monkeypatch):
 
 
 def test_a_template_stuck_during_a_run_costs_a_rerun_not_a_hang(batch):
-    template = batch.grading_template()
-    run(batch, "pass")
-    python = the_templates_python(template)
-    started = time.monotonic()
-
-    def stop_when_the_cell_runs():
-        while time.monotonic() - started < 60:
-            for child in python.children(recursive=True):
-                try:
-                    if child.cmdline() == ["sleep", "1.217"]:
-                        python.suspend()  # will never report the run's end
-                        return
-                except psutil.Error:
-                    pass
-            time.sleep(0.1)
-
-    stopper = threading.Thread(target=stop_when_the_cell_runs)
-    stopper.start()
-    result = run(batch, "import subprocess\nsubprocess.run(['sleep', '1.217'])", FIRST_PROCESS)
-    stopper.join()
+    # Stopped, the template never reports the run's end.
+    result, python = run_doing_to_the_template(batch, psutil.Process.suspend, FIRST_PROCESS)
+    assert result["printed"][0] == "slept\n"
     assert not forked(result)
     assert batch.templates_lost == ["it did not report a run's end"]
     assert not python.is_running()
