@@ -18,6 +18,9 @@ KERNEL_DIED = "kernel died"
 # A cell timed out, was interrupted, and the kernel then ran nothing for a cell timeout more:
 # its sockets garbled, or code that ignores interrupts. The cells after it are not run.
 KERNEL_UNRESPONSIVE = "kernel stopped responding"
+# The exit status of a run the grading template forked whose own sandbox could not be made
+# (before any learner code existed): the grader runs that submission the plain way.
+SANDBOX_NOT_MADE = 86
 REPORT_NAME = "report.jsonl"  # the probe appends one JSON line per graded part here
 # A real report is a few kB. The report's folder holds this much, the runner reads at most
 # this much, and the grader judges no more.

@@ -93,10 +93,17 @@ def _forked_run(workspace: Workspace, scratch: Path, index: int, seed: int, limi
     except zygote.TemplateLost as why:
         workspace.template_lost(template, str(why))
         return None
+    except Exception as error:  # noqa: BLE001 -- whatever failed, the plain way still grades
+        workspace.template_lost(template, f"{type(error).__name__}: {error}")
+        return None
     finally:
         for run in runs:
             run.release()
     if runs[0].lost and not outcome.limit:
-        workspace.template_lost(template, runs[0].lost)
+        why = runs[0].lost
+        if outcome.returncode == protocol.SANDBOX_NOT_MADE:  # its log's last line says why
+            lines = workspace.log(index).read_text(errors="replace").strip().splitlines()
+            why += f" ({lines[-1][:300]})" if lines else ""
+        workspace.template_lost(template, why)
         return None
     return outcome

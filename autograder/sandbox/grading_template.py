@@ -51,10 +51,10 @@ except ImportError:  # imported as autograder.sandbox.grading_template, by the t
 
 from autograder.kernel_template import kernelspec, template  # the kernel library's copy
 from autograder.kernel_template.provisioner import TEMPLATE_VARIABLE
+from autograder.protocol import SANDBOX_NOT_MADE
 
 REQUEST_SECONDS = 10  # the grader sends its request as it connects
 GO_SECONDS = 60  # for the grader to put the child into its control group
-NOTEBOOK_MAX_BYTES = 64 << 20  # the grader's intake refuses far smaller ones
 KERNEL_SOCKET = "/tmp/.ttt-kernel.sock"
 KERNELSPEC_FOLDER = "/tmp/.ttt-kernelspec"
 REAP_SECONDS = 0.2
@@ -98,24 +98,21 @@ def _close_all_but(keep: set[int]) -> None:
                 pass  # the listing's own descriptor, closed already
 
 
-def _read_all(fd: int, limit: int) -> bytes:
+def _read_all(fd: int) -> bytes:
     data = b""
-    while len(data) <= limit and (chunk := os.read(fd, 1 << 20)):
+    while chunk := os.read(fd, 1 << 20):
         data += chunk
-    if len(data) > limit:
-        raise OSError(f"a notebook over {limit} bytes")
     return data
 
 
-def leave_template(connection: socket.socket, fds: list[int]) -> bytes:
-    """Step 1 (see the module's text); the notebook's bytes."""
+def leave_template(connection: socket.socket, fds: list[int]) -> int:
+    """Step 1 (see the module's text); the notebook's descriptor."""
     notebook_fd, result_fd, log_fd = fds
     os.dup2(result_fd, 1)
     os.dup2(log_fd, 2)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
-    notebook = _read_all(notebook_fd, NOTEBOOK_MAX_BYTES)
-    _close_all_but({0, 1, 2, connection.fileno()})
+    _close_all_but({0, 1, 2, connection.fileno(), notebook_fd})
     os.setsid()
     credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
     connection.sendmsg([b"pid\n"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
@@ -123,24 +120,34 @@ def leave_template(connection: socket.socket, fds: list[int]) -> bytes:
     if connection.recv(1) != b"g":
         raise OSError("the grader did not say go")
     connection.close()
-    return notebook
+    return notebook_fd
 
 
 def become_submission(request: dict, connection: socket.socket, fds: list[int],
                       template_rc: str) -> int:
     """In the forked child: steps 1-3; the exit status of the run's first process."""
-    notebook = leave_template(connection, fds)
-    own_namespaces.enter_new_namespaces()
-    own_namespaces.fresh_folders({folder: int(size) for folder, size in
-                                  request["sizes"].items()},
-                                 request["input_folder"], notebook, request["notebook_name"])
-    own_namespaces.loopback_up()
-    os.environ.clear()
-    os.environ.update(request["env"])
-    os.chdir(request["cwd"])
+    notebook_fd = leave_template(connection, fds)
+    try:
+        # Read in the submission's control group (the grader said go): its memory is the
+        # submission's, whatever its size.
+        notebook = _read_all(notebook_fd)
+        os.close(notebook_fd)
+        own_namespaces.enter_new_namespaces()
+        own_namespaces.fresh_folders({folder: int(size) for folder, size in
+                                      request["sizes"].items()},
+                                     request["input_folder"], notebook,
+                                     request["notebook_name"])
+        del notebook
+        own_namespaces.loopback_up()
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+    except Exception:  # noqa: BLE001 -- said in the log; the grader runs it the plain way
+        traceback.print_exc()
+        return SANDBOX_NOT_MADE
     first = os.fork()
     if first == 0:
-        code = 1
+        code = 1  # learner code may run by the time anything fails here: the run failed
         try:
             code = first_process(request, template_rc)
         except BaseException:  # noqa: BLE001 -- said in the log; the run then failed
@@ -160,15 +167,19 @@ def _exit_code(status: int) -> int:
 
 def first_process(request: dict, template_rc: str) -> int:
     """PID 1 of the run's namespace: step 3; the runner's exit status."""
-    own_namespaces.own_proc()
-    own_namespaces.drop_capabilities()
-    confine()  # inherited by the runner and the kernel; the runner says what failed
-    kernelspec.write_kernelspec(Path(KERNELSPEC_FOLDER))
-    os.environ["JUPYTER_PATH"] = KERNELSPEC_FOLDER
-    os.environ[TEMPLATE_VARIABLE] = KERNEL_SOCKET
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(KERNEL_SOCKET)
-    listener.listen(1)
+    try:
+        own_namespaces.own_proc()
+        own_namespaces.drop_capabilities()
+        confine()  # inherited by the runner and the kernel; the runner says what failed
+        kernelspec.write_kernelspec(Path(KERNELSPEC_FOLDER))
+        os.environ["JUPYTER_PATH"] = KERNELSPEC_FOLDER
+        os.environ[TEMPLATE_VARIABLE] = KERNEL_SOCKET
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(KERNEL_SOCKET)
+        listener.listen(1)
+    except Exception:  # noqa: BLE001 -- said in the log; the grader runs it the plain way
+        traceback.print_exc()
+        return SANDBOX_NOT_MADE
     the_runner = os.fork()
     if the_runner == 0:
         listener.close()
@@ -201,7 +212,7 @@ def _serve_one_kernel(listener: socket.socket, the_runner: int, folder: str,
         return None
     finally:
         listener.close()
-        os.unlink(KERNEL_SOCKET)
+        Path(KERNEL_SOCKET).unlink(missing_ok=True)  # a kernel may have removed it
 
 
 def fork_submission(request: dict, connection: socket.socket, fds: list[int],

@@ -96,9 +96,15 @@ class Workspace:
                 environment["OPENBLAS_NUM_THREADS"] = "1"
                 self._templates_started += 1
                 folder = self.root / f"template-{self._templates_started}"
-                folder.mkdir()
-                self._template = zygote.GradingTemplate(self.kernel_lib, self.runner,
-                                                        environment, folder, self.font_cache)
+                try:
+                    folder.mkdir()
+                    self._template = zygote.GradingTemplate(self.kernel_lib, self.runner,
+                                                            environment, folder,
+                                                            self.font_cache)
+                except OSError as error:
+                    self.templates_lost.append(f"it could not start ({error})")
+                    print(f"grading template: {self.templates_lost[-1]}; the plain way for "
+                          "this run", file=sys.stderr, flush=True)
             return self._template
 
     def template_lost(self, template: zygote.GradingTemplate, why: str) -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import psutil
 
+from autograder.protocol import SANDBOX_NOT_MADE
 from autograder.sandbox import bubblewrap, watchdog
 from autograder.sandbox.cgroups import SubmissionGroup
 
@@ -89,6 +90,8 @@ class ForkedRun:
                 self.returncode = int(json.loads(self._received)["status"])
             except (ValueError, KeyError, TypeError):
                 self.returncode, self.lost = LOST, "it sent a run's end garbled"
+            if self.returncode == SANDBOX_NOT_MADE:  # before any learner code: its fault
+                self.lost = "a run's own sandbox could not be made"
         else:
             self.returncode, self.lost = LOST, "it ended during a run"
 
@@ -117,7 +120,10 @@ class GradingTemplate:
         self.folder = folder
         self._answered = False
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.address = str(folder / "template.sock")  # short: a socket path is < 108 bytes
+        # A socket's path must be under 108 bytes, and TMPDIR may be deep: named through
+        # a descriptor of its folder, which this process keeps.
+        self._folder_fd = os.open(folder, os.O_PATH)
+        self.address = f"/proc/self/fd/{self._folder_fd}/template.sock"
         listener.bind(self.address)
         listener.listen(64)  # requests queue here while the template imports
         alive_read, self._alive = os.pipe()
@@ -219,3 +225,4 @@ class GradingTemplate:
                 pass  # bwrap has ended and was reaped: its sandbox ends with its pipe
             self.process.wait()
         self._log.close()
+        os.close(self._folder_fd)

@@ -13,6 +13,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -188,6 +190,38 @@ def test_one_job_gives_the_same_results_as_two(graded, tmp_path):
         assert (f"{result.score:g}", result.status) == (row["score"], row["status"])
         assert {p.grade_id: f"{p.score:g}" for p in result.parts} == \
             {g: row[g] for g in assignments.grade_cells("linear_fit")}
+
+
+def test_a_template_killed_mid_batch_changes_no_grade(graded, tmp_path):
+    if graded["way"] != "template":
+        pytest.skip("the plain way has no template")
+    learners = ["correct_learner", "edited_tests", "os_exit", "kills_parent"]
+    grading_corpus.build_class(tmp_path, learners)
+    killed = []
+
+    def kill_the_template_once_a_run_has_started():
+        deadline = time.monotonic() + 240
+        while not killed and time.monotonic() < deadline:
+            for process in psutil.Process().children(recursive=True):
+                try:
+                    if process.cmdline()[1:2] == ["/opt/ttt-runner/grading_template.py"] \
+                            and process.children() and "bwrap" in process.parent().name():
+                        process.kill()  # a run of its is under way
+                        killed.append(process.pid)
+                        break
+                except psutil.Error:
+                    continue
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_the_template_once_a_run_has_started)
+    killer.start()
+    results = batch.grade_batch("linear_fit", tmp_path, jobs=2, limits=graded["limits"],
+                                base_seed=SEED)
+    killer.join()
+    assert killed, "no template was killed"
+    for result in results:
+        row = graded["rows"][result.learner_id]
+        assert (f"{result.score:g}", result.status) == (row["score"], row["status"])
 
 
 def test_without_the_sandbox_grades_agree_and_escaped_daemons_still_end(graded, tmp_path):

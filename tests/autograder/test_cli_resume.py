@@ -74,6 +74,22 @@ def _sandboxes_under(folder) -> list[str]:
     return lines
 
 
+def _forked_runs(folder) -> list[psutil.Process]:
+    """Runs the grading template of a batch whose workspace is under ``folder`` forked:
+    they never exec'd, so their environment in /proc is still the template's (no seed of
+    this test's), but each is a child of the template's process."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        try:
+            if cmdline[1:2] == ["/opt/ttt-runner/grading_template.py"] \
+                    and str(folder) in " ".join(process.parent().parent().cmdline()):
+                found += process.children()
+        except (psutil.Error, AttributeError):
+            continue
+    return found
+
+
 def test_a_killed_batch_resumes_keeping_every_finished_grade(tmp_path):
     submissions, out, db = tmp_path / "subs", tmp_path / "out", tmp_path / "gradebook.db"
     _build(submissions)
@@ -90,7 +106,7 @@ def test_a_killed_batch_resumes_keeping_every_finished_grade(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
     try:
-        while len(_journal_lines(path)) < 2 or not _kernels():
+        while len(_journal_lines(path)) < 2 or not (_kernels() or _forked_runs(workspace)):
             assert grader.poll() is None, grader.communicate()
             assert time.monotonic() < deadline, "the grader never got to the third learner"
             time.sleep(0.2)
@@ -105,12 +121,14 @@ def test_a_killed_batch_resumes_keeping_every_finished_grade(tmp_path):
     assert not (out / "grades.csv").exists()
 
     # bubblewrap's --die-with-parent ends the sandbox with the grader, and the PID
-    # namespace ends every process in it.
+    # namespace ends every process in it; a grading template ends when the grader's end of
+    # its pipe closes, and its runs with it.
     deadline = time.monotonic() + 10
-    while (_kernels() or _sandboxes_under(workspace)) \
+    while (_kernels() or _sandboxes_under(workspace) or _forked_runs(workspace)) \
             and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _kernels() == [] and _sandboxes_under(workspace) == []
+    assert _forked_runs(workspace) == []
 
     finished = subprocess.run(command, env=environment, capture_output=True, text=True,
                               timeout=600)

@@ -256,3 +256,18 @@ def test_a_template_stuck_during_a_run_costs_a_rerun_not_a_hang(batch):
     assert batch.templates_lost == ["it did not report a run's end"]
     assert not python.is_running()
     batch.templates_lost.clear()
+
+
+def test_a_run_whose_own_sandbox_cannot_be_made_goes_the_plain_way(batch, monkeypatch):
+    real = zygote.GradingTemplate.start_run
+
+    def with_a_folder_that_is_not_there(self, notebook, environment, sizes, *rest):
+        return real(self, notebook, environment, {**sizes, "/no-such-folder": 4096}, *rest)
+
+    monkeypatch.setattr(zygote.GradingTemplate, "start_run", with_a_folder_that_is_not_there)
+    result = run(batch, FIRST_PROCESS)
+    assert not forked(result)
+    assert len(batch.templates_lost) == 1
+    assert batch.templates_lost[0].startswith("a run's own sandbox could not be made (")
+    assert "/no-such-folder" in batch.templates_lost[0]  # the run's log's last line
+    batch.templates_lost.clear()
