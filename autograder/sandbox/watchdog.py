@@ -165,6 +165,32 @@ def proportional_bytes(processes: list[psutil.Process]) -> int:
     return total
 
 
+class _SharedPages:
+    """proportional_bytes at most once every REFRESH_SECONDS: a tree of hundreds of forked
+    processes would otherwise cost the grader a core reading them ten times a second.
+    Between readings, the last one plus whatever the resident sum grew by from its lowest
+    since (a page added counts in a resident sum at least as much as in a proportional
+    one); read again at once when that estimate is over the cap, before any stop."""
+
+    REFRESH_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.read_at: float | None = None
+        self.proportional = 0
+        self.lowest_resident = 0
+
+    def counted_once(self, tree: list[psutil.Process], resident: int, cap: int) -> int:
+        now = time.monotonic()
+        if self.read_at is not None and now - self.read_at < self.REFRESH_SECONDS:
+            self.lowest_resident = min(self.lowest_resident, resident)
+            estimate = self.proportional + max(0, resident - self.lowest_resident)
+            if estimate <= cap:
+                return min(resident, estimate)
+        self.read_at, self.lowest_resident = now, resident
+        self.proportional = proportional_bytes(tree)
+        return min(resident, self.proportional)
+
+
 def _usage(processes: list[psutil.Process]) -> _Usage:
     usage = _Usage()
     for process in processes:
@@ -308,6 +334,7 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
     ``started``: instead of ``command``, a call that returns a process already started in
     ``group`` (autograder.sandbox.zygote.ForkedRun: a run the grading template forked)."""
     start = time.monotonic()
+    shared = _SharedPages()
     next_abandon_check = start + ABANDON_POLL_SECONDS
     peak, peak_tasks, limit, detail = 0, 0, None, ""
     log = open(log_path, "wb")  # before the child exists: nothing to clean up if this fails
@@ -327,7 +354,7 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
                 tree = _tree(process)
                 usage = _usage(tree)
                 if usage.resident > memory_bytes or (host_floor and host_floor.low()):
-                    usage.resident = min(usage.resident, proportional_bytes(tree))
+                    usage.resident = shared.counted_once(tree, usage.resident, memory_bytes)
                 peak, peak_tasks = max(peak, usage.resident), max(peak_tasks, usage.tasks)
                 elapsed = time.monotonic() - start
                 if usage.resident > memory_bytes:

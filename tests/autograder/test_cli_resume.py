@@ -21,6 +21,7 @@ import psutil
 import pytest
 
 import grading_corpus
+import grading_templates
 from autograder import assignments, gradebook, journal, protocol
 from autograder.sandbox.limits import GiB
 
@@ -79,13 +80,11 @@ def _forked_runs(folder) -> list[psutil.Process]:
     they never exec'd, so their environment in /proc is still the template's (no seed of
     this test's), but each is a child of the template's process."""
     found = []
-    for process in psutil.process_iter(["cmdline"]):
-        cmdline = process.info["cmdline"] or []
+    for template in grading_templates.templates():
         try:
-            if cmdline[1:2] == ["/opt/ttt-runner/grading_template.py"] \
-                    and str(folder) in " ".join(process.parent().parent().cmdline()):
-                found += process.children()
-        except (psutil.Error, AttributeError):
+            if str(folder) in " ".join(template.parent().parent().cmdline()):
+                found += template.children()
+        except psutil.Error:
             continue
     return found
 

@@ -57,7 +57,12 @@ def a_thread():
 def a_process():
     import subprocess
     subprocess.run(["true"], check=True)
+def inotify():
+    if libc.inotify_init1(0) == -1:
+        raise OSError(ctypes.get_errno(), "inotify_init1")
 attempt("keyctl", keyctl)
+attempt("inotify", inotify)
+tried["message_queue_bytes"] = list(resource.getrlimit(resource.RLIMIT_MSGQUEUE))
 attempt("unshare", unshare_user)
 attempt("clone3", clone3)
 attempt("thread", a_thread)
@@ -109,6 +114,12 @@ def test_memory_no_cap_sees_cannot_be_made(tried):
     assert tried["child"]["shmget"] == "PermissionError", tried
     # io_uring's registered files hold pipes whose descriptors are closed.
     assert tried["child"]["io_uring"] == "PermissionError", tried
+
+
+def test_no_budget_shared_with_the_hosts_user_can_be_emptied(tried):
+    # The sandbox's user is the grader's on the host: per-user budgets are shared.
+    assert tried["child"]["inotify"] == "PermissionError", tried
+    assert tried["child"]["message_queue_bytes"] == [0, 0], tried
 
 
 def test_no_keyring_and_no_new_namespace(tried):

@@ -64,6 +64,16 @@ def test_pages_forked_processes_copy_count_each(tmp_path):
     assert outcome.limit == "memory"
 
 
+def test_between_readings_of_shared_pages_any_growth_counts_in_full(monkeypatch):
+    readings = iter([500, 700])
+    monkeypatch.setattr(watchdog, "proportional_bytes", lambda tree: next(readings))
+    shared = watchdog._SharedPages()
+    assert shared.counted_once([], 1500, 1000) == 500  # read
+    assert shared.counted_once([], 1000, 1000) == 500  # a process ended: not read again
+    assert shared.counted_once([], 1400, 1000) == 900  # grew since: all of it counts
+    assert shared.counted_once([], 1700, 1000) == 700  # over the cap: read again first
+
+
 def test_a_thread_bomb_is_stopped_by_the_task_cap(tmp_path):
     code = ("import threading, time\n"
             "for _ in range(2000):\n"

@@ -9,14 +9,13 @@ lines the test reads back from the run's outputs.
 from __future__ import annotations
 
 import json
-import threading
-import time
 
 import nbformat
 import psutil
 import pytest
 
-from autograder.sandbox import bubblewrap, execute, workspace, zygote
+import grading_templates
+from autograder.sandbox import execute, workspace, zygote
 from autograder.sandbox.limits import Limits
 
 pytestmark = pytest.mark.sandbox
@@ -163,18 +162,10 @@ def test_a_forked_run_is_a_sandbox_of_its_own(batch):
 
 
 def the_templates_python(template) -> psutil.Process:
-    """The template's own process: bwrap's (outer, then the sandbox's init, whose command
-    line names the template's script too) above it; its runs' processes below."""
-    seen = []
-    for process in psutil.Process(template.process.pid).children(recursive=True):
-        try:
-            seen.append((process.name(), process.parent().name()))
-            if process.cmdline()[1:2] == [f"{bubblewrap.RUNNER_DIR}/grading_template.py"] \
-                    and "bwrap" in process.parent().name():
-                return process
-        except psutil.Error:
-            continue  # a run's process, ending
-    raise AssertionError(f"no template process among {seen}")
+    """The template's own process (bwrap's, outer and the sandbox's init, above it)."""
+    found = grading_templates.templates(psutil.Process(template.process.pid))
+    assert len(found) == 1, found
+    return found[0]
 
 
 def test_a_template_killed_between_runs_is_replaced(batch):
@@ -195,21 +186,13 @@ def run_doing_to_the_template(batch, action, *cells: str) -> tuple[dict, psutil.
     on the template's process. The run's result, and that process."""
     run(batch, "pass")  # the template started, and imported
     python = the_templates_python(batch.grading_template())
-    started = time.monotonic()
 
-    def when_the_cell_runs():
-        while time.monotonic() - started < 60:
-            for child in python.children(recursive=True):
-                try:
-                    if child.cmdline() == ["sleep", "2.217"]:
-                        action(python)
-                        return
-                except psutil.Error:
-                    pass
-            time.sleep(0.1)
+    def the_sleep():
+        if any(child.cmdline() == ["sleep", "2.217"] for child in python.children(True)):
+            return python
+        return None
 
-    watcher = threading.Thread(target=when_the_cell_runs)
-    watcher.start()
+    watcher = grading_templates.when(the_sleep, action, seconds=60)
     result = run(batch, "import subprocess\nsubprocess.run(['sleep', '2.217'])\nprint('slept')",
                  *cells)
     watcher.join()
