@@ -57,7 +57,9 @@ REQUEST_SECONDS = 10  # the grader sends its request as it connects
 GO_SECONDS = 60  # for the grader to put the child into its control group
 KERNEL_SOCKET = "/tmp/.ttt-kernel.sock"
 KERNELSPEC_FOLDER = "/tmp/.ttt-kernelspec"
-REAP_SECONDS = 0.2
+# How often the template (and a run's first process) looks for ended children: a run's end is
+# reported at most this late.
+REAP_SECONDS = 0.05
 
 
 def preload() -> str:

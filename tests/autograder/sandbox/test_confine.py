@@ -8,21 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from autograder.sandbox import bubblewrap, confine
+from autograder.sandbox import bubblewrap, confine, execute, workspace
+from autograder.sandbox.limits import Limits
 
 pytestmark = pytest.mark.sandbox
 
-# Plays the runner (confines itself, keeps a private pipe) and then the learner's kernel (a
-# child that tries what the confinement forbids, and a few things it must still allow).
-SCRIPT = r"""
-import ctypes, json, os, subprocess, sys
-from confine import confine
-
-read_end, write_end = os.pipe()
-not_confined = confine()
-child = r'''
+# The learner's kernel: tries what the confinement forbids, and a few things it must still
+# allow; argv[1] is the runner's PID. Prints what it found, as JSON.
+KERNEL = r"""
 import ctypes, json, os, resource, socket, sys
 tried = {"open_files": list(resource.getrlimit(resource.RLIMIT_NOFILE))}
 def attempt(name, action):
@@ -70,7 +66,15 @@ attempt("process", a_process)
 attempt("memfd_create", lambda: os.memfd_create("hoard"))
 attempt("shmget", shmget)
 attempt("io_uring", io_uring_setup)
-attempt("runner_pipe", lambda: os.open(f"/proc/{os.getppid()}/fd/{sys.argv[1]}", os.O_WRONLY))
+def runner_pipe():  # any descriptor of the runner (its PID: argv[1]), its result pipe's
+    for fd in range(32):
+        try:
+            os.close(os.open(f"/proc/{sys.argv[1]}/fd/{fd}", os.O_WRONLY))
+            return
+        except FileNotFoundError:
+            continue
+    raise PermissionError if os.path.exists(f"/proc/{sys.argv[1]}") else FileNotFoundError
+attempt("runner_pipe", runner_pipe)
 attempt("posix_shm", lambda: open("/dev/shm/ok", "wb").write(b"x"))
 attempt("scratch_file", lambda: open("/scratch/ok", "wb").write(b"x"))
 attempt("raise_open_files", lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096)))
@@ -81,16 +85,29 @@ def many_sockets():
 attempt("many_sockets", many_sockets)
 tried["sockets_opened"] = len(held)
 print(json.dumps(tried))
-'''
-result = subprocess.run([sys.executable, "-c", child, str(write_end)], capture_output=True,
-                        text=True, pass_fds=(write_end,))
+"""
+
+# Plays the runner (confines itself, keeps a private pipe), then starts KERNEL.
+SCRIPT = r"""
+import json, os, subprocess, sys
+from confine import confine
+
+read_end, write_end = os.pipe()
+not_confined = confine()
+result = subprocess.run([sys.executable, "-c", sys.argv[1], str(os.getpid())],
+                        capture_output=True, text=True, pass_fds=(write_end,))
 print(json.dumps({"not_confined": not_confined, "child": json.loads(result.stdout or "{}"),
                   "child_error": result.stderr[-300:]}))
 """
 
 
-@pytest.fixture(scope="module")
-def tried(tmp_path_factory) -> dict:
+@pytest.fixture(scope="module", params=["plain", "forked"])
+def tried(request, tmp_path_factory) -> dict:
+    """What KERNEL found: started by a runner in a plain sandbox, and as a notebook's cell
+    in a run the grading template forked (confined by the run's first process, which
+    forked the runner and the kernel)."""
+    if request.param == "forked":
+        return _tried_in_a_forked_run()
     root = tmp_path_factory.mktemp("confine")
     runner_dir, inputs = root / "runner", root / "inputs"
     runner_dir.mkdir()
@@ -98,11 +115,30 @@ def tried(tmp_path_factory) -> dict:
     shutil.copy(confine.__file__, runner_dir / "confine.py")
     (runner_dir / "run.py").write_text(SCRIPT)
     command = bubblewrap.wrap([str(Path(sys.prefix) / "bin" / "python"),
-                            f"{bubblewrap.RUNNER_DIR}/run.py"],
+                            f"{bubblewrap.RUNNER_DIR}/run.py", KERNEL],
                            inputs, inputs, runner_dir / "run.py", {"PATH": "/usr/bin:/bin"})
     finished = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     return json.loads(finished.stdout)
+
+
+def _tried_in_a_forked_run() -> dict:
+    batch = workspace.Workspace(1, Limits(cell_timeout=120, wall_seconds=300))
+    try:
+        scratch = batch.scratch(0)
+        notebook = nbformat.v4.new_notebook()
+        # The runner is PID 2 of the run's namespace (its first process forked it first).
+        notebook.cells = [nbformat.v4.new_code_cell("import sys\nsys.argv = ['kernel', '2']\n"
+                                                    + KERNEL)]
+        nbformat.write(notebook, scratch / "submission.ipynb")
+        ran = execute.run_notebook(batch, scratch, 0, 7, Limits(cell_timeout=120), True)
+        assert batch.templates_lost == []
+        printed = [output["text"] for output in ran.outputs[0]["outputs"]
+                   if output.get("name") == "stdout"]
+        assert printed, (ran.outputs, batch.log(0).read_text(errors="replace"))
+        return {"not_confined": ran.summary["not_confined"], "child": json.loads(printed[-1])}
+    finally:
+        batch.remove()
 
 
 def test_the_runner_confines_itself_completely(tried):
