@@ -8,13 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
+import grading_templates
 from autograder import assignments, protocol
 from autograder import verdict as verdict_module
-from autograder.sandbox import bubblewrap, execute, workspace
-from autograder.sandbox.limits import Limits
+from autograder.sandbox import bubblewrap
 
 pytestmark = pytest.mark.sandbox
 
@@ -105,26 +104,11 @@ def inside(request, tmp_path_factory) -> dict:
 
 
 def _inside_a_forked_run() -> dict:
-    batch = workspace.Workspace(1, Limits(cell_timeout=120, wall_seconds=300))
-    try:
-        scratch = batch.scratch(0)
-        with socket.create_server(("127.0.0.1", 0)) as host_server:
-            notebook = nbformat.v4.new_notebook()
-            notebook.cells = [nbformat.v4.new_code_cell(
-                f"import sys\nsys.argv = ['probe', {str(assignments.REPO_ROOT)!r}, "
-                f"'{host_server.getsockname()[1]}']\n" + PROBE_SCRIPT)]
-            nbformat.write(notebook, scratch / "submission.ipynb")
-            ran = execute.run_notebook(batch, scratch, 0, 7, Limits(cell_timeout=120), True)
-        assert batch.templates_lost == []
-        printed = [output["text"] for output in ran.outputs[0]["outputs"]
-                   if output.get("name") == "stdout"]
-        assert printed, (ran.outputs, batch.log(0).read_text(errors="replace"))
-        found = json.loads(printed[-1])
-        found["input_files"] = sorted(p.name for p in scratch.iterdir())
-        found["handed_in"] = ["submission.ipynb"]
-        return found
-    finally:
-        batch.remove()
+    with socket.create_server(("127.0.0.1", 0)) as host_server:
+        found, _, left = grading_templates.script_in_a_forked_run(
+            PROBE_SCRIPT, [str(assignments.REPO_ROOT), str(host_server.getsockname()[1])])
+    found["input_files"], found["handed_in"] = left, ["submission.ipynb"]
+    return found
 
 
 def test_the_kernel_cannot_read_instructor_files(inside):

@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from autograder.sandbox import bubblewrap, confine, execute, workspace
-from autograder.sandbox.limits import Limits
+import grading_templates
+from autograder.sandbox import bubblewrap, confine
 
 pytestmark = pytest.mark.sandbox
 
@@ -123,22 +122,9 @@ def tried(request, tmp_path_factory) -> dict:
 
 
 def _tried_in_a_forked_run() -> dict:
-    batch = workspace.Workspace(1, Limits(cell_timeout=120, wall_seconds=300))
-    try:
-        scratch = batch.scratch(0)
-        notebook = nbformat.v4.new_notebook()
-        # The runner is PID 2 of the run's namespace (its first process forked it first).
-        notebook.cells = [nbformat.v4.new_code_cell("import sys\nsys.argv = ['kernel', '2']\n"
-                                                    + KERNEL)]
-        nbformat.write(notebook, scratch / "submission.ipynb")
-        ran = execute.run_notebook(batch, scratch, 0, 7, Limits(cell_timeout=120), True)
-        assert batch.templates_lost == []
-        printed = [output["text"] for output in ran.outputs[0]["outputs"]
-                   if output.get("name") == "stdout"]
-        assert printed, (ran.outputs, batch.log(0).read_text(errors="replace"))
-        return {"not_confined": ran.summary["not_confined"], "child": json.loads(printed[-1])}
-    finally:
-        batch.remove()
+    # The runner is PID 2 of the run's namespace (its first process forked it first).
+    found, summary, _ = grading_templates.script_in_a_forked_run(KERNEL, ["2"])
+    return {"not_confined": summary["not_confined"], "child": found}
 
 
 def test_the_runner_confines_itself_completely(tried):
