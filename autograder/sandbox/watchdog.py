@@ -333,9 +333,7 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
 
     ``started``: instead of ``command``, a call that returns a process already started in
     ``group`` (autograder.sandbox.zygote.ForkedRun: a run the grading template forked)."""
-    start = time.monotonic()
     shared = _SharedPages()
-    next_abandon_check = start + ABANDON_POLL_SECONDS
     peak, peak_tasks, limit, detail = 0, 0, None, ""
     log = open(log_path, "wb")  # before the child exists: nothing to clean up if this fails
     try:  # a forked run may wait for its template's imports: not while holding the lock
@@ -346,6 +344,10 @@ def run_limited(command: list[str], *, wall_seconds: float, memory_bytes: int,
     except BaseException:
         log.close()
         raise
+    # From the start of the run itself: the first run a template forks waits for its
+    # imports, which are not the learner's time.
+    start = time.monotonic()
+    next_abandon_check = start + ABANDON_POLL_SECONDS
     with log:
         pipes = _CappedPipes(child, output_limit, log)
         try:
