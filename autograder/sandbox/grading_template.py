@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -194,6 +195,9 @@ def first_process(request: dict, template_rc: str) -> int:
             os._exit(code)
     os.dup2(2, 1)  # the result pipe is the runner's alone: the kernel forked next lacks it
     code = _serve_one_kernel(listener, the_runner, request["cwd"], template_rc)
+    # As bwrap's init: no signal from the run's own processes ends it (PID 1 gets only those
+    # it handles, and Python handles SIGINT). Set after the forks: they keep Python's.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     while code is None:
         pid, status = os.wait()
         if pid == the_runner:

@@ -168,6 +168,15 @@ def the_templates_python(template) -> psutil.Process:
     return found[0]
 
 
+def test_signals_from_the_runs_own_processes_do_not_end_its_first_process(batch):
+    result = run(batch, "import os, signal, time\n"
+                        "for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):\n"
+                        "    os.kill(1, number)\n"
+                        "time.sleep(0.5)", "print('still running')")
+    assert result["summary"]["outcome"] == "completed", result["log"]
+    assert result["printed"][-1] == "still running\n"
+
+
 def test_a_template_killed_between_runs_is_replaced(batch):
     template = batch.grading_template()
     the_templates_python(template).kill()
