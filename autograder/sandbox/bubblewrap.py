@@ -24,6 +24,13 @@ namespaces), PID, network (loopback only, for the kernel's ZeroMQ sockets), IPC,
 cgroup namespace. ``--die-with-parent`` and the PID namespace mean that when the runner or the
 grader goes, every process the learner started goes too; ``--new-session`` keeps the kernel off
 the grader's terminal. The environment is cleared and rebuilt from an explicit list.
+
+The grading template's sandbox (``wrap`` without ``inputs``; autograder.sandbox.zygote) is the
+same but for three things: user namespaces stay allowed (each run it forks makes its own,
+then refuses any more), the host's /proc is bound read-only at FULL_PROC (each run mounts
+a /proc of its own, which Linux allows only where a proc mount is fully visible, and
+covers FULL_PROC first), and it does not die with the thread that started it (a pipe from
+the grader ends it).
 """
 
 from __future__ import annotations

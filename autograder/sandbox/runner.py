@@ -4,6 +4,10 @@ Runs INSIDE the sandbox (see autograder.sandbox.bubblewrap), as a plain script:
 
     python runner.py NOTEBOOK REPORT --cell-timeout SECONDS
 
+or, in a run the grading template forked (autograder.sandbox.grading_template), as main()
+called with those arguments in the forked process: its kernel is then forked too, by the
+run's first process, through the kernel template's provisioner.
+
 It starts a kernel with nbclient, runs every code cell (errors do not stop the run; a cell
 that exceeds the timeout is interrupted and the next cell runs, unless the kernel then
 answers nothing: the run stops there), stops the kernel at once,
