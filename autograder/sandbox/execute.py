@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -106,4 +107,13 @@ def _forked_run(workspace: Workspace, scratch: Path, index: int, seed: int, limi
             why += f" ({lines[-1][:300]})" if lines else ""
         workspace.template_lost(template, why)
         return None
+    if not outcome.limit and outcome.returncode == RUNNER_FAILED and not outcome.output:
+        # The runner raised (a signal would say 128 + N) and wrote no result: the forked
+        # path may be what broke, so the plain way decides. The template stays.
+        print(f"grading template: run {index} ended without a result (the runner failed: "
+              "its log says why); graded again the plain way", file=sys.stderr, flush=True)
+        return None
     return outcome
+
+
+RUNNER_FAILED = 1  # a Python process's exit status after an exception nothing caught

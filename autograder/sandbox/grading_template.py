@@ -189,6 +189,8 @@ def first_process(request: dict, template_rc: str) -> int:
         code = 1
         try:
             code = runner.main(request["runner_args"])
+        except BaseException:  # noqa: BLE001 -- said in the log, as a script's would be
+            traceback.print_exc()
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

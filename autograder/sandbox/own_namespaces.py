@@ -8,7 +8,8 @@ sandbox (the same read-only system, Python, venv, kernel library and runner):
 - new user, mount, PID, IPC, network, UTS and cgroup namespaces (uid and gid 65534 mapped
   to the template's own 65534, setgroups denied);
 - every mount of the template's made private, then fresh size-capped tmpfs on /scratch,
-  /tmp, the report's folder and /dev/shm (nothing another child wrote is there), the
+  /tmp, the report's folder and /dev/shm (nothing another child wrote is there; what the
+  sandbox had mounted below them, such as a venv under /tmp, bound again at its path), the
   notebook written into a tmpfs of its own at the input folder, made read-only;
 - the host's /proc, which the template holds at FULL_PROC only so that its children may
   mount a /proc of their own (Linux refuses a new proc mount in a namespace where no proc
@@ -36,7 +37,7 @@ CLONE_NEWNET = 0x40000000
 ALL_NEW = (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET
            | CLONE_NEWUTS | CLONE_NEWCGROUP)
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_REMOUNT, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 SANDBOX_ID = 65534
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
@@ -68,13 +69,55 @@ def enter_new_namespaces() -> None:
             mapping.write(f"{SANDBOX_ID} {SANDBOX_ID} 1")
 
 
+def _unescape(path: str) -> str:
+    """A mount point as /proc/self/mountinfo writes it (space, tab, newline, backslash as
+    octal escapes)."""
+    for escaped, character in (("\\040", " "), ("\\011", "\t"), ("\\012", "\n"),
+                               ("\\134", "\\")):
+        path = path.replace(escaped, character)
+    return path
+
+
+def mounts_below(folder: str) -> list[str]:
+    """The mount points below ``folder``, outermost only (a recursive bind carries the
+    ones inside them), in the order they were mounted."""
+    with open("/proc/self/mountinfo") as info:
+        points = [_unescape(line.split()[4]) for line in info]
+    outermost: list[str] = []
+    for point in points:
+        if point.startswith(folder.rstrip("/") + "/") and not any(
+                point == kept or point.startswith(kept + "/") for kept in outermost):
+            outermost.append(point)
+    return outermost
+
+
+def fresh_tmpfs(folder: str, size: int, staging: str) -> None:
+    """A new empty tmpfs at ``folder`` that still holds, at their paths, what the sandbox
+    mounted below the old one: the venv or Python itself when they live under /tmp (a
+    clone in /tmp often does), read-only as they were. Built at ``staging`` (an empty
+    folder) and moved into place: the old mounts below ``folder`` are locked to it, so
+    they are bound anew rather than moved."""
+    kept = mounts_below(folder)
+    tmpfs(staging, size)
+    for point in kept:
+        copy = staging + point[len(folder.rstrip("/")):]
+        if os.path.isdir(point):
+            os.makedirs(copy, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(copy), exist_ok=True)
+            open(copy, "wb").close()
+        mount(point, copy, None, MS_BIND | MS_REC)
+    mount(staging, folder, None, MS_MOVE)
+
+
 def fresh_folders(sizes: dict[str, int], input_folder: str, notebook: bytes,
                   notebook_name: str) -> None:
     """Private mounts, the child's own empty folders, the notebook read-only, the host's
-    /proc covered. ``sizes``: {folder: bytes} of the writable folders."""
+    /proc covered. ``sizes``: {folder: bytes} of the writable folders; ``input_folder``,
+    empty until the notebook goes there, stages each."""
     mount("none", "/", None, MS_REC | MS_PRIVATE)
     for folder, size in sizes.items():
-        tmpfs(folder, size)
+        fresh_tmpfs(folder, size, input_folder)
     tmpfs(input_folder, max(len(notebook), 1) + (64 << 10))
     with open(f"{input_folder}/{notebook_name}", "wb") as copy:
         copy.write(notebook)

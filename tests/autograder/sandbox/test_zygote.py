@@ -142,6 +142,10 @@ found = {
     "writable_input": os.access("/opt/ttt-input", os.W_OK),
     "input": os.listdir("/opt/ttt-input"),
     "interfaces": sorted(name for _, name in socket.if_nameindex()),
+    # Bound below /tmp by the template's sandbox, as a venv under /tmp would be: kept.
+    "kept_below_tmp": sorted(os.listdir("/tmp/matplotlib")),
+    "kept_writable": any(os.access(f"/tmp/matplotlib/{name}", os.W_OK)
+                         for name in os.listdir("/tmp/matplotlib")),
 }
 print(json.dumps(found))
 """
@@ -159,6 +163,8 @@ def test_a_forked_run_is_a_sandbox_of_its_own(batch):
     assert found["clone3"] == [-1, 38]  # ENOSYS: the C library falls back to clone
     assert not found["writable_input"] and found["input"] == ["submission.ipynb"]
     assert found["interfaces"] == ["lo"]
+    assert found["kept_below_tmp"] == [batch.font_cache.name]  # the kernels' font list
+    assert not found["kept_writable"]
 
 
 def the_templates_python(template) -> psutil.Process:
@@ -263,3 +269,13 @@ def test_a_run_whose_own_sandbox_cannot_be_made_goes_the_plain_way(batch, monkey
     assert batch.templates_lost[0].startswith("a run's own sandbox could not be made (")
     assert "/no-such-folder" in batch.templates_lost[0]  # the run's log's last line
     batch.templates_lost.clear()
+
+
+def test_a_run_whose_runner_fails_is_graded_again_the_plain_way(batch, capfd):
+    # The kernel interrupts its runner (PID 2): it raises KeyboardInterrupt and writes no
+    # result. That could as well be the forked path failing: the plain way decides.
+    template = batch.grading_template()
+    result = run(batch, "import os, signal, time\nos.kill(2, signal.SIGINT)\ntime.sleep(5)")
+    assert "ended without a result (the runner failed" in capfd.readouterr().err
+    assert result["summary"] is None  # on the plain way too, the runner was interrupted
+    assert batch.templates_lost == [] and batch.grading_template() is template
