@@ -114,10 +114,10 @@ def test_a_circle_through_a_lazy_import_is_found(tmp_path):
                           "autograder.calling"}),
     ("autograder.sandbox.runner", {"autograder.protocol", "autograder.sandbox.confine"}),
     ("autograder.sandbox.own_namespaces", set()),
-    # The grading template: the runner's neighbours and the kernel template's package,
-    # which the kernel library holds (protocol.TEMPLATE_MODULES).
+    # The grading template: the contract, the runner's neighbours and the kernel
+    # template's package, which the kernel library holds (protocol.TEMPLATE_MODULES).
     ("autograder.sandbox.grading_template", {
-        "autograder.sandbox.own_namespaces", "autograder.sandbox.runner",
+        "autograder.protocol", "autograder.sandbox.own_namespaces", "autograder.sandbox.runner",
         "autograder.sandbox.confine", "autograder.kernel_template.kernelspec",
         "autograder.kernel_template.template", "autograder.kernel_template.provisioner"}),
 ])
