@@ -89,8 +89,7 @@ class Workspace:
         lost (not after TEMPLATE_ATTEMPTS: None then, and runs go the plain way)."""
         with self._template_lock:
             if self._template is None and len(self.templates_lost) < TEMPLATE_ATTEMPTS:
-                environment = bubblewrap.kernel_environment(
-                    0, bubblewrap.sandbox_python_path(self.python_roots), threads=self.threads)
+                environment = self._sandbox_environment(0)
                 # One thread after its imports, or it cannot fork: OpenBLAS starts its pool
                 # at load otherwise (its kernels keep that one BLAS thread).
                 environment["OPENBLAS_NUM_THREADS"] = "1"
@@ -122,16 +121,22 @@ class Workspace:
                    limits: Limits, group: cgroups.SubmissionGroup | None) -> zygote.ForkedRun:
         """The runner on scratch/submission.ipynb, forked by ``template`` into ``group``,
         in folders and with an environment as the plain sandbox's (bubblewrap.wrap)."""
-        environment = bubblewrap.kernel_environment(
-            seed, bubblewrap.sandbox_python_path(self.python_roots), threads=self.threads)
         sizes = {bubblewrap.SCRATCH: limits.disk_bytes, "/tmp": bubblewrap.TMP_BYTES,
                  bubblewrap.REPORT_DIR: bubblewrap.REPORT_BYTES,
                  "/dev/shm": bubblewrap.SHM_BYTES}
-        return template.start_run(
-            scratch / "submission.ipynb", environment, sizes,
-            [f"{bubblewrap.INPUT_DIR}/submission.ipynb",
-             f"{bubblewrap.REPORT_DIR}/{protocol.REPORT_NAME}",
-             "--cell-timeout", str(limits.cell_timeout)], group)
+        return template.start_run(scratch / "submission.ipynb", self._sandbox_environment(seed),
+                                  sizes, self._sandbox_runner_args(limits), group)
+
+    def _sandbox_environment(self, seed: int) -> dict[str, str]:
+        return bubblewrap.kernel_environment(
+            seed, bubblewrap.sandbox_python_path(self.python_roots), threads=self.threads)
+
+    @staticmethod
+    def _sandbox_runner_args(limits: Limits) -> list[str]:
+        """The runner's arguments, as paths inside a sandbox (plain or forked)."""
+        return [f"{bubblewrap.INPUT_DIR}/submission.ipynb",
+                f"{bubblewrap.REPORT_DIR}/{protocol.REPORT_NAME}",
+                "--cell-timeout", str(limits.cell_timeout)]
 
     def scratch(self, index: int) -> Path:
         folder = self.root / "scratch" / str(index)
@@ -150,15 +155,10 @@ class Workspace:
                 use_sandbox: bool) -> tuple[list[str], Path | None]:
         """(the command that runs the runner on scratch/submission.ipynb, its working folder
         on the host: None in the sandbox, which sets its own)."""
-        runner_args = ["--cell-timeout", str(limits.cell_timeout)]
         if use_sandbox:
-            environment = bubblewrap.kernel_environment(
-                seed, bubblewrap.sandbox_python_path(self.python_roots), threads=self.threads)
             return bubblewrap.runner_command(
-                scratch, self.kernel_lib, self.runner, environment,
-                [f"{bubblewrap.INPUT_DIR}/submission.ipynb",
-                 f"{bubblewrap.REPORT_DIR}/{protocol.REPORT_NAME}", *runner_args],
-                limits.disk_bytes, self.font_cache), None
+                scratch, self.kernel_lib, self.runner, self._sandbox_environment(seed),
+                self._sandbox_runner_args(limits), limits.disk_bytes, self.font_cache), None
         # Without a sandbox: the same runner and environment, at real paths.
         work = scratch / "work"
         tmp = work / "tmp"
@@ -170,7 +170,7 @@ class Workspace:
             report_dir=str(work), tmp=str(tmp), threads=self.threads)
         return ["env", "-i", *(f"{k}={v}" for k, v in environment.items()),
                 sys.executable, str(self.runner), str(scratch / "submission.ipynb"),
-                str(work / protocol.REPORT_NAME), *runner_args], work
+                str(work / protocol.REPORT_NAME), "--cell-timeout", str(limits.cell_timeout)], work
 
     def remove(self) -> None:
         with self._template_lock:
