@@ -26,7 +26,9 @@ forks a child that
 The template answers each request's connection, when its child ends, with {"status": N}
 (the child's exit status; the grader cannot wait for a process it did not start). It
 runs no notebook code and reads no notebook (the child reads its own), so no child can
-leave anything in it for the next. It ends when the grader's end of ``--alive-fd`` closes.
+leave anything in it for the next. It ends when the grader's end of ``--alive-fd`` closes,
+and every run in progress with it (each child dies with its parent: a grader killed
+mid-batch leaves no run behind, which would hold the template's sandbox open).
 """
 
 from __future__ import annotations
@@ -171,6 +173,7 @@ def _exit_code(status: int) -> int:
 def first_process(request: dict, template_rc: str) -> int:
     """PID 1 of the run's namespace: step 3; the runner's exit status."""
     try:
+        own_namespaces.die_with_parent()  # and with it the whole PID namespace
         own_namespaces.own_proc()
         own_namespaces.drop_capabilities()
         confine()  # inherited by the runner and the kernel; the runner says what failed
@@ -225,10 +228,12 @@ def _serve_one_kernel(listener: socket.socket, the_runner: int, folder: str,
 
 def fork_submission(request: dict, connection: socket.socket, fds: list[int],
                     template_rc: str) -> int:
+    template_pid = os.getpid()
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
+            own_namespaces.die_with_parent(template_pid)
             code = become_submission(request, connection, fds, template_rc)
         except BaseException:  # noqa: BLE001 -- said in the log (or the template's)
             traceback.print_exc()

@@ -18,6 +18,9 @@ sandbox (the same read-only system, Python, venv, kernel library and runner):
 - in the first process of the new PID namespace: a /proc listing that namespace alone, the
   loopback interface up (the kernel's ZeroMQ sockets), then every capability dropped.
 
+The child and that first process each end the moment their parent does (die_with_parent):
+a run never outlives the template that forked it, nor the template its grader.
+
 Each step raises OSError naming itself when it fails: the child then ends before any
 learner code runs, and the grader runs that submission the plain way.
 """
@@ -27,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import os
+import signal
 import socket
 import struct
 
@@ -132,6 +136,22 @@ def own_proc() -> None:
     devices, set-uid or executables: Linux allows no more where the visible proc mount
     (FULL_PROC, beneath its cover) is read-only."""
     mount("proc", "/proc", "proc", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """SIGKILL when the parent ends, as bwrap's --die-with-parent (the parent forked this
+    process from its only thread, so the link is to the parent process). ``parent``, where
+    this process can see it, is checked afterwards: a parent gone before the link was made
+    left no one to signal it. (The first process of a new PID namespace cannot see its
+    parent: there the window is the few instructions between fork and this call.)
+    Linux keeps the setting through the steps below: a new user namespace owned by the same
+    user and dropping capabilities are not a change of credentials that clears it."""
+    _check(_LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "parent-death signal")
+    if parent is not None and os.getppid() != parent:
+        raise OSError(f"the parent {parent} ended before this process was tied to it")
 
 
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1

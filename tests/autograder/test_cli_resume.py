@@ -35,7 +35,9 @@ EXPECTED = {"a_correct": MAX_SCORE, "b_corrupt": 0.0, "c_sleeper": MAX_SCORE,
 
 
 def _build(submissions):
-    sleeper = "import time\ntime.sleep(10)\n" + grading_corpus.solution_code()
+    # Asleep well past the 10 s the sandboxes get to end after the kill: a run that outlived
+    # its grader would still be there.
+    sleeper = "import time\ntime.sleep(25)\n" + grading_corpus.solution_code()
     notebooks = {"a_correct": grading_corpus.released_with_answers(),
                  "c_sleeper": grading_corpus.released_with_answers(
                      {"train_step_numpy": sleeper}),
@@ -121,7 +123,7 @@ def test_a_killed_batch_resumes_keeping_every_finished_grade(tmp_path):
 
     # bubblewrap's --die-with-parent ends the sandbox with the grader, and the PID
     # namespace ends every process in it; a grading template ends when the grader's end of
-    # its pipe closes, and its runs with it.
+    # its pipe closes, and its runs with it (each forked run dies with its parent).
     deadline = time.monotonic() + 10
     while (_kernels() or _sandboxes_under(workspace) or _forked_runs(workspace)) \
             and time.monotonic() < deadline:
