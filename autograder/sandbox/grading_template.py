@@ -70,6 +70,7 @@ def preload() -> str:
     serve when that started a thread (a fork keeps only the calling one)."""
     template_rc = template.preload()
     template.check_forkable()
+    template.keep_shared()
     return template_rc
 
 

@@ -82,6 +82,18 @@ def test_tensorflow_computes_in_a_forked_kernel(template):
     assert printed(nb)[0].strip() == "6.0 4.0"
 
 
+def test_the_templates_objects_stay_out_of_a_kernels_collections_and_its_own_do_not(template):
+    # Frozen in the template: a kernel's collector does not walk (and copy) the imports'
+    # objects; what the kernel makes, a cycle here, is collected as in any process.
+    nb = nbclient.execute(notebook(
+        "import gc, weakref\n"
+        "class Cycle: pass\n"
+        "cycle = Cycle(); cycle.itself = cycle; alive = weakref.ref(cycle); del cycle\n"
+        "gc.collect()\n"
+        "print(gc.get_freeze_count() > 100_000, alive() is None)"))
+    assert printed(nb)[0].split() == ["True", "True"]
+
+
 def _ask(template_path: str, request: bytes) -> dict:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.settimeout(60)
