@@ -1,4 +1,5 @@
-"""A control group per submission: memory the kernel holds for it, counted and capped.
+"""A control group per submission: memory the kernel holds for it, counted and capped;
+and its processes, however many, scheduled as one.
 
 The watchdog sums the resident memory of a submission's processes, but a notebook can make
 the kernel hold memory that belongs to no process: Unix socket buffers (thousands of socket
@@ -8,9 +9,14 @@ cache and every process's memory, and the kernel enforces its limit itself: past
 group's largest process is killed (and the watchdog, seeing the group's ``oom_kill``
 counter move, ends the rest of the tree and says why).
 
+Where the ``cpu`` controller is offered, each submission's group has one share of the CPU,
+like any one process of the host: a notebook that starts hundreds of busy processes gets
+one share among the grader, the template and the neighbouring submissions, not hundreds
+(the grader's watchdog, which stops it, keeps its own share).
+
 Two layouts exist (both run here as whatever user the grader is):
 
-- **cgroup v1**: one hierarchy per controller (``memory``, ``pids``), writable by root. Our
+- **cgroup v1**: one hierarchy per controller (``memory``, ``pids``, ``cpu``), writable by root. Our
   groups go below the grader's own group in each, so they nest in whatever limits it has.
   TCP (and UDP) buffers are counted apart, in ``memory.kmem.tcp``, outside the group's
   memory limit: they get a small cap of their own, :data:`TCP_BYTES` (a kernel talks to
@@ -97,23 +103,25 @@ def _counter(path: Path, name: str) -> int:
 
 @dataclass
 class SubmissionGroup:
-    """The control group(s) of one submission: memory (and tasks, where offered)."""
+    """The control group(s) of one submission: memory (and tasks and CPU, where offered)."""
 
     version: int
     memory: Path
-    pids: Path | None  # v1 only: the pids hierarchy's group (v2 has one group for both)
+    pids: Path | None  # v1 only: the pids hierarchy's group (v2 has one group for all)
+    cpu: Path | None = None  # v1 only: the cpu hierarchy's group
+
+    def folders(self) -> list[Path]:
+        return [folder for folder in (self.memory, self.pids, self.cpu) if folder is not None]
 
     def enter(self, command: list[str]) -> list[str]:
         """``command``, prefixed so that it runs inside this group."""
-        procs = [str(self.memory / "cgroup.procs")]
-        if self.pids is not None:
-            procs.append(str(self.pids / "cgroup.procs"))
+        procs = [str(folder / "cgroup.procs") for folder in self.folders()]
         return ["/bin/sh", "-c", _ENTER, "ttt-enter", str(len(procs)), *procs, *command]
 
     def adopt(self, pid: int) -> None:
         """Move a process started elsewhere (a run the grading template forked, before it
         runs anything) into this group; its children are born in it."""
-        for folder in filter(None, (self.memory, self.pids)):
+        for folder in self.folders():
             _write(folder / "cgroup.procs", str(pid))
 
     def oom_kills(self) -> int:
@@ -132,7 +140,7 @@ class SubmissionGroup:
     def remove(self) -> None:
         """Remove the group(s) once every process in them has ended (retried briefly:
         the last ones may still be exiting)."""
-        for folder in filter(None, (self.memory, self.pids)):
+        for folder in self.folders():
             for _ in range(50):
                 try:
                     folder.rmdir()
@@ -146,21 +154,30 @@ class SubmissionGroup:
 class BatchGroups:
     """The parent group of one batch; one child per submission below it."""
 
-    def __init__(self, version: int, memory: Path, pids: Path | None):
-        self.version, self.memory, self.pids = version, memory, pids
+    def __init__(self, version: int, memory: Path, pids: Path | None, cpu: Path | None = None,
+                 v2_cpu: bool = False):
+        self.version, self.memory, self.pids, self.cpu = version, memory, pids, cpu
+        self.v2_cpu = v2_cpu  # v2: the cpu controller is on in the batch's subtree
+
+    def controllers(self) -> list[str]:
+        if self.version == 2:
+            return ["memory", "pids"] + (["cpu"] if self.v2_cpu else [])
+        return ["memory"] + [name for name, folder in (("pids", self.pids), ("cpu", self.cpu))
+                             if folder is not None]
 
     def describe(self) -> str:
-        if self.version == 2:
-            return f"a control group per submission (cgroup v2, under {self.memory.parent})"
-        tasks = "memory and pids" if self.pids else "memory"
-        return f"a control group per submission (cgroup v1 {tasks}, under {self.memory.parent})"
+        named = self.controllers()
+        listed = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+        return (f"a control group per submission (cgroup v{self.version} {listed}, under "
+                f"{self.memory.parent})")
 
     def submission(self, name: str, memory_bytes: int, max_tasks: int) -> SubmissionGroup:
         """A new group ``name`` for one submission: at most ``memory_bytes`` of memory of
-        any kind (no swap) and ``max_tasks`` processes and threads."""
+        any kind (no swap) and ``max_tasks`` processes and threads; one CPU share (the
+        default weight) where the cpu controller is offered."""
         memory = self.memory / name
         memory.mkdir()
-        pids = None
+        pids = cpu = None
         if self.version == 2:
             _write(memory / "memory.max", str(memory_bytes))
             _write_if_present(memory / "memory.swap.max", "0")
@@ -176,10 +193,13 @@ class BatchGroups:
                 pids = self.pids / name
                 pids.mkdir()
                 _write(pids / "pids.max", str(max_tasks))
-        return SubmissionGroup(self.version, memory, pids)
+            if self.cpu is not None:
+                cpu = self.cpu / name
+                cpu.mkdir()
+        return SubmissionGroup(self.version, memory, pids, cpu)
 
     def remove(self) -> None:
-        for folder in filter(None, (self.memory, self.pids)):
+        for folder in filter(None, (self.memory, self.pids, self.cpu)):
             for child in (folder.iterdir() if folder.is_dir() else ()):
                 if child.is_dir():
                     SubmissionGroup(self.version, child, None).remove()
@@ -256,7 +276,21 @@ def _open_v2(mount: _Mount, own_path: str) -> BatchGroups:
     batch = base / _name()
     batch.mkdir()
     _write(batch / "cgroup.subtree_control", "+memory +pids")
-    return BatchGroups(2, batch, None)
+    return BatchGroups(2, batch, None, v2_cpu=_v2_cpu_on(base, batch, offered))
+
+
+def _v2_cpu_on(base: Path, batch: Path, offered: set[str]) -> bool:
+    """Turn the cpu controller on for the batch's groups, where offered (optional: memory
+    and tasks still protect the host without it)."""
+    if "cpu" not in offered:
+        return False
+    try:
+        if "cpu" not in (base / "cgroup.subtree_control").read_text().split():
+            _write(base / "cgroup.subtree_control", "+cpu")
+        _write(batch / "cgroup.subtree_control", "+cpu")
+    except OSError:
+        return False
+    return True
 
 
 def _open_v1(found: list[_Mount], groups: dict[str, str]) -> BatchGroups:
@@ -276,14 +310,21 @@ def _open_v1(found: list[_Mount], groups: dict[str, str]) -> BatchGroups:
     name = _name()
     remove_stale(memory, 1)
     (memory / name).mkdir()
-    pids = folder("pids")
-    if pids is not None:
-        remove_stale(pids, 1)
-        try:
-            (pids / name).mkdir()
-        except OSError:
-            pids = None  # memory alone still protects the host; the watchdog counts tasks
-    return BatchGroups(1, memory / name, None if pids is None else pids / name)
+    # Optional: memory alone protects the host; the watchdog counts tasks and CPU time too.
+    pids, cpu = (_v1_batch_folder(folder(controller), name) for controller in ("pids", "cpu"))
+    return BatchGroups(1, memory / name, pids, cpu)
+
+
+def _v1_batch_folder(hierarchy: Path | None, name: str) -> Path | None:
+    """The batch's group in an optional v1 hierarchy, or None where it cannot be made."""
+    if hierarchy is None:
+        return None
+    remove_stale(hierarchy, 1)
+    try:
+        (hierarchy / name).mkdir()
+    except OSError:
+        return None
+    return hierarchy / name
 
 
 def open_batch() -> BatchGroups:
@@ -310,7 +351,25 @@ def open_batch() -> BatchGroups:
 
 
 def _check(batch: BatchGroups) -> BatchGroups:
-    """Prove a process can join a group of this batch (as each submission will)."""
+    """Prove a process can join a group of this batch (as each submission will); where it
+    cannot join the v1 cpu group, the batch goes on without one."""
+    if batch.cpu is not None:
+        try:
+            return _check_joining(batch)
+        except CgroupUnavailable:
+            batch = _without_cpu(batch)
+    return _check_joining(batch)
+
+
+def _without_cpu(batch: BatchGroups) -> BatchGroups:
+    """A v1 batch whose check failed (which removed its groups), made again without cpu."""
+    for folder in (batch.memory, batch.pids):
+        if folder is not None:
+            folder.mkdir()
+    return BatchGroups(1, batch.memory, batch.pids)
+
+
+def _check_joining(batch: BatchGroups) -> BatchGroups:
     trial = batch.submission("check", 64 * 2**20, 16)
     try:
         joined = subprocess.run(trial.enter(["/bin/true"]), capture_output=True, timeout=30)

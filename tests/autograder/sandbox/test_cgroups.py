@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -95,6 +97,42 @@ def test_tasks_past_the_groups_cap_cannot_be_started(batch):
     finished = subprocess.run(group.enter([sys.executable, "-c", code]), capture_output=True,
                               text=True, timeout=60)
     assert int(finished.stdout) < 20, finished.stderr
+
+
+# COUNT children spin on one CPU from START to END (monotonic clock, the same in every
+# process); prints the CPU seconds they got.
+SPINNERS = """
+import os, sys, time
+count, start, end, cpu = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+os.sched_setaffinity(0, {cpu})
+for _ in range(count):
+    if os.fork() == 0:
+        while time.monotonic() < start:
+            time.sleep(0.01)
+        while time.monotonic() < end:
+            pass
+        os._exit(0)
+for _ in range(count):
+    os.wait()
+times = os.times()
+print(times.children_user + times.children_system)
+"""
+
+
+def test_many_busy_processes_of_one_submission_get_one_share_of_the_cpu(batch):
+    if batch.cpu is None and not getattr(batch, "v2_cpu", False):
+        pytest.skip("no cpu controller here")
+    # Eight spinners in one submission's group, one in another's, all on the same CPU:
+    # scheduled process by process, the one would get a ninth; group by group, a half.
+    cpu = min(os.sched_getaffinity(0))
+    start = time.monotonic() + 2
+    end = start + 3
+    spinning = [subprocess.Popen(batch.submission(name, 2**30, 64).enter(
+                    [sys.executable, "-c", SPINNERS, str(count), str(start), str(end),
+                     str(cpu)]), stdout=subprocess.PIPE, text=True)
+                for name, count in (("eight", 8), ("one", 1))]
+    eight, one = (float(process.communicate(timeout=60)[0]) for process in spinning)
+    assert one / (one + eight) > 0.3, (one, eight)
 
 
 def _dead_pid() -> int:
