@@ -245,6 +245,14 @@ def build_font_cache(folder: Path) -> Path | None:
     return found[0] if found else None
 
 
+def writable_folders(scratch_bytes: int = SCRATCH_BYTES) -> dict[str, int]:
+    """Every folder a sandbox may write, each a fresh tmpfs of this many bytes: bwrap mounts
+    them here (wrap), a forked run its own (own_namespaces), the grader counts them as the
+    submission's memory (memory_protection)."""
+    return {"/tmp": TMP_BYTES, SCRATCH: scratch_bytes, REPORT_DIR: REPORT_BYTES,
+            "/dev/shm": SHM_BYTES}
+
+
 def wrap(command: list[str], inputs: Path | None, kernel_lib: Path, runner_script: Path,
          environment: dict[str, str], scratch_bytes: int = SCRATCH_BYTES,
          font_cache: Path | None = None) -> list[str]:
@@ -258,20 +266,21 @@ def wrap(command: list[str], inputs: Path | None, kernel_lib: Path, runner_scrip
               ["--ro-bind", str(font_cache), f"/tmp/{MATPLOTLIB_FOLDER}/{font_cache.name}"])
     # The private /tmp comes before the binds: Python or the venv may live under /tmp (a CI
     # clone often does), and a tmpfs mounted after them would hide them.
+    size = {folder: str(size) for folder, size in writable_folders(scratch_bytes).items()}
     template = inputs is None
     inputs_args = (["--dir", INPUT_DIR, "--ro-bind", "/proc", FULL_PROC] if template
                    else ["--ro-bind", str(inputs), INPUT_DIR])
     args = [bwrap, *_namespace_args(forks_sandboxes=template),
-            "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+            "--size", size["/tmp"], "--tmpfs", "/tmp",
             *_system_binds(), *_python_binds(),
             "--ro-bind", str(kernel_lib), KERNEL_LIB,
             "--ro-bind", str(runner_script.parent), RUNNER_DIR,  # the runner and neighbours
             *inputs_args, *caches,
-            "--size", str(scratch_bytes), "--tmpfs", SCRATCH,
-            "--size", str(REPORT_BYTES), "--tmpfs", REPORT_DIR,
+            "--size", size[SCRATCH], "--tmpfs", SCRATCH,
+            "--size", size[REPORT_DIR], "--tmpfs", REPORT_DIR,
             "--proc", "/proc", "--dev", "/dev",
             # /dev and its shm are memory the RSS watchdog cannot see: cap shm, freeze /dev.
-            "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+            "--size", size["/dev/shm"], "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--remount-ro", "/",  # the folders bwrap made for the mounts: read-only too
             "--chdir", SCRATCH, "--clearenv"]
     for name, value in environment.items():

@@ -26,8 +26,8 @@ from autograder.sandbox.held_memory import HostFloor
 # with a clear status; the kernel's hard cap is the backstop between two polls.
 TASK_MARGIN = 64
 # Every in-memory folder of the sandbox but the working one (whose size is --disk).
-FIXED_FOLDERS = {"/tmp": bubblewrap.TMP_BYTES, bubblewrap.REPORT_DIR: bubblewrap.REPORT_BYTES,
-                 "/dev/shm": bubblewrap.SHM_BYTES}
+FIXED_FOLDERS = {folder: size for folder, size in bubblewrap.writable_folders().items()
+                 if folder != bubblewrap.SCRATCH}
 
 
 def default_host_floor() -> int:

@@ -121,11 +121,9 @@ class Workspace:
                    limits: Limits, group: cgroups.SubmissionGroup | None) -> zygote.ForkedRun:
         """The runner on scratch/submission.ipynb, forked by ``template`` into ``group``,
         in folders and with an environment as the plain sandbox's (bubblewrap.wrap)."""
-        sizes = {bubblewrap.SCRATCH: limits.disk_bytes, "/tmp": bubblewrap.TMP_BYTES,
-                 bubblewrap.REPORT_DIR: bubblewrap.REPORT_BYTES,
-                 "/dev/shm": bubblewrap.SHM_BYTES}
         return template.start_run(scratch / "submission.ipynb", self._sandbox_environment(seed),
-                                  sizes, self._sandbox_runner_args(limits), group)
+                                  bubblewrap.writable_folders(limits.disk_bytes),
+                                  self._sandbox_runner_args(limits), group)
 
     def _sandbox_environment(self, seed: int) -> dict[str, str]:
         return bubblewrap.kernel_environment(
