@@ -30,10 +30,12 @@ repository. Two holes the sandbox's mounts and the watchdog's polling leave open
   ``request_key`` and ``keyctl`` are refused, as Docker's default profile does.
 
 - **Per-user budgets of the host.** The sandbox's user is the grader's on the host, and
-  some kernel budgets are per user: 128 inotify instances by default, which one notebook
-  could take from the grader and every other process of its user while it runs.
-  ``inotify_init`` and ``inotify_init1`` are refused (nothing a notebook of this course
-  runs watches files), and POSIX message queues get no bytes (RLIMIT_MSGQUEUE 0).
+  some kernel budgets are per user: 128 inotify instances and 128 fanotify groups by
+  default, which one notebook could take from the grader and every other process of its
+  user while it runs. ``inotify_init``, ``inotify_init1`` and ``fanotify_init`` are refused
+  (nothing a notebook of this course runs watches files), and POSIX message queues get no
+  bytes (RLIMIT_MSGQUEUE 0). (One such budget stays open: epoll watches, which ZeroMQ
+  needs; see the README's "Left open".)
 
 - **Socket buffers by the thousand.** Each open socket can make the kernel queue megabytes
   that are no process's resident memory. A low open-file limit (soft and hard, so the
@@ -75,12 +77,12 @@ NEW_NAMESPACE_FLAGS = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x1000
 _X32_BIT = 0x40000000  # x86-64's x32 calls: other numbers for the same calls, so refused
 
 # Per machine: the audit architecture, then the numbers of shmget, memfd_create, add_key,
-# request_key, keyctl, inotify_init (x86-64 only) and inotify_init1, and io_uring's three
-# calls (425-427 on both).
+# request_key, keyctl, inotify_init (x86-64 only), inotify_init1 and fanotify_init, and
+# io_uring's three calls (425-427 on both).
 _IO_URING = (425, 426, 427)
 _DENIED_CALLS = {
-    "x86_64": (0xC000003E, (29, 319, 248, 249, 250, 253, 294, *_IO_URING)),
-    "aarch64": (0xC00000B7, (194, 279, 217, 218, 219, 26, *_IO_URING)),
+    "x86_64": (0xC000003E, (29, 319, 248, 249, 250, 253, 294, 300, *_IO_URING)),
+    "aarch64": (0xC00000B7, (194, 279, 217, 218, 219, 26, 262, *_IO_URING)),
 }
 # Per machine: (unshare, setns) refused, clone's number (refused with a CLONE_NEW* flag),
 # clone3's (435 on both).

@@ -55,8 +55,12 @@ def a_process():
 def inotify():
     if libc.inotify_init1(0) == -1:
         raise OSError(ctypes.get_errno(), "inotify_init1")
+def fanotify():  # FAN_CLASS_NOTIF | FAN_REPORT_FID: allowed without privileges
+    if libc.fanotify_init(0x200, os.O_RDONLY) == -1:
+        raise OSError(ctypes.get_errno(), "fanotify_init")
 attempt("keyctl", keyctl)
 attempt("inotify", inotify)
+attempt("fanotify", fanotify)
 tried["message_queue_bytes"] = list(resource.getrlimit(resource.RLIMIT_MSGQUEUE))
 attempt("unshare", unshare_user)
 attempt("clone3", clone3)
@@ -141,6 +145,7 @@ def test_memory_no_cap_sees_cannot_be_made(tried):
 def test_no_budget_shared_with_the_hosts_user_can_be_emptied(tried):
     # The sandbox's user is the grader's on the host: per-user budgets are shared.
     assert tried["child"]["inotify"] == "PermissionError", tried
+    assert tried["child"]["fanotify"] == "PermissionError", tried
     assert tried["child"]["message_queue_bytes"] == [0, 0], tried
 
 
