@@ -203,6 +203,48 @@ def test_memory_held_by_the_kernel_is_stopped_by_the_control_group(tmp_path):
     assert outcome.peak_rss < 2**30 and outcome.seconds < 30
 
 
+def test_a_large_tree_is_read_less_often_where_a_group_caps_it():
+    assert watchdog.poll_seconds(5, group=None) == watchdog.poll_seconds(5, group=object()) \
+        == watchdog.POLL_SECONDS
+    assert watchdog.poll_seconds(500, group=None) == watchdog.POLL_SECONDS
+    assert watchdog.poll_seconds(128, group=object()) == pytest.approx(4 * watchdog.POLL_SECONDS)
+    assert watchdog.poll_seconds(5000, group=object()) == watchdog.MAX_POLL_SECONDS
+
+
+# 128 children that sleep for 3 s.
+SLEEPERS = ("import os, time\n"
+            "for _ in range(128):\n"
+            "    if os.fork() == 0:\n"
+            "        time.sleep(3)\n"
+            "        os._exit(0)\n"
+            "for _ in range(128):\n"
+            "    os.wait()\n")
+
+
+def test_a_tree_of_many_processes_costs_fewer_readings_in_a_group(tmp_path, monkeypatch):
+    from autograder.sandbox import cgroups
+
+    try:
+        groups = cgroups.open_batch()
+    except cgroups.CgroupUnavailable as error:
+        pytest.skip(f"no control group here: {error}")
+    readings = []
+    usage = watchdog._usage
+    monkeypatch.setattr(watchdog, "_usage", lambda tree: readings.append(len(tree)) or
+                        usage(tree))
+    try:
+        _run(tmp_path, SLEEPERS)
+        alone = len(readings)
+        readings.clear()
+        group = groups.submission("sleepers", 2**30, 512)
+        outcome = _run(tmp_path, SLEEPERS, group=group)
+        group.remove()
+    finally:
+        groups.remove()
+    assert outcome.limit is None and outcome.peak_tasks > 128
+    assert len(readings) < alone / 2, (len(readings), alone)
+
+
 def test_without_a_group_the_host_floor_stops_the_largest_holder(tmp_path):
     from autograder.sandbox.held_memory import HostFloor
 
