@@ -31,7 +31,10 @@ class TemplateError(Exception):
 
 def preload() -> str:
     """Import what a kernel and the book's pages import, starting no thread; the settings
-    file matplotlib read (fresh_kernel.page_matplotlibrc)."""
+    file matplotlib read (fresh_kernel.page_matplotlibrc). Not ipykernel.debugger
+    (debugpy): imported here, it left a forked kernel one ZeroMQ socket short once a
+    notebook had used up its descriptors (its output then lost: test_confine.py); imported
+    per kernel it costs ~0.05 s."""
     # As ipykernel does before matplotlib is first imported in a kernel: the inline backend
     # (matplotlib reads the variable at import, so it must be set before).
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -65,16 +68,20 @@ def check_forkable() -> None:
             "that starts a thread")
 
 
-# Not preloaded: ipykernel.debugger (debugpy). Imported in the template, it left a forked
-# kernel one ZeroMQ socket short when a notebook had used up its descriptors (its output then
-# lost: tests/autograder/sandbox/test_confine.py); imported per kernel it costs ~0.05 s.
-
-
 def keep_shared() -> None:
     """Leave every object the imports made out of later garbage collections (gc.freeze):
     a child's collector would otherwise walk them all, writing to (and so copying) the pages
     it shares with the template; that was about a tenth of a grading kernel's CPU."""
     gc.freeze()
+
+
+def warm_up() -> str:
+    """Everything the template does once before its first fork; the settings file
+    matplotlib read. TemplateError when it cannot fork safely."""
+    template_rc = preload()
+    check_forkable()
+    keep_shared()
+    return template_rc
 
 
 def client_left(connection: socket.socket) -> bool:
@@ -168,9 +175,7 @@ def serve_on(listener: socket.socket) -> None:
             wait_for_client(listener, parent)
             if template_rc is None:
                 # Imported for the first kernel asked for: a build with none pays nothing.
-                template_rc = preload()
-                check_forkable()
-                keep_shared()
+                template_rc = warm_up()
                 # The kernels are not waited for here: ignored, they leave no zombie behind.
                 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
             forked += serve_one(listener, start_folder, template_rc)

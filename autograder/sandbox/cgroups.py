@@ -154,20 +154,26 @@ class SubmissionGroup:
 class BatchGroups:
     """The parent group of one batch; one child per submission below it."""
 
-    def __init__(self, version: int, memory: Path, pids: Path | None, cpu: Path | None = None,
-                 v2_cpu: bool = False):
+    def __init__(self, version: int, memory: Path, pids: Path | None, cpu: Path | None = None):
         self.version, self.memory, self.pids, self.cpu = version, memory, pids, cpu
-        self.v2_cpu = v2_cpu  # v2: the cpu controller is on in the batch's subtree
+
+    def folders(self) -> list[Path]:
+        return [folder for folder in (self.memory, self.pids, self.cpu) if folder is not None]
 
     def controllers(self) -> list[str]:
+        """What the submissions' groups are under: v2's from the batch's own subtree."""
         if self.version == 2:
-            return ["memory", "pids"] + (["cpu"] if self.v2_cpu else [])
+            try:
+                enabled = (self.memory / "cgroup.subtree_control").read_text().split()
+            except OSError:
+                enabled = []
+            return [name for name in ("memory", "pids", "cpu") if name in enabled]
         return ["memory"] + [name for name, folder in (("pids", self.pids), ("cpu", self.cpu))
                              if folder is not None]
 
     def describe(self) -> str:
         named = self.controllers()
-        listed = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+        listed = " and ".join(filter(None, [", ".join(named[:-1]), *named[-1:]]))
         return (f"a control group per submission (cgroup v{self.version} {listed}, under "
                 f"{self.memory.parent})")
 
@@ -199,7 +205,7 @@ class BatchGroups:
         return SubmissionGroup(self.version, memory, pids, cpu)
 
     def remove(self) -> None:
-        for folder in filter(None, (self.memory, self.pids, self.cpu)):
+        for folder in self.folders():
             for child in (folder.iterdir() if folder.is_dir() else ()):
                 if child.is_dir():
                     SubmissionGroup(self.version, child, None).remove()
@@ -276,21 +282,21 @@ def _open_v2(mount: _Mount, own_path: str) -> BatchGroups:
     batch = base / _name()
     batch.mkdir()
     _write(batch / "cgroup.subtree_control", "+memory +pids")
-    return BatchGroups(2, batch, None, v2_cpu=_v2_cpu_on(base, batch, offered))
+    _cpu_on_where_offered(base, batch, offered)
+    return BatchGroups(2, batch, None)
 
 
-def _v2_cpu_on(base: Path, batch: Path, offered: set[str]) -> bool:
-    """Turn the cpu controller on for the batch's groups, where offered (optional: memory
-    and tasks still protect the host without it)."""
+def _cpu_on_where_offered(base: Path, batch: Path, offered: set[str]) -> None:
+    """Turn the cpu controller on for the batch's groups (optional: memory and tasks still
+    protect the host without it; BatchGroups.controllers says what is on)."""
     if "cpu" not in offered:
-        return False
+        return
     try:
         if "cpu" not in (base / "cgroup.subtree_control").read_text().split():
             _write(base / "cgroup.subtree_control", "+cpu")
         _write(batch / "cgroup.subtree_control", "+cpu")
     except OSError:
-        return False
-    return True
+        pass
 
 
 def _open_v1(found: list[_Mount], groups: dict[str, str]) -> BatchGroups:
@@ -353,34 +359,28 @@ def open_batch() -> BatchGroups:
 def _check(batch: BatchGroups) -> BatchGroups:
     """Prove a process can join a group of this batch (as each submission will); where it
     cannot join the v1 cpu group, the batch goes on without one."""
-    if batch.cpu is not None:
-        try:
-            return _check_joining(batch)
-        except CgroupUnavailable:
-            batch = _without_cpu(batch)
-    return _check_joining(batch)
+    problem = _joining_problem(batch)
+    if problem and batch.cpu is not None:
+        BatchGroups(1, batch.cpu, None).remove()
+        batch = BatchGroups(1, batch.memory, batch.pids)
+        problem = _joining_problem(batch)
+    if problem:
+        batch.remove()
+        raise CgroupUnavailable(problem)
+    return batch
 
 
-def _without_cpu(batch: BatchGroups) -> BatchGroups:
-    """A v1 batch whose check failed (which removed its groups), made again without cpu."""
-    for folder in (batch.memory, batch.pids):
-        if folder is not None:
-            folder.mkdir()
-    return BatchGroups(1, batch.memory, batch.pids)
-
-
-def _check_joining(batch: BatchGroups) -> BatchGroups:
+def _joining_problem(batch: BatchGroups) -> str | None:
+    """Why a trial process could not join a group of ``batch``, or None."""
     trial = batch.submission("check", 64 * 2**20, 16)
     try:
         joined = subprocess.run(trial.enter(["/bin/true"]), capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as error:
+        return f"cannot start a process in a control group: {error}"
+    finally:
         trial.remove()
-        batch.remove()
-        raise CgroupUnavailable(f"cannot start a process in a control group: {error}") from None
-    trial.remove()
     if joined.returncode != 0:
-        batch.remove()
         message = joined.stderr.decode(errors="replace").strip().splitlines()
-        raise CgroupUnavailable("cannot move a process into a control group"
-                                + (f" ({message[-1]})" if message else ""))
-    return batch
+        return ("cannot move a process into a control group"
+                + (f" ({message[-1]})" if message else ""))
+    return None

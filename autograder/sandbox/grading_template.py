@@ -68,10 +68,7 @@ REAP_SECONDS = 0.05
 def preload() -> str:
     """Import the runner's and the kernels' modules; matplotlib's settings file. Refuses to
     serve when that started a thread (a fork keeps only the calling one)."""
-    template_rc = template.preload()
-    template.check_forkable()
-    template.keep_shared()
-    return template_rc
+    return template.warm_up()
 
 
 def read_request(connection: socket.socket) -> tuple[dict, list[int]]:

@@ -120,7 +120,7 @@ print(times.children_user + times.children_system)
 
 
 def test_many_busy_processes_of_one_submission_get_one_share_of_the_cpu(batch):
-    if batch.cpu is None and not getattr(batch, "v2_cpu", False):
+    if "cpu" not in batch.controllers():
         pytest.skip("no cpu controller here")
     # Eight spinners in one submission's group, one in another's, all on the same CPU:
     # scheduled process by process, the one would get a ninth; group by group, a half.
